@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+import KillSwitchConfig
+import KillSwitchCore
+
+/// `killswitch config check`: validates the configuration and the credentials it names.
+struct ConfigCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "config",
+        abstract: "Work with the configuration file.",
+        subcommands: [Check.self]
+    )
+
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "check",
+            abstract: "Validate the configuration; print each error with its key path (exit 78 on errors).",
+            discussion: "Also resolves every venue's credentials (environment variables or secrets file) without printing them."
+        )
+
+        @OptionGroup var global: GlobalOptions
+
+        @Flag(name: .long, help: "Skip resolving credentials (check the file's shape only).")
+        var skipCredentials = false
+
+        func run() async throws {
+            let configuration = try global.loadConfiguration()
+            if !skipCredentials {
+                do {
+                    _ = try ConfigLoader.resolveCredentials(configuration)
+                } catch {
+                    CLIOutput.error(error.description)
+                    throw ExitCode(ExitCodes.configuration)
+                }
+            }
+            CLIOutput.print("\(global.configPath): ok — \(configuration.venues.count) venue(s), \(configuration.rules.count) rule(s); database \(configuration.database)")
+            for venue in configuration.venues {
+                CLIOutput.print("  venue \(venue.descriptor.id): \(venue.descriptor.kind.rawValue) account \(venue.descriptor.account) at \(venue.descriptor.baseURL)")
+            }
+            for rule in configuration.rules {
+                CLIOutput.print("  rule \(rule.id): \(rule.typeName), scope \(rule.scope)")
+            }
+        }
+    }
+}

@@ -1,0 +1,21 @@
+import ArgumentParser
+
+/// `killswitch`: the daemon and its CLI in one binary.
+public struct KillSwitchCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "killswitch",
+        abstract: "A risk kill switch for automated crypto trading: pulls every resting order off every venue when a rule fires.",
+        discussion: """
+            Exit codes: 0 ok, 1 failure, 64 usage, 69 daemon unreachable, 78 configuration.
+            Paths default to /etc/killswitch/killswitch.toml (KILLSWITCH_CONFIG) and the config's database (KILLSWITCH_DB).
+            """,
+        subcommands: [
+            MigrateCommand.self,
+            ConfigCommand.self,
+            OrdersCommand.self,
+            VenueCommand.self,
+        ]
+    )
+
+    public init() {}
+}

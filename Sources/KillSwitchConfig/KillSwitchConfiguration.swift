@@ -1,0 +1,121 @@
+import KillSwitchCore
+
+/// The validated configuration (`killswitch.toml`). Every key is documented in `etc/killswitch.example.toml`.
+public struct KillSwitchConfiguration: Sendable {
+    public static let defaultPath = "/etc/killswitch/killswitch.toml"
+    public static let defaultDatabase = "/var/lib/killswitch/killswitch.db"
+    public static let defaultSocket = "/run/killswitch/control.sock"
+
+    public var database: String
+    public var socket: String
+    public var store: StoreSettings
+    public var tradingDay: TradingDay
+    public var engine: EngineSettings
+    public var control: ControlSettings
+    public var venues: [VenueConfiguration]
+    public var rules: [RuleDefinition]
+    public var notify: [NotifyTarget]
+    /// Where the file was read from (secrets-file paths are relative to its folder).
+    public var sourcePath: String?
+
+    public var venueDescriptors: [VenueDescriptor] { venues.map(\.descriptor) }
+
+    public init(database: String = defaultDatabase, socket: String = defaultSocket, store: StoreSettings = .init(), tradingDay: TradingDay = .init(), engine: EngineSettings = .init(), control: ControlSettings = .init(), venues: [VenueConfiguration] = [], rules: [RuleDefinition] = [], notify: [NotifyTarget] = [], sourcePath: String? = nil) {
+        self.database = database
+        self.socket = socket
+        self.store = store
+        self.tradingDay = tradingDay
+        self.engine = engine
+        self.control = control
+        self.venues = venues
+        self.rules = rules
+        self.notify = notify
+        self.sourcePath = sourcePath
+    }
+}
+
+/// `[store]`.
+public struct StoreSettings: Sendable, Hashable {
+    /// `off`, `normal` (default), `full` or `extra`: SQLite's `synchronous` in WAL mode.
+    public var synchronous: String
+    public var busyTimeout: Duration
+
+    public static let synchronousModes = ["off", "normal", "full", "extra"]
+
+    public init(synchronous: String = "normal", busyTimeout: Duration = .seconds(5)) {
+        self.synchronous = synchronous
+        self.busyTimeout = busyTimeout
+    }
+}
+
+/// `[engine]`: how an incident drives its cancels.
+public struct EngineSettings: Sendable, Hashable {
+    /// How long an incident keeps retrying before it ends `incomplete`.
+    public var incidentDeadline: Duration
+    /// First retry delay; doubles per attempt up to `retryMax`, with jitter.
+    public var retryInitial: Duration
+    public var retryMax: Duration
+    /// Fraction of each venue's published rate limit held back (0 against the simulator).
+    public var safetyMargin: Double
+    /// Failed batch attempts on one symbol before escalating to the venue's cancel-all for that symbol.
+    public var escalateAfter: Int
+
+    public init(incidentDeadline: Duration = .seconds(120), retryInitial: Duration = .milliseconds(100), retryMax: Duration = .seconds(5), safetyMargin: Double = 0.1, escalateAfter: Int = 3) {
+        self.incidentDeadline = incidentDeadline
+        self.retryInitial = retryInitial
+        self.retryMax = retryMax
+        self.safetyMargin = safetyMargin
+        self.escalateAfter = escalateAfter
+    }
+}
+
+/// `[control]`: the control API's listeners.
+public struct ControlSettings: Sendable, Hashable {
+    /// Group owning the control socket (mode 0660), so operators in it can use the CLI.
+    public var socketGroup: String
+    /// Optional loopback TCP port; requires a bearer token.
+    public var tcpPort: Int?
+    /// Environment variable holding the bearer token for TCP.
+    public var tokenEnv: String?
+    public var maxBodyBytes: Int
+
+    public init(socketGroup: String = "killswitch", tcpPort: Int? = nil, tokenEnv: String? = nil, maxBodyBytes: Int = 16 << 20) {
+        self.socketGroup = socketGroup
+        self.tcpPort = tcpPort
+        self.tokenEnv = tokenEnv
+        self.maxBodyBytes = maxBodyBytes
+    }
+}
+
+/// `[[notify]]`: a webhook told of trips, incident ends, re-arms and failed armed checks.
+public struct NotifyTarget: Sendable, Hashable {
+    public var url: String
+    public var events: [String]
+
+    public static let eventNames = ["trip", "incident-end", "rearm", "armed-check-failed"]
+
+    public init(url: String, events: [String] = NotifyTarget.eventNames) {
+        self.url = url
+        self.events = events
+    }
+}
+
+/// `[[venues]]`: one venue account.
+public struct VenueConfiguration: Sendable, Hashable {
+    public var descriptor: VenueDescriptor
+    public var credentials: CredentialSource
+    public var requestTimeout: Duration
+
+    public init(descriptor: VenueDescriptor, credentials: CredentialSource, requestTimeout: Duration = .seconds(5)) {
+        self.descriptor = descriptor
+        self.credentials = credentials
+        self.requestTimeout = requestTimeout
+    }
+}
+
+/// Where a venue's secrets come from: never the main config itself.
+public enum CredentialSource: Sendable, Hashable {
+    case environment(keyVariable: String, secretVariable: String, passphraseVariable: String?)
+    /// A TOML file with one table per venue id: `[binance-main] key = "…", secret = "…", passphrase = "…"`.
+    case secretsFile(path: String)
+}

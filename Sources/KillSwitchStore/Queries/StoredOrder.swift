@@ -1,0 +1,84 @@
+import KillSwitchCore
+
+/// A tracked order's current state.
+public struct StoredOrder: Sendable, Hashable, Codable {
+    public var id: Int64
+    public var venueId: String
+    public var account: String
+    public var symbol: String
+    public var venueOrderId: String?
+    public var clientOrderId: String?
+    public var side: String?
+    public var price: String?
+    public var quantity: String?
+    public var filledQuantity: String
+    public var status: OrderStatus
+    public var contractMultiplier: String?
+    public var createdAt: Int64
+    public var updatedAt: Int64
+
+    /// The quantity still resting (quantity − filled), when the quantity is known.
+    public var remainingQuantity: DecimalAmount? {
+        guard let quantity = quantity.flatMap(DecimalAmount.init), let filled = DecimalAmount(filledQuantity) else { return nil }
+        return DecimalAmount(quantity.decimal - filled.decimal)
+    }
+
+    public var cancelTarget: CancelTarget {
+        CancelTarget(orderId: id, symbol: symbol, venueOrderId: venueOrderId, clientOrderId: clientOrderId)
+    }
+}
+
+/// Which orders to list.
+public struct OrderFilter: Sendable, Hashable {
+    public var scope: Scope
+    public var openOnly: Bool
+    public var limit: Int?
+
+    public init(scope: Scope = .everything, openOnly: Bool = true, limit: Int? = nil) {
+        self.scope = scope
+        self.openOnly = openOnly
+        self.limit = limit
+    }
+}
+
+enum OrderQueries {
+    static let columns = """
+        id, venue_id, account, symbol, venue_order_id, client_order_id, side, price, quantity, filled_quantity, status,
+        contract_multiplier, created_at, updated_at
+        """
+
+    static func orders(_ db: SQLiteConnection, _ filter: OrderFilter) throws -> [StoredOrder] {
+        var clauses = ["merged_into IS NULL"]
+        var values: [SQLiteValue] = []
+        if filter.openOnly { clauses.append("status IN ('new', 'acknowledged', 'partiallyFilled')") }
+        if let venue = filter.scope.venue { clauses.append("venue_id = ?"); values.append(.text(venue)) }
+        if let account = filter.scope.account { clauses.append("account = ?"); values.append(.text(account)) }
+        if let symbol = filter.scope.symbol { clauses.append("symbol = ?"); values.append(.text(symbol)) }
+        var sql = "SELECT \(columns) FROM orders WHERE \(clauses.joined(separator: " AND ")) ORDER BY venue_id, account, symbol, id"
+        if let limit = filter.limit { sql += " LIMIT \(limit)" }
+        let statement = try db.prepare(sql).bind(values)
+        var out: [StoredOrder] = []
+        while try statement.step() { out.append(read(statement)) }
+        return out
+    }
+
+    static func read(_ s: SQLiteStatement) -> StoredOrder {
+        StoredOrder(
+            id: s.int(0), venueId: s.text(1) ?? "", account: s.text(2) ?? "", symbol: s.text(3) ?? "",
+            venueOrderId: s.text(4), clientOrderId: s.text(5), side: s.text(6), price: s.text(7), quantity: s.text(8),
+            filledQuantity: s.text(9) ?? "0", status: OrderStatus(rawValue: s.text(10) ?? "") ?? .new,
+            contractMultiplier: s.text(11), createdAt: s.int(12), updatedAt: s.int(13)
+        )
+    }
+}
+
+extension Store {
+    public func orders(_ filter: OrderFilter) throws -> [StoredOrder] {
+        try OrderQueries.orders(db, filter)
+    }
+
+    public func order(id: Int64) throws -> StoredOrder? {
+        let statement = try db.cached("SELECT \(OrderQueries.columns) FROM orders WHERE id = ?").bind(1, id)
+        return try statement.step() ? OrderQueries.read(statement) : nil
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import KillSwitchCore
+import Logging
+
+/// The durable store: one SQLite file in WAL mode, foreign keys on, a busy timeout. One writer connection,
+/// owned by this actor; readers that must work while the daemon is down use `StoreReader`.
+public actor Store {
+    let db: SQLiteConnection
+    public nonisolated let options: StoreOptions
+    let clock: WallClock
+    var venues: [String: VenueDescriptor] = [:]
+
+    /// Opens (creating if needed) the database, applies pending migrations, and records the configured venues.
+    public init(options: StoreOptions, venues: [VenueDescriptor], migrations: [Migration]? = nil, clock: WallClock = .system) throws {
+        let db = try SQLiteConnection(path: options.path)
+        try Store.configure(db, options: options)
+        let migrator = try Migrator(migrations: migrations ?? Migration.embedded())
+        try migrator.migrate(db, now: clock.now())
+        self.db = db
+        self.options = options
+        self.clock = clock
+        try Store.syncVenues(db, venues, now: clock.now())
+        self.venues = Dictionary(venues.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    static func configure(_ db: SQLiteConnection, options: StoreOptions) throws {
+        try db.execute("PRAGMA busy_timeout = \(options.busyTimeoutMilliseconds)")
+        let mode = try db.scalarText("PRAGMA journal_mode = WAL")
+        guard mode?.lowercased() == "wal" else {
+            throw SQLiteError(code: 1, message: "could not switch \(options.path) to WAL mode (got \(mode ?? "nothing"))", sql: nil)
+        }
+        try db.execute("PRAGMA synchronous = \(options.synchronous.rawValue)")
+        try db.execute("PRAGMA foreign_keys = ON")
+        // Keep the -wal and -shm files after close so read-only auditors never need to create them.
+        try db.execute("PRAGMA journal_size_limit = 67108864")
+    }
+
+    static func syncVenues(_ db: SQLiteConnection, _ venues: [VenueDescriptor], now: Int64) throws {
+        try db.transaction {
+            let upsert = try db.prepare("""
+                INSERT INTO venues (id, kind, account, base_url, settle, product_type, margin_coin, account_id, gate_account, first_seen_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, account = excluded.account, base_url = excluded.base_url,
+                    settle = excluded.settle, product_type = excluded.product_type, margin_coin = excluded.margin_coin,
+                    account_id = excluded.account_id, gate_account = excluded.gate_account, updated_at = excluded.updated_at
+                """)
+            let account = try db.prepare("INSERT OR IGNORE INTO accounts (venue_id, account) VALUES (?, ?)")
+            let contract = try db.prepare("""
+                INSERT INTO contracts (venue_id, symbol, multiplier, inverse) VALUES (?, ?, ?, ?)
+                ON CONFLICT (venue_id, symbol) DO UPDATE SET multiplier = excluded.multiplier, inverse = excluded.inverse
+                """)
+            for venue in venues {
+                upsert.reset()
+                try upsert.bind([
+                    .text(venue.id), .text(venue.kind.rawValue), .text(venue.account), .text(venue.baseURL),
+                    SQLiteValue(venue.market.settle), SQLiteValue(venue.market.productType), SQLiteValue(venue.market.marginCoin),
+                    SQLiteValue(venue.market.accountId), SQLiteValue(venue.market.gateAccount), .integer(now), .integer(now),
+                ]).run()
+                account.reset()
+                try account.bind([.text(venue.id), .text(venue.account)]).run()
+                for (symbol, spec) in venue.contracts {
+                    contract.reset()
+                    try contract.bind([.text(venue.id), .text(symbol), .text(spec.multiplier.text), .integer(spec.inverse ? 1 : 0)]).run()
+                }
+            }
+        }
+    }
+
+    /// Runs `body` on the writer connection inside one transaction.
+    func write<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+        try db.transaction { try body(db) }
+    }
+
+    /// The venue descriptors the store was opened with.
+    public func venueDescriptors() -> [VenueDescriptor] { venues.values.sorted { $0.id < $1.id } }
+
+    public nonisolated var path: String { options.path }
+}

@@ -1,0 +1,8 @@
+import KillSwitchCLI
+
+@main
+enum KillSwitchMain {
+    static func main() async {
+        await KillSwitchCommand.main()
+    }
+}

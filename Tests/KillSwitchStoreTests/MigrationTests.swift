@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+import KillSwitchCore
+@testable import KillSwitchStore
+
+@Suite struct MigrationTests {
+    @Test func freshDatabaseGetsEveryEmbeddedMigration() throws {
+        let dir = TemporaryDirectory()
+        let store = try Fixtures.store(dir)
+        let migrations = try Migration.embedded()
+        #expect(!migrations.isEmpty)
+        #expect(migrations.first?.name == "0001_initial_schema.sql")
+        let plan = try StoreReader(path: dir.file("ks.db")).migrationPlan(migrations)
+        #expect(plan.applied.map(\.name) == migrations.map(\.name))
+        #expect(plan.pending.isEmpty)
+        _ = store
+    }
+
+    @Test func embeddedMigrationHashesTheSourceFile() throws {
+        // The file in Migrations/ is the source of truth: its SHA-256 must be what the binary records.
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let file = root.appendingPathComponent("Migrations/0001_initial_schema.sql")
+        let fromDisk = try Migration(name: file.lastPathComponent, contents: Data(contentsOf: file))
+        let embedded = try #require(try Migration.embedded().first { $0.name == fromDisk.name })
+        #expect(embedded.sha256 == fromDisk.sha256)
+        #expect(embedded.sql == fromDisk.sql)
+    }
+
+    @Test func rerunIsANoOp() throws {
+        let dir = TemporaryDirectory()
+        let db = try SQLiteConnection(path: dir.file("m.db"))
+        let migrator = try Migrator(migrations: Migration.embedded())
+        let first = try migrator.migrate(db, now: 1)
+        #expect(first.count == migrator.migrations.count)
+        let second = try migrator.migrate(db, now: 2)
+        #expect(second.isEmpty)
+        #expect(try db.scalarInt("SELECT count(*) FROM schema_migrations") == Int64(migrator.migrations.count))
+        #expect(try db.scalarInt("SELECT min(applied_at) FROM schema_migrations") == 1)
+    }
+
+    @Test func appliesInOrderEachInItsOwnTransaction() throws {
+        let dir = TemporaryDirectory()
+        let db = try SQLiteConnection(path: dir.file("m.db"))
+        let one = try Migration(name: "0001_a.sql", contents: Data("CREATE TABLE a (x INTEGER);".utf8))
+        let two = try Migration(name: "0002_b.sql", contents: Data("INSERT INTO a VALUES (1); CREATE TABLE b (y INTEGR) STRICT;".utf8))
+        let migrator = try Migrator(migrations: [two, one])
+        #expect(throws: MigrationError.self) { try migrator.migrate(db, now: 1) }
+        // 0001 committed; 0002 rolled back entirely (its INSERT is gone too).
+        #expect(try db.scalarInt("SELECT count(*) FROM schema_migrations") == 1)
+        #expect(try db.scalarInt("SELECT count(*) FROM a") == 0)
+    }
+
+    @Test func changedFileIsRefusedNamingIt() throws {
+        let dir = TemporaryDirectory()
+        let db = try SQLiteConnection(path: dir.file("m.db"))
+        let original = try Migration(name: "0001_a.sql", contents: Data("CREATE TABLE a (x INTEGER);".utf8))
+        try Migrator(migrations: [original]).migrate(db, now: 1)
+        let tampered = try Migration(name: "0001_a.sql", contents: Data("CREATE TABLE a (x INTEGER, y TEXT);".utf8))
+        do {
+            try Migrator(migrations: [tampered]).migrate(db, now: 2)
+            Issue.record("a changed migration must be refused")
+        } catch let error as MigrationError {
+            guard case .changed(let name, let recorded, let current) = error else { Issue.record("wrong error \(error)"); return }
+            #expect(name == "0001_a.sql")
+            #expect(recorded == original.sha256)
+            #expect(current == tampered.sha256)
+            #expect(error.description.contains("0001_a.sql"))
+        }
+    }
+
+    @Test func disappearedFileIsRefusedNamingIt() throws {
+        let dir = TemporaryDirectory()
+        let db = try SQLiteConnection(path: dir.file("m.db"))
+        let one = try Migration(name: "0001_a.sql", contents: Data("CREATE TABLE a (x INTEGER);".utf8))
+        let two = try Migration(name: "0002_b.sql", contents: Data("CREATE TABLE b (x INTEGER);".utf8))
+        try Migrator(migrations: [one, two]).migrate(db, now: 1)
+        #expect(throws: MigrationError.disappeared(name: "0002_b.sql")) { try Migrator(migrations: [one]).migrate(db, now: 2) }
+    }
+
+    @Test func storeOpensInWALWithForeignKeys() throws {
+        let dir = TemporaryDirectory()
+        _ = try Fixtures.store(dir)
+        let db = try SQLiteConnection(path: dir.file("ks.db"))
+        #expect(try db.scalarText("PRAGMA journal_mode")?.lowercased() == "wal")
+        #expect(try db.scalarInt("SELECT count(*) FROM venues") == 3)
+        #expect(try db.scalarInt("SELECT count(*) FROM contracts WHERE venue_id = 'binance-main' AND multiplier = '100' AND inverse = 1") == 1)
+    }
+}
