@@ -1,0 +1,72 @@
+/// An incident's cancel fan-out across every venue account in scope: one `VenueCancelStateMachine` per venue
+/// account, all driven in parallel, and the incident's end once every venue has finished.
+public struct IncidentStateMachine: Sendable {
+    public enum Outcome: String, Sendable, Hashable {
+        case flat
+        case incomplete
+    }
+
+    public enum Action: Sendable, Hashable {
+        case venue(String, VenueCancelStateMachine.Action)
+        /// Every venue finished: the incident ends `flat` or `incomplete`.
+        case incidentFinished(Outcome, [VenueCancelResult])
+    }
+
+    public let incidentId: Int64
+    public private(set) var venues: [String: VenueCancelStateMachine]
+    public private(set) var results: [String: VenueCancelResult] = [:]
+    public private(set) var outcome: Outcome?
+
+    public init(incidentId: Int64, venues: [VenueCancelStateMachine]) {
+        self.incidentId = incidentId
+        self.venues = Dictionary(venues.map { ($0.venueId, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    public mutating func start() -> [Action] {
+        if venues.isEmpty {
+            outcome = .flat
+            return [.incidentFinished(.flat, [])]
+        }
+        var actions: [Action] = []
+        for id in venues.keys.sorted() {
+            actions += apply(id) { $0.start() }
+        }
+        return actions
+    }
+
+    /// Feeds one venue's event and collects its actions (and the incident's end, when it comes).
+    public mutating func apply(_ venueId: String, _ event: (inout VenueCancelStateMachine) -> [VenueCancelStateMachine.Action]) -> [Action] {
+        guard var machine = venues[venueId] else { return [] }
+        let produced = event(&machine)
+        venues[venueId] = machine
+        var actions: [Action] = []
+        for action in produced {
+            actions.append(.venue(venueId, action))
+            if case .finished(let result) = action {
+                results[venueId] = result
+            }
+        }
+        let reopened = results[venueId] != nil && !machine.isFinished
+        if reopened {
+            results[venueId] = nil
+            outcome = nil
+        }
+        if outcome == nil, results.count == venues.count {
+            let all = venues.keys.sorted().compactMap { results[$0] }
+            let end: Outcome = all.allSatisfy(\.flat) ? .flat : .incomplete
+            outcome = end
+            actions.append(.incidentFinished(end, all))
+        }
+        return actions
+    }
+
+    public mutating func deadlineReached() -> [Action] {
+        var actions: [Action] = []
+        for id in venues.keys.sorted() where !(venues[id]?.isFinished ?? true) {
+            actions += apply(id) { $0.deadlineReached() }
+        }
+        return actions
+    }
+
+    public var isFinished: Bool { outcome != nil }
+}

@@ -1,0 +1,251 @@
+import Foundation
+import Testing
+@testable import KillSwitchCore
+
+@Suite struct VenueCancelStateMachineTests {
+    typealias Machine = VenueCancelStateMachine
+
+    static func target(_ id: Int64, symbol: String = "BTCUSDT") -> CancelTarget {
+        CancelTarget(orderId: id, symbol: symbol, venueOrderId: "v\(id)", clientOrderId: nil)
+    }
+
+    static func machine(_ count: Int, kind: VenueKind = .binanceCoinM, symbols: [String] = ["BTCUSDT"], scope: String? = nil, escalateAfter: Int = 3) -> Machine {
+        Machine(venueId: "v", kind: kind, symbolScope: scope, escalateAfter: escalateAfter,
+                orders: (1...count).map { PlannedOrder(target: target(Int64($0), symbol: symbols[$0 % symbols.count])) })
+    }
+
+    static func sent(_ actions: [Machine.Action]) -> [CancelBatch] {
+        actions.flatMap { action -> [CancelBatch] in
+            if case .send(let batches) = action { return batches }
+            return []
+        }
+    }
+
+    static func answer(_ batch: CancelBatch, _ kind: CancelOutcomeKind) -> [OrderCancelOutcome] {
+        batch.targets.map { OrderCancelOutcome(target: $0, kind: kind) }
+    }
+
+    static func listed(_ ids: [Int64], cancelling: Bool = false, symbol: String = "BTCUSDT") -> [Machine.ListedOrder] {
+        ids.map { Machine.ListedOrder(target: target($0, symbol: symbol), isCancelling: cancelling) }
+    }
+
+    @Test func happyPathSendsEverythingThenListsOnceAndEndsFlat() {
+        var m = Self.machine(25)
+        let start = m.start()
+        let batches = Self.sent(start)
+        #expect(batches.count == 3)
+        #expect(start.count == 1)
+        var last: [Machine.Action] = []
+        for batch in batches { last = m.batchAnswered(Self.answer(batch, .cancelled)) }
+        #expect(last == [.list(.final)])
+        let end = m.listed(.final, open: [])
+        guard case .finished(let result)? = end.last else { Issue.record("expected finished, got \(end)"); return }
+        #expect(result.flat)
+        #expect(result.outcomeCounts[.cancelled] == 25)
+        #expect(m.isFinished)
+    }
+
+    @Test func noFinalListingWhileAnythingIsInFlight() {
+        var m = Self.machine(20)
+        let batches = Self.sent(m.start())
+        #expect(m.batchAnswered(Self.answer(batches[0], .cancelled)).isEmpty)
+        #expect(m.batchAnswered(Self.answer(batches[1], .cancelled)) == [.list(.final)])
+    }
+
+    @Test func retryableOrdersAreRetriedAfterBackoffAsANewAttempt() {
+        var m = Self.machine(10)
+        let batch = Self.sent(m.start())[0]
+        let after = m.batchAnswered(Self.answer(batch, .retryable))
+        #expect(after == [.scheduleRetry(attempt: 1)])
+        #expect(m.attempts(of: 1) == 1)
+        let retry = Self.sent(m.retryDue())
+        #expect(retry.count == 1)
+        #expect(retry[0].targets.count == 10)
+        #expect(m.attempts(of: 1) == 2)
+        #expect(m.batchAnswered(Self.answer(retry[0], .cancelled)) == [.list(.final)])
+    }
+
+    @Test func rateLimitedIsRetriedWithoutCountingTowardEscalation() {
+        var m = Self.machine(10, escalateAfter: 1)
+        let batch = Self.sent(m.start())[0]
+        #expect(m.batchAnswered(Self.answer(batch, .rateLimited)) == [.scheduleRetry(attempt: 1)])
+        #expect(!Self.sent(m.retryDue()).isEmpty)
+    }
+
+    @Test func pendingIsVerifiedBeforeAnythingIsResent() {
+        var m = Self.machine(3, kind: .htxSpot)
+        let batch = Self.sent(m.start())[0]
+        #expect(m.batchAnswered(Self.answer(batch, .pending)) == [.scheduleVerify(attempt: 1)])
+        #expect(m.verifyDue() == [.list(.verify)])
+        // 1 gone, 2 still cancelling, 3 still open and not cancelling.
+        let actions = m.listed(.verify, open: Self.listed([2], cancelling: true) + Self.listed([3]))
+        #expect(actions.contains(.recordVerified([OrderCancelOutcome(target: Self.target(1), kind: .cancelled, message: "verified: not in the venue's open orders")])))
+        let resent = Self.sent(actions)
+        #expect(resent.flatMap(\.targets).map(\.orderId) == [3])
+        #expect(actions.contains(.scheduleVerify(attempt: 1)))
+    }
+
+    @Test func unknownGoneIsAlreadyClosed() {
+        var m = Self.machine(1)
+        let batch = Self.sent(m.start())[0]
+        _ = m.batchAnswered(Self.answer(batch, .unknown))
+        _ = m.verifyDue()
+        let actions = m.listed(.verify, open: [])
+        #expect(actions.first == .recordVerified([OrderCancelOutcome(target: Self.target(1), kind: .alreadyClosed, message: "verified: not in the venue's open orders")]))
+        #expect(actions.last == .list(.final))
+    }
+
+    @Test func escalatesASymbolToCancelAllAfterRepeatedFailures() {
+        var m = Self.machine(4, symbols: ["A", "B"], escalateAfter: 2)
+        var batches = Self.sent(m.start())
+        #expect(batches.count == 2)
+        let aBatch = batches.first { $0.symbol == "A" }!
+        let bBatch = batches.first { $0.symbol == "B" }!
+        _ = m.batchAnswered(Self.answer(bBatch, .cancelled))
+        // A's request fails once (one failure, however many orders): retry, not escalation.
+        #expect(m.batchAnswered(Self.answer(aBatch, .retryable)) == [.scheduleRetry(attempt: 1)])
+        let retry = Self.sent(m.retryDue())
+        #expect(retry.count == 1)
+        // Second failure of A: failures(A) = 2 ≥ 2 → cancel-all for A only.
+        let actions = m.batchAnswered(Self.answer(retry[0], .retryable))
+        #expect(actions.contains(.cancelAll(symbol: "A")))
+        #expect(!actions.contains(.cancelAll(symbol: "B")))
+        batches = Self.sent(actions)
+        #expect(batches.isEmpty)
+        let after = m.cancelAllAnswered(symbol: "A", kind: .cancelled, reason: nil)
+        #expect(after == [.scheduleVerify(attempt: 1)])
+        _ = m.verifyDue()
+        let end = m.listed(.verify, open: [])
+        #expect(end.last == .list(.final))
+    }
+
+    @Test func rejectedCancelAllLeavesTheSymbolIncomplete() {
+        var m = Self.machine(2, symbols: ["A"], escalateAfter: 1)
+        let batch = Self.sent(m.start())[0]
+        #expect(m.batchAnswered(Self.answer(batch, .retryable)).contains(.cancelAll(symbol: "A")))
+        #expect(m.cancelAllAnswered(symbol: "A", kind: .rejected, reason: "-2015") == [.list(.final)])
+        let end = m.listed(.final, open: Self.listed([1, 2], symbol: "A"))
+        guard case .finished(let result)? = end.last else { Issue.record("got \(end)"); return }
+        #expect(!result.flat)
+        #expect(result.remaining.count == 2)
+        #expect(result.remaining[0].reason.contains("cancel-all was rejected"))
+    }
+
+    @Test func rejectedOrdersEndIncompleteEvenWhenListingFails() {
+        var m = Self.machine(5)
+        let batch = Self.sent(m.start())[0]
+        #expect(m.batchAnswered(Self.answer(batch, .rejected)) == [.list(.final)])
+        let end = m.listingFailed(.final, kind: .rejected, reason: "-2015 invalid key")
+        guard case .finished(let result)? = end.last else { Issue.record("got \(end)"); return }
+        #expect(!result.flat)
+        #expect(result.remaining.count == 5)
+        #expect(result.outcomeCounts[.rejected] == 5)
+    }
+
+    @Test func finalListingCancelsOrdersNeverTrackedAndListsAgain() {
+        var m = Self.machine(1)
+        let batch = Self.sent(m.start())[0]
+        _ = m.batchAnswered(Self.answer(batch, .cancelled))
+        // The venue shows an order we never knew (id 99), inside scope.
+        let actions = m.listed(.final, open: Self.listed([99]))
+        let sent = Self.sent(actions)
+        #expect(sent.flatMap(\.targets).map(\.orderId) == [99])
+        #expect(m.batchAnswered(Self.answer(sent[0], .cancelled)) == [.list(.final)])
+        guard case .finished(let result)? = m.listed(.final, open: []).last else { Issue.record("not finished"); return }
+        #expect(result.flat)
+    }
+
+    @Test func finalListingIgnoresOrdersOutsideTheSymbolScope() {
+        var m = Self.machine(1, scope: "BTCUSDT")
+        let batch = Self.sent(m.start())[0]
+        _ = m.batchAnswered(Self.answer(batch, .cancelled))
+        let end = m.listed(.final, open: Self.listed([50], symbol: "ETHUSDT"))
+        guard case .finished(let result)? = end.last else { Issue.record("got \(end)"); return }
+        #expect(result.flat)
+    }
+
+    @Test func anOrderBelievedCancelledButStillListedIsSentAgain() {
+        var m = Self.machine(1)
+        let batch = Self.sent(m.start())[0]
+        _ = m.batchAnswered(Self.answer(batch, .cancelled))
+        let actions = m.listed(.final, open: Self.listed([1]))
+        #expect(actions.contains(.recordVerified([OrderCancelOutcome(target: Self.target(1), kind: .unknown, message: "still open at the final listing")])))
+        #expect(actions.contains(.scheduleRetry(attempt: 1)))
+    }
+
+    @Test func transientListingFailureIsRetried() {
+        var m = Self.machine(1)
+        let batch = Self.sent(m.start())[0]
+        _ = m.batchAnswered(Self.answer(batch, .cancelled))
+        #expect(m.listingFailed(.final, kind: .retryable, reason: "503") == [.scheduleVerify(attempt: 2)])
+        #expect(m.verifyDue() == [.list(.verify)])
+        #expect(m.listed(.verify, open: []) == [.list(.final)])
+    }
+
+    @Test func deadlineEndsIncompleteWithWhatIsLeft() {
+        var m = Self.machine(3)
+        _ = m.start()
+        guard case .finished(let result)? = m.deadlineReached().last else { Issue.record("not finished"); return }
+        #expect(!result.flat)
+        #expect(result.remaining.count == 3)
+        #expect(result.problem == "incident deadline reached")
+        #expect(m.deadlineReached().isEmpty)
+    }
+
+    @Test func resumeVerifiesOrdersWhoseRequestWentUnanswered() {
+        var m = Machine(venueId: "v", kind: .gateSpot, symbolScope: nil, escalateAfter: 3,
+                        orders: [PlannedOrder(target: Self.target(1)), PlannedOrder(target: Self.target(2))],
+                        previousAttempts: [1: 1], mustVerify: [1])
+        let actions = m.start()
+        #expect(Self.sent(actions).flatMap(\.targets).map(\.orderId) == [2])
+        #expect(actions.contains(.scheduleVerify(attempt: 1)))
+        #expect(m.attempts(of: 1) == 1)
+        #expect(m.attempts(of: 2) == 1)
+    }
+
+    @Test func emptyVenueGoesStraightToTheFinalListing() {
+        var m = Machine(venueId: "v", kind: .gateSpot, symbolScope: nil, escalateAfter: 3, orders: [])
+        #expect(m.start() == [.list(.final)])
+    }
+
+    @Test func discoveredOrderIsCancelledOnSightEvenAfterFinish() {
+        var m = Machine(venueId: "v", kind: .gateSpot, symbolScope: nil, escalateAfter: 3, orders: [])
+        _ = m.start()
+        _ = m.listed(.final, open: [])
+        #expect(m.isFinished)
+        let actions = m.discovered(PlannedOrder(target: Self.target(7)))
+        #expect(Self.sent(actions).flatMap(\.targets).map(\.orderId) == [7])
+        #expect(!m.isFinished)
+    }
+}
+
+@Suite struct IncidentStateMachineTests {
+    @Test func endsFlatOnlyWhenEveryVenueIsFlat() {
+        let a = VenueCancelStateMachine(venueId: "a", kind: .gateSpot, symbolScope: nil, escalateAfter: 3, orders: [])
+        let b = VenueCancelStateMachine(venueId: "b", kind: .htxSpot, symbolScope: nil, escalateAfter: 3, orders: [])
+        var incident = IncidentStateMachine(incidentId: 1, venues: [a, b])
+        #expect(incident.start() == [.venue("a", .list(.final)), .venue("b", .list(.final))])
+        let first = incident.apply("a") { $0.listed(.final, open: []) }
+        #expect(first.count == 1)
+        #expect(!incident.isFinished)
+        let second = incident.apply("b") { $0.listingFailed(.final, kind: .rejected, reason: "bad key") }
+        guard case .incidentFinished(.incomplete, let results)? = second.last else { Issue.record("got \(second)"); return }
+        #expect(results.map(\.venueId) == ["a", "b"])
+        #expect(results[0].flat)
+        #expect(!results[1].flat)
+    }
+
+    @Test func noVenuesIsFlatAtOnce() {
+        var incident = IncidentStateMachine(incidentId: 1, venues: [])
+        #expect(incident.start() == [.incidentFinished(.flat, [])])
+    }
+
+    @Test func retryPolicyIsCappedExponentialWithJitter() {
+        let policy = RetryPolicy(initial: .milliseconds(100), maximum: .seconds(1), jitter: 0.2)
+        #expect(policy.delay(attempt: 1, unit: 0.5) == .milliseconds(100))
+        #expect(policy.delay(attempt: 3, unit: 0.5) == .milliseconds(400))
+        #expect(policy.delay(attempt: 10, unit: 0.5) == .seconds(1))
+        #expect(policy.delay(attempt: 1, unit: 0) == .milliseconds(80))
+        #expect(policy.delay(attempt: 1, unit: 1) == .milliseconds(120))
+    }
+}
