@@ -142,6 +142,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Benchmarks (not tests): run with `swift run -c release NAME`; results in BENCHMARKS.md.
+        .executableTarget(
+            name: "IngestBenchmark",
+            dependencies: ["CSQLite", "KillSwitchStore", "KillSwitchCore"],
+            path: "Benchmarks/IngestBenchmark",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "KillSwitchCoreTests",
             dependencies: ["KillSwitchCore"],

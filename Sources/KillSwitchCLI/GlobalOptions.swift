@@ -60,10 +60,3 @@ enum CLIOutput {
     }
 }
 
-extension StoreOptions {
-    init(_ configuration: KillSwitchConfiguration) {
-        let synchronous = Synchronous(rawValue: configuration.store.synchronous.uppercased()) ?? .normal
-        let timeout = configuration.store.busyTimeout.components
-        self.init(path: configuration.database, synchronous: synchronous, busyTimeoutMilliseconds: Int(timeout.seconds * 1_000 + timeout.attoseconds / 1_000_000_000_000_000))
-    }
-}

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KillSwitchConfig
+import KillSwitchDaemon
 import KillSwitchStore
 
 /// `killswitch migrate [--dry-run]`: applies the embedded migrations to the database.

@@ -87,14 +87,17 @@ public struct VenueCancelStateMachine: Sendable {
     /// True once a final listing was asked for in the current sweep.
     var sweeping = false
 
-    public init(venueId: String, kind: VenueKind, symbolScope: String?, escalateAfter: Int, orders: [PlannedOrder], previousAttempts: [Int64: Int] = [:], mustVerify: Set<Int64> = []) {
+    public init(venueId: String, kind: VenueKind, symbolScope: String?, escalateAfter: Int, orders: [PlannedOrder], previousAttempts: [Int64: Int] = [:], mustVerify: Set<Int64> = [], rejected: Set<Int64> = []) {
         self.venueId = venueId
         self.kind = kind
         self.symbolScope = symbolScope
         self.escalateAfter = max(1, escalateAfter)
         for order in orders {
             let id = order.target.orderId
-            self.orders[id] = Tracked(order: order, state: mustVerify.contains(id) ? .needsVerify : .queued, attempts: previousAttempts[id] ?? 0)
+            // On resume: a recorded rejection is not re-sent; a request sent but never answered is verified first.
+            let state: OrderState = rejected.contains(id) ? .done(.rejected) : mustVerify.contains(id) ? .needsVerify : .queued
+            self.orders[id] = Tracked(order: order, state: state, attempts: previousAttempts[id] ?? 0,
+                                      lastOutcome: rejected.contains(id) ? .rejected : mustVerify.contains(id) ? .unknown : nil)
         }
     }
 

@@ -1,4 +1,4 @@
-import CSQLiteBench
+import CSQLite
 import Foundation
 import KillSwitchCore
 import KillSwitchStore
@@ -66,7 +66,7 @@ func runBound(_ events: [[OrderEvent]]) throws -> Duration {
             status, side, price, quantity, filled_quantity, event_time, received_at)
         VALUES (?, ?, 'client', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """, -1, &insertEvent, nil)
-    let t = bench_transient()
+    let t = csqlite_transient()
     func text(_ s: OpaquePointer?, _ i: Int32, _ v: String?) {
         if let v { sqlite3_bind_text(s, i, v, -1, t) } else { sqlite3_bind_null(s, i) }
     }

@@ -1,0 +1,77 @@
+import AsyncHTTPClient
+import Foundation
+import KillSwitchConfig
+import KillSwitchCore
+import KillSwitchStore
+import Logging
+import ServiceLifecycle
+import Venues
+
+/// Everything a running daemon is made of, built from one configuration by the same loader `run`, `config
+/// check` and `demo` use.
+public final class Daemon: Sendable {
+    public let configuration: KillSwitchConfiguration
+    public let store: Store
+    public let engine: TripEngine
+    public let clients: [String: any VenueClient]
+    public let limits: VenueRateLimits
+    let httpClient: HTTPClient
+    let logger: Logger
+
+    public struct Options: Sendable {
+        /// Exit once no incident is running (resume-and-finish runs, tests).
+        public var exitWhenIdle: Bool
+        public var environment: [String: String]
+
+        public init(exitWhenIdle: Bool = false, environment: [String: String] = ProcessInfo.processInfo.environment) {
+            self.exitWhenIdle = exitWhenIdle
+            self.environment = environment
+        }
+    }
+
+    public let options: Options
+
+    public init(configuration: KillSwitchConfiguration, credentials: [String: VenueCredentials], options: Options = Options(),
+                clock: any Clock<Duration> = ContinuousClock(), logger: Logger) async throws {
+        self.configuration = configuration
+        self.options = options
+        self.logger = logger
+        let store = try Store(options: StoreOptions(configuration), venues: configuration.venueDescriptors)
+        self.store = store
+        let httpClient = VenueClients.makeSharedHTTPClient()
+        self.httpClient = httpClient
+        let limits = VenueRateLimits(clock: clock, safetyMargin: configuration.engine.safetyMargin)
+        var clients: [String: any VenueClient] = [:]
+        for venue in configuration.venues {
+            guard let secret = credentials[venue.descriptor.id] else { continue }
+            limits.register(venue.descriptor)
+            var clientConfiguration = VenueClientConfiguration()
+            clientConfiguration.requestTimeoutMilliseconds = venue.requestTimeout.nanoseconds / 1_000_000
+            clients[venue.descriptor.id] = try VenueClients.make(descriptor: venue.descriptor, credentials: secret, httpClient: httpClient,
+                                                                  configuration: clientConfiguration, logger: logger)
+        }
+        self.clients = clients
+        self.limits = limits
+        self.engine = try await TripEngine(store: store, clients: clients, limits: limits, clock: clock, settings: configuration.engine,
+                                           venues: configuration.venueDescriptors, logger: logger, environment: options.environment)
+    }
+
+    /// Runs the daemon's services until SIGTERM/SIGINT (or, with `exitWhenIdle`, until no incident runs).
+    public func run() async throws {
+        let engineService = EngineService(daemon: self)
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: engineService, successTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        ))
+        try await group.run()
+        try await httpClient.shutdown()
+    }
+}
+
+extension StoreOptions {
+    public init(_ configuration: KillSwitchConfiguration) {
+        let synchronous = Synchronous(rawValue: configuration.store.synchronous.uppercased()) ?? .normal
+        self.init(path: configuration.database, synchronous: synchronous, busyTimeoutMilliseconds: Int(configuration.store.busyTimeout.nanoseconds / 1_000_000))
+    }
+}

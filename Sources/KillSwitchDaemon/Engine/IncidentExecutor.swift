@@ -1,0 +1,285 @@
+import Foundation
+import KillSwitchCore
+import KillSwitchStore
+import Logging
+import Venues
+
+/// Performs one incident's actions: every venue account in parallel, each request through its token
+/// bucket, intent committed before the request is sent, answer and outcomes after. Policy lives in the
+/// `IncidentStateMachine`; this type only does I/O and feeds the answers back.
+actor IncidentExecutor {
+    /// What a finished piece of I/O hands back to the run loop.
+    enum Completion: Sendable {
+        case batch(venueId: String, outcomes: [OrderCancelOutcome])
+        case listed(venueId: String, purpose: VenueCancelStateMachine.ListingPurpose, orders: [VenueCancelStateMachine.ListedOrder], verified: Int64?)
+        case listingFailed(venueId: String, purpose: VenueCancelStateMachine.ListingPurpose, kind: CancelOutcomeKind, reason: String)
+        case cancelAll(venueId: String, symbol: String, kind: CancelOutcomeKind, reason: String?)
+        case retryDue(venueId: String)
+        case verifyDue(venueId: String)
+        case discovered(venueId: String, order: PlannedOrder)
+        case deadline
+    }
+
+    let incident: IncidentRecord
+    private var machine: IncidentStateMachine
+    private let store: Store
+    private let clients: [String: any VenueClient]
+    private let limits: VenueRateLimits
+    private let clock: any Clock<Duration>
+    private let policy: RetryPolicy
+    private let logger: Logger
+    private let progress: IncidentProgress
+    private let crashPoint: CrashPoint
+    /// The last listing intent per venue, so verification outcomes link to the request that decided them.
+    private var lastListingIntent: [String: Int64] = [:]
+    private let inbox: AsyncStream<Completion>
+    private let inboxSink: AsyncStream<Completion>.Continuation
+
+    init(incident: IncidentRecord, machine: IncidentStateMachine, store: Store, clients: [String: any VenueClient], limits: VenueRateLimits,
+         clock: any Clock<Duration>, policy: RetryPolicy, progress: IncidentProgress, crashPoint: CrashPoint, logger: Logger) {
+        self.incident = incident
+        self.machine = machine
+        self.store = store
+        self.clients = clients
+        self.limits = limits
+        self.clock = clock
+        self.policy = policy
+        self.progress = progress
+        self.crashPoint = crashPoint
+        self.logger = logger
+        (inbox, inboxSink) = AsyncStream<Completion>.makeStream()
+    }
+
+    /// An order learned inside the incident's scope while it runs: cancel it on sight.
+    nonisolated func cancelOnSight(venueId: String, order: PlannedOrder) {
+        inboxSink.yield(.discovered(venueId: venueId, order: order))
+    }
+
+    /// Drives the incident until every venue has finished; returns how it ended.
+    func run() async -> IncidentStateMachine.Outcome {
+        var result: IncidentStateMachine.Outcome = .incomplete
+        await withTaskGroup(of: Completion?.self) { group in
+            let inbox = self.inbox
+            group.addTask {
+                for await event in inbox { return event }
+                return nil
+            }
+            if let deadline = incident.deadlineAt {
+                let wait = Duration.milliseconds(max(0, deadline - WallClock.system.now()))
+                let clock = self.clock
+                group.addTask {
+                    try? await clock.sleep(for: wait)
+                    return Task.isCancelled ? nil : .deadline
+                }
+            }
+            var finished = await perform(machine.start(), into: &group)
+            while finished == nil, let completion = await group.next() {
+                guard let completion else { continue }
+                if case .discovered = completion {
+                    let inbox = self.inbox
+                    group.addTask {
+                        for await event in inbox { return event }
+                        return nil
+                    }
+                }
+                finished = await perform(handle(completion), into: &group)
+            }
+            group.cancelAll()
+            result = finished ?? .incomplete
+        }
+        inboxSink.finish()
+        return result
+    }
+
+    private func handle(_ completion: Completion) -> [IncidentStateMachine.Action] {
+        switch completion {
+        case .batch(let venueId, let outcomes):
+            return machine.apply(venueId) { $0.batchAnswered(outcomes) }
+        case .listed(let venueId, let purpose, let orders, let intent):
+            lastListingIntent[venueId] = intent
+            return machine.apply(venueId) { $0.listed(purpose, open: orders) }
+        case .listingFailed(let venueId, let purpose, let kind, let reason):
+            return machine.apply(venueId) { $0.listingFailed(purpose, kind: kind, reason: reason) }
+        case .cancelAll(let venueId, let symbol, let kind, let reason):
+            return machine.apply(venueId) { $0.cancelAllAnswered(symbol: symbol, kind: kind, reason: reason) }
+        case .retryDue(let venueId):
+            return machine.apply(venueId) { $0.retryDue() }
+        case .verifyDue(let venueId):
+            return machine.apply(venueId) { $0.verifyDue() }
+        case .discovered(let venueId, let order):
+            return machine.apply(venueId) { $0.discovered(order) }
+        case .deadline:
+            return machine.deadlineReached()
+        }
+    }
+
+    /// Starts the I/O for each action; returns the incident's outcome once it has finished.
+    private func perform(_ actions: [IncidentStateMachine.Action], into group: inout TaskGroup<Completion?>) async -> IncidentStateMachine.Outcome? {
+        var finished: IncidentStateMachine.Outcome?
+        for action in actions {
+            switch action {
+            case .incidentFinished(let outcome, let results):
+                await finish(outcome, results)
+                finished = outcome
+            case .venue(let venueId, let venueAction):
+                guard let client = clients[venueId] else { continue }
+                perform(venueAction, venueId: venueId, client: client, into: &group)
+                if case .recordVerified(let outcomes) = venueAction {
+                    let attempts = Dictionary(outcomes.map { ($0.target.orderId, machine.venues[venueId]?.attempts(of: $0.target.orderId) ?? 0) }, uniquingKeysWith: { a, _ in a })
+                    do {
+                        try await store.recordVerified(incidentId: incident.id, intentId: lastListingIntent[venueId], outcomes: outcomes, attempts: attempts)
+                    } catch {
+                        logger.error("could not record verified outcomes", metadata: ["incident": "\(incident.id)", "error": "\(error)"])
+                    }
+                    progress.record(venueId: venueId, outcomes: outcomes)
+                }
+            }
+        }
+        return finished
+    }
+
+    private func perform(_ action: VenueCancelStateMachine.Action, venueId: String, client: any VenueClient, into group: inout TaskGroup<Completion?>) {
+        let incidentId = incident.id
+        let store = self.store, limits = self.limits, clock = self.clock, logger = self.logger, progress = self.progress, crashPoint = self.crashPoint
+        switch action {
+        case .send(let batches):
+            for batch in batches {
+                let attempts = Dictionary(batch.targets.map { ($0.orderId, machine.venues[venueId]?.attempts(of: $0.orderId) ?? 1) }, uniquingKeysWith: { a, _ in a })
+                let attempt = attempts.values.max() ?? 1
+                group.addTask {
+                    await Self.sendBatch(batch, attempt: attempt, attempts: attempts, incidentId: incidentId, client: client, store: store,
+                                         limits: limits, progress: progress, crashPoint: crashPoint, logger: logger)
+                }
+            }
+        case .cancelAll(let symbol):
+            group.addTask {
+                await Self.cancelAll(symbol: symbol, venueId: venueId, incidentId: incidentId, client: client, store: store, limits: limits, crashPoint: crashPoint, logger: logger)
+            }
+        case .list(let purpose):
+            let symbolScope = incident.scope.symbol
+            group.addTask {
+                await Self.list(purpose, symbol: symbolScope, venueId: venueId, incidentId: incidentId, client: client, store: store, limits: limits, crashPoint: crashPoint, logger: logger)
+            }
+        case .scheduleRetry(let attempt):
+            let delay = policy.delay(attempt: attempt, unit: Double.random(in: 0..<1))
+            group.addTask {
+                do { try await clock.sleep(for: delay) } catch { return nil }
+                return .retryDue(venueId: venueId)
+            }
+        case .scheduleVerify(let attempt):
+            let delay = policy.delay(attempt: attempt, unit: Double.random(in: 0..<1))
+            group.addTask {
+                do { try await clock.sleep(for: delay) } catch { return nil }
+                return .verifyDue(venueId: venueId)
+            }
+        case .recordVerified:
+            break
+        case .finished(let result):
+            logger.log(level: result.flat ? .info : .critical, "venue finished", metadata: [
+                "incident": "\(incidentId)", "venue": "\(venueId)", "flat": "\(result.flat)", "remaining": "\(result.remaining.count)",
+            ])
+        }
+    }
+
+    private static func sendBatch(_ batch: CancelBatch, attempt: Int, attempts: [Int64: Int], incidentId: Int64, client: any VenueClient, store: Store,
+                                  limits: VenueRateLimits, progress: IncidentProgress, crashPoint: CrashPoint, logger: Logger) async -> Completion {
+        do {
+            _ = try await limits.acquire(venueId: batch.venueId, operation: .batchCancel, priority: .cancel)
+        } catch {
+            return .batch(venueId: batch.venueId, outcomes: batch.targets.map { OrderCancelOutcome(target: $0, kind: .retryable, message: "rate limiter: \(error)") })
+        }
+        let intentId: Int64
+        do {
+            intentId = try await store.recordIntent(incidentId: incidentId, attempt: attempt, venueId: batch.venueId, symbol: batch.symbol, kind: "batch-cancel", targets: batch.targets)
+        } catch {
+            // Never send what was not written down first.
+            logger.error("could not record intent; not sending", metadata: ["incident": "\(incidentId)", "error": "\(error)"])
+            return .batch(venueId: batch.venueId, outcomes: batch.targets.map { OrderCancelOutcome(target: $0, kind: .retryable, message: "intent not recorded: \(error)") })
+        }
+        crashPoint.intentCommitted()
+        progress.requestSent(venueId: batch.venueId)
+        let result = await client.cancel(batch)
+        if let signal = result.rateLimit, signal.throttled {
+            limits.penalize(venueId: batch.venueId, operation: .batchCancel, retryAfter: signal.retryAfterMilliseconds.map { .milliseconds($0) })
+        }
+        do {
+            try await store.recordAnswer(incidentId: incidentId, intentId: intentId, httpStatus: result.httpStatus, venueCode: result.venueCode, rawBody: result.rawBody,
+                                         latencyNanoseconds: result.latencyNanoseconds, transportError: result.transportError, outcomes: result.outcomes, attempts: attempts)
+        } catch {
+            logger.error("could not record answer", metadata: ["incident": "\(incidentId)", "intent": "\(intentId)", "error": "\(error)"])
+        }
+        crashPoint.answerRecorded()
+        progress.record(venueId: batch.venueId, outcomes: result.outcomes, latencyNanoseconds: result.latencyNanoseconds)
+        return .batch(venueId: batch.venueId, outcomes: result.outcomes)
+    }
+
+    private static func cancelAll(symbol: String, venueId: String, incidentId: Int64, client: any VenueClient, store: Store, limits: VenueRateLimits,
+                                  crashPoint: CrashPoint, logger: Logger) async -> Completion {
+        do {
+            _ = try await limits.acquire(venueId: venueId, operation: .cancelAll, priority: .cancel)
+            let intentId = try await store.recordIntent(incidentId: incidentId, attempt: 1, venueId: venueId, symbol: symbol, kind: "cancel-all", targets: [])
+            crashPoint.intentCommitted()
+            logger.warning("escalating to cancel-all", metadata: ["incident": "\(incidentId)", "venue": "\(venueId)", "symbol": "\(symbol)"])
+            let result = await client.cancelAll(symbol: symbol)
+            if let signal = result.rateLimit, signal.throttled {
+                limits.penalize(venueId: venueId, operation: .cancelAll, retryAfter: signal.retryAfterMilliseconds.map { .milliseconds($0) })
+            }
+            try await store.recordAnswer(incidentId: incidentId, intentId: intentId, httpStatus: result.httpStatus, venueCode: result.venueCode, rawBody: result.rawBody,
+                                         latencyNanoseconds: result.latencyNanoseconds, transportError: result.transportError, outcomes: [], attempts: [:])
+            return .cancelAll(venueId: venueId, symbol: symbol, kind: result.kind, reason: result.venueCode ?? result.transportError)
+        } catch {
+            return .cancelAll(venueId: venueId, symbol: symbol, kind: .retryable, reason: "\(error)")
+        }
+    }
+
+    private static func list(_ purpose: VenueCancelStateMachine.ListingPurpose, symbol: String?, venueId: String, incidentId: Int64, client: any VenueClient,
+                             store: Store, limits: VenueRateLimits, crashPoint: CrashPoint, logger: Logger) async -> Completion {
+        var intentId: Int64?
+        let clock = ContinuousClock()
+        let started = clock.now
+        do {
+            _ = try await limits.acquire(venueId: venueId, operation: .openOrders(symbol: symbol != nil), priority: .cancel)
+            intentId = try await store.recordIntent(incidentId: incidentId, attempt: 1, venueId: venueId, symbol: symbol, kind: "list-open", targets: [])
+            crashPoint.intentCommitted()
+            let open = try await client.openOrders(symbol: symbol)
+            let inScope = open.filter { symbol == nil || $0.symbol == symbol }
+            let targets = try await store.adoptListed(venueId: venueId, orders: inScope)
+            let listed = zip(targets, inScope).map { VenueCancelStateMachine.ListedOrder(target: $0, isCancelling: $1.isCancelling) }
+            let elapsed = started.duration(to: clock.now)
+            if let intentId {
+                try await store.recordAnswer(incidentId: incidentId, intentId: intentId, httpStatus: 200, venueCode: nil,
+                                             rawBody: "{\"purpose\":\"\(purpose.rawValue)\",\"open\":\(open.count),\"inScope\":\(inScope.count)}",
+                                             latencyNanoseconds: elapsed.nanoseconds, transportError: nil, outcomes: [], attempts: [:])
+            }
+            return .listed(venueId: venueId, purpose: purpose, orders: listed, verified: intentId)
+        } catch {
+            let answerError = error as? VenueAnswerError
+            let kind = answerError?.kind ?? .retryable
+            if let intentId {
+                try? await store.recordAnswer(incidentId: incidentId, intentId: intentId, httpStatus: answerError?.httpStatus, venueCode: answerError?.venueCode,
+                                              rawBody: "", latencyNanoseconds: started.duration(to: clock.now).nanoseconds,
+                                              transportError: "\(error)", outcomes: [], attempts: [:])
+            }
+            logger.warning("open-order listing failed", metadata: ["incident": "\(incidentId)", "venue": "\(venueId)", "error": "\(error)"])
+            return .listingFailed(venueId: venueId, purpose: purpose, kind: kind, reason: "\(error)")
+        }
+    }
+
+    private func finish(_ outcome: IncidentStateMachine.Outcome, _ results: [VenueCancelResult]) async {
+        let summary = IncidentSummary(outcome: outcome, results: results)
+        do {
+            try await store.finishIncident(id: incident.id, state: outcome == .flat ? .flat : .incomplete, summary: summary.json)
+        } catch {
+            logger.error("could not record the incident's end", metadata: ["incident": "\(incident.id)", "error": "\(error)"])
+        }
+        if outcome == .flat {
+            logger.info("incident flat", metadata: ["incident": "\(incident.id)"])
+        } else {
+            logger.critical("INCIDENT INCOMPLETE: orders may still be open", metadata: ["incident": "\(incident.id)", "summary": "\(summary.json)"])
+        }
+    }
+}
+
+extension Duration {
+    var nanoseconds: Int64 { components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000 }
+}

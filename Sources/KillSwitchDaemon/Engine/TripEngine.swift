@@ -1,0 +1,151 @@
+import Foundation
+import KillSwitchConfig
+import KillSwitchCore
+import KillSwitchStore
+import Logging
+
+/// Latches trips into incidents and runs each incident's cancel fan-out; answers the pre-trade gate; cancels
+/// on sight any order learned inside a tripped scope; resumes incidents a crash left running.
+public actor TripEngine {
+    let store: Store
+    let clients: [String: any VenueClient]
+    let limits: VenueRateLimits
+    let clock: any Clock<Duration>
+    let settings: EngineSettings
+    let venues: [VenueDescriptor]
+    let logger: Logger
+    let crashPoint: CrashPoint
+    private var executors: [Int64: (executor: IncidentExecutor, task: Task<IncidentStateMachine.Outcome, Never>, progress: IncidentProgress)] = [:]
+    private var latched: [Int64: IncidentRecord] = [:]
+
+    public init(store: Store, clients: [String: any VenueClient], limits: VenueRateLimits, clock: any Clock<Duration>,
+                settings: EngineSettings, venues: [VenueDescriptor], logger: Logger, environment: [String: String] = ProcessInfo.processInfo.environment) async throws {
+        self.store = store
+        self.clients = clients
+        self.limits = limits
+        self.clock = clock
+        self.settings = settings
+        self.venues = venues
+        self.logger = logger
+        self.crashPoint = CrashPoint(environment: environment)
+        for incident in try await store.latchedIncidents() { latched[incident.id] = incident }
+    }
+
+    /// The answer for cooperating bots: blocked inside any latched scope.
+    public struct GateAnswer: Sendable, Hashable, Codable {
+        public var allowed: Bool
+        public var incident: Int64?
+        public var reason: String?
+    }
+
+    public func gate(venue: String, account: String, symbol: String) -> GateAnswer {
+        for incident in latched.values.sorted(by: { $0.id < $1.id }) where incident.scope.contains(venue: venue, account: account, symbol: symbol) {
+            return GateAnswer(allowed: false, incident: incident.id, reason: incident.reason)
+        }
+        return GateAnswer(allowed: true, incident: nil, reason: nil)
+    }
+
+    public var latchedIncidents: [IncidentRecord] { latched.values.sorted { $0.id < $1.id } }
+
+    public func progress(of incidentId: Int64) -> IncidentProgress? { executors[incidentId]?.progress }
+
+    /// Trips `scope`: records the incident (latched, durable) and starts cancelling everything in it.
+    @discardableResult
+    public func trip(scope: Scope, reason: String, actor: String?, ruleId: String? = nil) async throws -> Int64 {
+        let deadline = WallClock.system.now() + settings.incidentDeadline.nanoseconds / 1_000_000
+        let incident = try await store.createIncident(scope: scope, ruleId: ruleId, actor: actor, reason: reason, deadlineAt: deadline)
+        latched[incident.id] = incident
+        logger.critical("TRIPPED", metadata: ["incident": "\(incident.id)", "scope": "\(scope)", "reason": "\(reason)", "by": "\(actor ?? ruleId ?? "-")"])
+        try await start(incident, resume: nil)
+        return incident.id
+    }
+
+    /// Finishes every incident a previous process left running.
+    @discardableResult
+    public func resumeRunningIncidents() async throws -> [Int64] {
+        var resumed: [Int64] = []
+        for incident in try await store.runningIncidents() where executors[incident.id] == nil {
+            let state = try await store.resumeState(incidentId: incident.id)
+            logger.warning("resuming incident", metadata: ["incident": "\(incident.id)", "unanswered": "\(state.unanswered.count)"])
+            try await store.appendAudit(kind: "resume", incidentId: incident.id, actor: nil, detail: [
+                "unanswered": "\(state.unanswered.count)", "terminal": "\(state.terminal.count)",
+            ])
+            latched[incident.id] = incident
+            try await start(incident, resume: state)
+            resumed.append(incident.id)
+        }
+        return resumed
+    }
+
+    /// Waits for an incident's fan-out to end.
+    public func waitForIncident(_ id: Int64) async -> IncidentStateMachine.Outcome? {
+        guard let task = executors[id]?.task else { return nil }
+        return await task.value
+    }
+
+    /// Orders learned (from events or reconciliation) inside a latched scope are cancelled on sight.
+    public func learned(_ orders: [StoredOrder]) async {
+        for order in orders where order.status.isOpen {
+            guard let incident = latched.values.sorted(by: { $0.id < $1.id }).first(where: { $0.scope.contains(venue: order.venueId, account: order.account, symbol: order.symbol) }),
+                  let venue = venues.first(where: { $0.id == order.venueId })
+            else { continue }
+            let planned = PlannedOrder(target: order.cancelTarget, notional: Self.notional(order, venue: venue))
+            if let running = executors[incident.id], running.task.isCancelled == false, await !isDone(incident.id) {
+                running.executor.cancelOnSight(venueId: order.venueId, order: planned)
+            } else {
+                // The incident had finished: run a fresh fan-out for it (recorded under the same incident).
+                try? await store.reopenIncident(id: incident.id, reason: "order \(order.id) learned inside the tripped scope")
+                try? await start(incident, resume: nil)
+            }
+        }
+    }
+
+    private var finishedIncidents: Set<Int64> = []
+
+    private func isDone(_ id: Int64) -> Bool { finishedIncidents.contains(id) }
+
+    private func start(_ incident: IncidentRecord, resume: IncidentResumeState?) async throws {
+        let inScope = venues.filter { incident.scope.venue == nil || incident.scope.venue == $0.id }
+            .filter { incident.scope.account == nil || incident.scope.account == $0.account }
+        let open = try await store.orders(OrderFilter(scope: incident.scope, openOnly: true))
+        var machines: [VenueCancelStateMachine] = []
+        for venue in inScope where clients[venue.id] != nil {
+            let orders = open.filter { $0.venueId == venue.id }.map { PlannedOrder(target: $0.cancelTarget, notional: Self.notional($0, venue: venue)) }
+            let rejected = Set((resume?.terminal ?? [:]).filter { $0.value == .rejected }.keys)
+            machines.append(VenueCancelStateMachine(
+                venueId: venue.id, kind: venue.kind, symbolScope: incident.scope.symbol, escalateAfter: settings.escalateAfter, orders: orders,
+                previousAttempts: resume?.attempts ?? [:], mustVerify: resume?.unanswered ?? [], rejected: rejected
+            ))
+        }
+        let progress = IncidentProgress()
+        let executor = IncidentExecutor(
+            incident: incident, machine: IncidentStateMachine(incidentId: incident.id, venues: machines), store: store, clients: clients, limits: limits,
+            clock: clock, policy: RetryPolicy(initial: settings.retryInitial, maximum: settings.retryMax), progress: progress, crashPoint: crashPoint,
+            logger: logger
+        )
+        limits.setReserveForIncidents(true)
+        finishedIncidents.remove(incident.id)
+        let task = Task { await executor.run() }
+        executors[incident.id] = (executor, task, progress)
+        Task { [weak self] in
+            _ = await task.value
+            await self?.incidentEnded(incident.id)
+        }
+    }
+
+    private func incidentEnded(_ id: Int64) {
+        finishedIncidents.insert(id)
+        if executors.keys.allSatisfy({ finishedIncidents.contains($0) }) {
+            limits.setReserveForIncidents(false)
+        }
+    }
+
+    /// Whether any incident's fan-out is still running.
+    public var hasRunningIncidents: Bool { executors.keys.contains { !finishedIncidents.contains($0) } }
+
+    static func notional(_ order: StoredOrder, venue: VenueDescriptor) -> Decimal {
+        guard let remaining = order.remainingQuantity else { return 0 }
+        let price = order.price.flatMap(DecimalAmount.init) ?? .zero
+        return Notional.of(price: price, quantity: remaining, contract: venue.contracts[order.symbol]).decimal
+    }
+}

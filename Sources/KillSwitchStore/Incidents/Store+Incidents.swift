@@ -1,0 +1,243 @@
+import Foundation
+import KillSwitchCore
+
+extension Store {
+    static let incidentColumns = """
+        id, scope_venue, scope_account, scope_symbol, rule_id, actor, reason, state, tripped_at, deadline_at, ended_at,
+        summary, rearmed_at, rearmed_by, rearm_reason, rearm_forced
+        """
+
+    static func readIncident(_ s: SQLiteStatement) -> IncidentRecord {
+        IncidentRecord(
+            id: s.int(0), scope: Scope(venue: s.text(1), account: s.text(2), symbol: s.text(3)), ruleId: s.text(4), actor: s.text(5),
+            reason: s.text(6) ?? "", state: IncidentRecord.State(rawValue: s.text(7) ?? "") ?? .running, trippedAt: s.int(8),
+            deadlineAt: s.optionalInt(9), endedAt: s.optionalInt(10), summary: s.text(11), rearmedAt: s.optionalInt(12),
+            rearmedBy: s.text(13), rearmReason: s.text(14), rearmForced: s.int(15) != 0
+        )
+    }
+
+    /// Opens an incident (state `running`) and its `trip` audit event in one transaction.
+    public func createIncident(scope: Scope, ruleId: String?, actor: String?, reason: String, deadlineAt: Int64?) throws -> IncidentRecord {
+        let now = clock.now()
+        return try write { db in
+            try db.cached("""
+                INSERT INTO incidents (scope_venue, scope_account, scope_symbol, rule_id, actor, reason, state, tripped_at, deadline_at)
+                VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?)
+                """).bind([SQLiteValue(scope.venue), SQLiteValue(scope.account), SQLiteValue(scope.symbol), SQLiteValue(ruleId),
+                          SQLiteValue(actor), .text(reason), .integer(now), SQLiteValue(deadlineAt)]).run()
+            let id = db.lastInsertRowID
+            try appendAudit(db, at: now, kind: "trip", incidentId: id, actor: actor ?? ruleId, detail: [
+                "scope": scope.description, "reason": reason, "rule": ruleId ?? "",
+            ])
+            return IncidentRecord(id: id, scope: scope, ruleId: ruleId, actor: actor, reason: reason, state: .running, trippedAt: now,
+                                  deadlineAt: deadlineAt, endedAt: nil, summary: nil, rearmedAt: nil, rearmedBy: nil, rearmReason: nil, rearmForced: false)
+        }
+    }
+
+    public func incident(id: Int64) throws -> IncidentRecord? {
+        let s = try db.cached("SELECT \(Store.incidentColumns) FROM incidents WHERE id = ?").bind(1, id)
+        return try s.step() ? Store.readIncident(s) : nil
+    }
+
+    /// Incidents whose fan-out was running (to resume after a restart).
+    public func runningIncidents() throws -> [IncidentRecord] {
+        let s = try db.prepare("SELECT \(Store.incidentColumns) FROM incidents WHERE state = 'running' ORDER BY id")
+        var out: [IncidentRecord] = []
+        while try s.step() { out.append(Store.readIncident(s)) }
+        return out
+    }
+
+    /// Incidents still latched (not re-armed): their scopes are tripped.
+    public func latchedIncidents() throws -> [IncidentRecord] {
+        let s = try db.prepare("SELECT \(Store.incidentColumns) FROM incidents WHERE rearmed_at IS NULL ORDER BY id")
+        var out: [IncidentRecord] = []
+        while try s.step() { out.append(Store.readIncident(s)) }
+        return out
+    }
+
+    /// Writes the intent for one request and commits it: called before the request is sent.
+    public func recordIntent(incidentId: Int64, attempt: Int, venueId: String, symbol: String?, kind: String, targets: [CancelTarget]) throws -> Int64 {
+        let now = clock.now()
+        let account = venues[venueId]?.account ?? ""
+        let orderIds = "[" + targets.map { String($0.orderId) }.joined(separator: ",") + "]"
+        let wireIds = String(decoding: try JSONEncoder().encode(targets.map(\.wireId)), as: UTF8.self)
+        return try write { db in
+            try db.cached("""
+                INSERT INTO cancel_intents (incident_id, attempt, venue_id, account, symbol, kind, order_ids, wire_ids, sent_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """).bind([.integer(incidentId), .integer(Int64(attempt)), .text(venueId), .text(account), SQLiteValue(symbol),
+                          .text(kind), .text(orderIds), .text(wireIds), .integer(now)]).run()
+            return db.lastInsertRowID
+        }
+    }
+
+    /// Records a request's answer (or the lack of one) and one outcome row per order, and moves terminal
+    /// orders' status through an order event — all in one transaction.
+    public func recordAnswer(incidentId: Int64, intentId: Int64, httpStatus: Int?, venueCode: String?, rawBody: String,
+                             latencyNanoseconds: Int64, transportError: String?, outcomes: [OrderCancelOutcome], attempts: [Int64: Int]) throws {
+        let now = clock.now()
+        try write { db in
+            try db.cached("""
+                INSERT INTO cancel_responses (intent_id, answered_at, http_status, venue_code, latency_us, transport_error, raw_body)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """).bind([.integer(intentId), .integer(now), SQLiteValue(httpStatus.map(Int64.init)), SQLiteValue(venueCode),
+                          .integer(latencyNanoseconds / 1_000), SQLiteValue(transportError), .text(rawBody)]).run()
+            try insertOutcomes(db, incidentId: incidentId, intentId: intentId, outcomes: outcomes, attempts: attempts, now: now)
+        }
+    }
+
+    /// Outcomes decided without a cancel answer (verification by listing), linked to the listing's intent.
+    public func recordVerified(incidentId: Int64, intentId: Int64?, outcomes: [OrderCancelOutcome], attempts: [Int64: Int]) throws {
+        let now = clock.now()
+        try write { db in
+            try insertOutcomes(db, incidentId: incidentId, intentId: intentId, outcomes: outcomes, attempts: attempts, now: now)
+        }
+    }
+
+    private func insertOutcomes(_ db: SQLiteConnection, incidentId: Int64, intentId: Int64?, outcomes: [OrderCancelOutcome], attempts: [Int64: Int], now: Int64) throws {
+        let insert = try db.cached("""
+            INSERT INTO cancel_outcomes (intent_id, incident_id, order_id, attempt, outcome, venue_code, message, recorded_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for outcome in outcomes {
+            let orderId = outcome.target.orderId
+            insert.reset()
+            try insert.bind([SQLiteValue(intentId), .integer(incidentId), .integer(orderId), .integer(Int64(attempts[orderId] ?? 1)),
+                             .text(outcome.kind.rawValue), SQLiteValue(outcome.venueCode), SQLiteValue(outcome.message), .integer(now)]).run()
+            if outcome.kind == .cancelled || outcome.kind == .alreadyClosed {
+                try closeOrder(db, orderId: orderId, eventId: "ks:\(incidentId):\(intentId ?? 0):\(orderId):\(outcome.kind.rawValue)", now: now)
+            }
+        }
+    }
+
+    /// The venue says the order is no longer open: record it as an order event (source `venue`) and
+    /// move the order to `cancelled` unless it already reached a terminal state.
+    private func closeOrder(_ db: SQLiteConnection, orderId: Int64, eventId: String, now: Int64) throws {
+        let s = try db.cached("SELECT venue_id, account, symbol, venue_order_id, client_order_id, status FROM orders WHERE id = ?").bind(1, orderId)
+        guard try s.step() else { return }
+        let current = OrderStatus(rawValue: s.text(5) ?? "") ?? .new
+        let row: [SQLiteValue] = [.text(eventId), .integer(orderId), .text(s.text(0) ?? ""), .text(s.text(1) ?? ""), .text(s.text(2) ?? ""), SQLiteValue(s.text(3)), SQLiteValue(s.text(4))]
+        s.reset()
+        try db.cached("""
+            INSERT OR IGNORE INTO order_events (event_id, order_id, source, venue_id, account, symbol, venue_order_id, client_order_id, status, received_at)
+            VALUES (?, ?, 'venue', ?, ?, ?, ?, ?, 'cancelled', ?)
+            """).bind(row + [.integer(now)]).run()
+        if !current.isTerminal {
+            try db.cached("UPDATE orders SET status = 'cancelled', updated_at = ? WHERE id = ?").bind([.integer(now), .integer(orderId)]).run()
+        }
+    }
+
+    /// Finds or creates the store's rows for orders a venue lists (orders the tracker may never have known),
+    /// so every cancel outcome has an order to point at.
+    public func adoptListed(venueId: String, orders listed: [VenueOpenOrder]) throws -> [CancelTarget] {
+        guard let venue = venues[venueId] else { return [] }
+        let now = clock.now()
+        return try write { db in
+            try listed.map { order in
+                let find = try db.cached("SELECT id FROM orders WHERE venue_id = ? AND account = ? AND venue_order_id = ?")
+                    .bind([.text(venueId), .text(venue.account), .text(order.venueOrderId)])
+                if try find.step() {
+                    return CancelTarget(orderId: find.int(0), symbol: order.symbol, venueOrderId: order.venueOrderId, clientOrderId: order.clientOrderId)
+                }
+                find.reset()
+                if let client = order.clientOrderId {
+                    let byClient = try db.cached("SELECT id FROM orders WHERE venue_id = ? AND account = ? AND client_order_id = ? AND venue_order_id IS NULL")
+                        .bind([.text(venueId), .text(venue.account), .text(client)])
+                    if try byClient.step() {
+                        let id = byClient.int(0)
+                        byClient.reset()
+                        try db.cached("UPDATE orders SET venue_order_id = ?, updated_at = ? WHERE id = ?").bind([.text(order.venueOrderId), .integer(now), .integer(id)]).run()
+                        return CancelTarget(orderId: id, symbol: order.symbol, venueOrderId: order.venueOrderId, clientOrderId: client)
+                    }
+                }
+                try db.cached("""
+                    INSERT INTO orders (venue_id, account, symbol, venue_order_id, client_order_id, status, settle, product_type, margin_coin, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, 'acknowledged', ?, ?, ?, ?, ?)
+                    """).bind([.text(venueId), .text(venue.account), .text(order.symbol), .text(order.venueOrderId), SQLiteValue(order.clientOrderId),
+                              SQLiteValue(venue.market.settle), SQLiteValue(venue.market.productType), SQLiteValue(venue.market.marginCoin),
+                              .integer(now), .integer(now)]).run()
+                let id = db.lastInsertRowID
+                try db.cached("""
+                    INSERT INTO order_events (event_id, order_id, source, venue_id, account, symbol, venue_order_id, client_order_id, status, received_at)
+                    VALUES (?, ?, 'sync', ?, ?, ?, ?, ?, 'acknowledged', ?)
+                    """).bind([.text("ks:sync:\(venueId):\(order.venueOrderId)"), .integer(id), .text(venueId), .text(venue.account), .text(order.symbol),
+                              .text(order.venueOrderId), SQLiteValue(order.clientOrderId), .integer(now)]).run()
+                return CancelTarget(orderId: id, symbol: order.symbol, venueOrderId: order.venueOrderId, clientOrderId: order.clientOrderId)
+            }
+        }
+    }
+
+    /// Ends the incident's fan-out (`flat` or `incomplete`) with its summary, and audits it.
+    public func finishIncident(id: Int64, state: IncidentRecord.State, summary: String) throws {
+        let now = clock.now()
+        try write { db in
+            try db.cached("UPDATE incidents SET state = ?, ended_at = ?, summary = ? WHERE id = ?")
+                .bind([.text(state.rawValue), .integer(now), .text(summary), .integer(id)]).run()
+            try appendAudit(db, at: now, kind: "incident-end", incidentId: id, actor: nil, detail: ["state": state.rawValue, "summary": summary])
+        }
+    }
+
+    /// Marks a finished incident running again (an order was found inside its latched scope).
+    public func reopenIncident(id: Int64, reason: String) throws {
+        let now = clock.now()
+        try write { db in
+            try db.cached("UPDATE incidents SET state = 'running', ended_at = NULL WHERE id = ?").bind(1, id).run()
+            try appendAudit(db, at: now, kind: "incident-reopen", incidentId: id, actor: nil, detail: ["reason": reason])
+        }
+    }
+
+    /// Re-arms an incident's scope (the caller has checked the rule's condition, or `forced` is set).
+    public func rearm(incidentId: Int64, operator name: String, reason: String, forced: Bool) throws {
+        let now = clock.now()
+        try write { db in
+            try db.cached("UPDATE incidents SET rearmed_at = ?, rearmed_by = ?, rearm_reason = ?, rearm_forced = ? WHERE id = ? AND rearmed_at IS NULL")
+                .bind([.integer(now), .text(name), .text(reason), .integer(forced ? 1 : 0), .integer(incidentId)]).run()
+            try appendAudit(db, at: now, kind: forced ? "rearm-forced" : "rearm", incidentId: incidentId, actor: name, detail: ["reason": reason])
+        }
+    }
+
+    /// What was done so far in an incident, for resuming it after a crash.
+    public func resumeState(incidentId: Int64) throws -> IncidentResumeState {
+        var attempts: [Int64: Int] = [:]
+        var unanswered: Set<Int64> = []
+        let intents = try db.prepare("""
+            SELECT i.attempt, i.order_ids, r.id IS NULL FROM cancel_intents i LEFT JOIN cancel_responses r ON r.intent_id = i.id
+            WHERE i.incident_id = ? AND i.kind = 'batch-cancel' ORDER BY i.id
+            """).bind(1, incidentId)
+        while try intents.step() {
+            let attempt = Int(intents.int(0))
+            let ids = (try? JSONDecoder().decode([Int64].self, from: Data((intents.text(1) ?? "[]").utf8))) ?? []
+            for id in ids {
+                attempts[id] = max(attempts[id] ?? 0, attempt)
+                if intents.int(2) != 0 { unanswered.insert(id) } else { unanswered.remove(id) }
+            }
+        }
+        // Cancel-alls sent without an answer leave their symbol's orders unverified too.
+        let cancelAlls = try db.prepare("""
+            SELECT i.venue_id, i.symbol FROM cancel_intents i LEFT JOIN cancel_responses r ON r.intent_id = i.id
+            WHERE i.incident_id = ? AND i.kind = 'cancel-all' AND r.id IS NULL
+            """).bind(1, incidentId)
+        while try cancelAlls.step() {
+            let open = try OrderQueries.orders(db, OrderFilter(scope: Scope(venue: cancelAlls.text(0), symbol: cancelAlls.text(1))))
+            unanswered.formUnion(open.map(\.id))
+        }
+        var terminal: [Int64: CancelOutcomeKind] = [:]
+        let outcomes = try db.prepare("SELECT order_id, outcome FROM cancel_outcomes WHERE incident_id = ? ORDER BY id").bind(1, incidentId)
+        while try outcomes.step() {
+            let kind = CancelOutcomeKind(rawValue: outcomes.text(1) ?? "") ?? .unknown
+            if kind.isTerminal { terminal[outcomes.int(0)] = kind } else { terminal.removeValue(forKey: outcomes.int(0)) }
+        }
+        return IncidentResumeState(attempts: attempts, unanswered: unanswered, terminal: terminal)
+    }
+
+    public func appendAudit(kind: String, incidentId: Int64?, actor: String?, detail: [String: String]) throws {
+        let now = clock.now()
+        try write { db in try appendAudit(db, at: now, kind: kind, incidentId: incidentId, actor: actor, detail: detail) }
+    }
+
+    func appendAudit(_ db: SQLiteConnection, at: Int64, kind: String, incidentId: Int64?, actor: String?, detail: [String: String]) throws {
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: detail, options: [.sortedKeys]), as: UTF8.self)
+        try db.cached("INSERT INTO audit_events (at, kind, incident_id, actor, detail) VALUES (?, ?, ?, ?, ?)")
+            .bind([.integer(at), .text(kind), SQLiteValue(incidentId), SQLiteValue(actor), .text(json)]).run()
+    }
+}
