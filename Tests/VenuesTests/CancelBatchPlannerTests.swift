@@ -54,7 +54,7 @@ struct CancelBatchPlannerTests {
         #expect(batches.flatMap(\.targets).count == 1000)
         let flat = batches.flatMap(\.targets)
         let firstClient = flat.firstIndex(where: \.usesClientId)!
-        #expect(flat[firstClient...].allSatisfy(\.usesClientId), "venue ids come first")
+        #expect(flat[firstClient...].allSatisfy { $0.usesClientId }, "venue ids come first")
         if kind == .htxSpot || kind == .binanceCoinM {
             #expect(batches.allSatisfy { b in b.targets.allSatisfy { $0.usesClientId == b.byClientId } })
         }

@@ -263,8 +263,8 @@ struct CapturingLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
-        let merged = self.metadata.merging(metadata ?? [:]) { $1 }
-        sink.withLockedValue { $0.append("\(level) \(message) \(merged)") }
+    func log(event: LogEvent) {
+        let merged = metadata.merging(event.metadata ?? [:]) { $1 }
+        sink.withLockedValue { $0.append("\(event.level) \(event.message) \(merged) \(event.error.map { String(describing: $0) } ?? "")") }
     }
 }

@@ -19,11 +19,13 @@ struct BinanceAdapter: VenueAdapter {
         switch call {
         case .batchCancel(let batch):
             try checkBatch(batch)
-            if batch.targets.contains(where: { $0.usesClientId != batch.byClientId }) {
+            // The targets decide (not `byClientId`, which a caller could set inconsistently).
+            let byClientId = batch.targets[0].usesClientId
+            guard batch.targets.allSatisfy({ $0.usesClientId == byClientId }) else {
                 throw VenueRequestError.unsupported("Binance batches carry one id type; split order ids from client ids")
             }
             let list: (String, String)
-            if batch.byClientId {
+            if byClientId {
                 list = ("origClientOrderIdList", JSONText.stringArray(batch.targets.map(\.wireId)))
             } else {
                 // LIST<LONG>: bare numbers.

@@ -1,3 +1,4 @@
+import KillSwitchCore
 /// Gate's error labels (VENUES.md §1d), spot and futures together.
 enum GateErrorLabels {
     static let table: [String: VenueCodeClass] = [

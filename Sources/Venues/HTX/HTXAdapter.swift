@@ -25,10 +25,12 @@ struct HTXAdapter: VenueAdapter {
         case .batchCancel(let batch):
             try checkBatch(batch)
             // One list type per request: order ids, or client order ids when that is all we know.
-            let key = batch.byClientId ? "client-order-ids" : "order-ids"
-            if batch.targets.contains(where: { $0.usesClientId != batch.byClientId }) {
+            // The targets decide (not `byClientId`, which a caller could set inconsistently).
+            let byClientId = batch.targets[0].usesClientId
+            guard batch.targets.allSatisfy({ $0.usesClientId == byClientId }) else {
                 throw VenueRequestError.unsupported("HTX batches carry one id type; split order ids from client ids")
             }
+            let key = byClientId ? "client-order-ids" : "order-ids"
             let body = JSONText.object([(key, JSONText.stringArray(batch.targets.map(\.wireId)))])
             return signed("POST", "/v1/order/orders/batchcancel", params: [], body: body, timestampMilliseconds, hostHeader)
 

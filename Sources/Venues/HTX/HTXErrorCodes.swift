@@ -1,3 +1,4 @@
+import KillSwitchCore
 /// HTX spot error codes (VENUES.md §2c, §2d). `order-orderstate-error` depends on the failure's
 /// `order-state` and is decided in `HTXAdapter.classifyFailure`.
 enum HTXErrorCodes {
@@ -40,10 +41,11 @@ enum HTXErrorCodes {
     /// `order-state` values of `order-orderstate-error`: -1 closed long ago, 5 partial-canceled,
     /// 6 filled, 7 canceled → already gone; 10 cancelling → in progress.
     static func orderStateClass(_ state: Int64?) -> VenueCodeClass {
+        guard let state else { return .ambiguous }
         switch state {
-        case -1?, 5?, 6?, 7?: .alreadyClosed
-        case 10?: .inProgress
-        default: .ambiguous
+        case -1, 5, 6, 7: return .alreadyClosed
+        case 10: return .inProgress
+        default: return .ambiguous
         }
     }
 }

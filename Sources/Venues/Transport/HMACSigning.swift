@@ -1,3 +1,4 @@
+import KillSwitchCore
 import Crypto
 import Foundation
 

@@ -1,3 +1,4 @@
+import KillSwitchCore
 import AsyncHTTPClient
 import Foundation
 import NIOCore
@@ -18,10 +19,11 @@ struct HTTPTransport: Sendable {
     let maxResponseBytes: Int
 
     func send(_ signed: SignedRequest) async -> Result<VenueHTTPAnswer, TransportFailure> {
-        var request = HTTPClientRequest(url: signed.url)
-        request.method = HTTPMethod(rawValue: signed.method)
-        for field in signed.headers { request.headers.add(name: field.name, value: field.value) }
-        if let body = signed.body { request.body = .bytes(ByteBuffer(string: body)) }
+        var building = HTTPClientRequest(url: signed.url)
+        building.method = HTTPMethod(rawValue: signed.method)
+        for field in signed.headers { building.headers.add(name: field.name, value: field.value) }
+        if let body = signed.body { building.body = .bytes(ByteBuffer(string: body)) }
+        let request = building
         let client = client
         let maxBytes = maxResponseBytes
         let timeout = timeoutMilliseconds

@@ -1,3 +1,4 @@
+import KillSwitchCore
 /// Every call an adapter makes, as data: the pure request builders turn one into a `SignedRequest`.
 public enum VenueCall: Sendable, Hashable {
     case batchCancel(CancelBatch)
