@@ -21,6 +21,25 @@ public protocol VenueClient: Sendable {
 
     /// A signed, read-only call proving the key works (lists open orders).
     func armedCheck() async -> ArmedCheckResult
+
+    /// The venue's dead-man switch: unless called again within `timeoutSeconds`, the venue cancels the
+    /// account's orders in scope (one symbol where the venue allows; 0 disarms). Venues without one
+    /// (Bitget classic) answer `rejected` without sending anything. Defaulted below, so existing
+    /// conformers (test doubles) need not implement it.
+    func countdownCancelAll(symbol: String?, timeoutSeconds: Int) async -> CancelAllResult
+
+    /// Opens the connection and syncs the clock before any trip needs them. Defaulted to a clock sync.
+    func warmUp() async
+}
+
+extension VenueClient {
+    public func countdownCancelAll(symbol: String?, timeoutSeconds: Int) async -> CancelAllResult {
+        CancelAllResult(kind: .rejected, httpStatus: nil, venueCode: nil, rawBody: "", latencyNanoseconds: 0, rateLimit: nil, transportError: "countdown cancel-all not supported by this client")
+    }
+
+    public func warmUp() async {
+        _ = try? await syncClock()
+    }
 }
 
 /// The answer to one batch-cancel request, kept whole for the audit.

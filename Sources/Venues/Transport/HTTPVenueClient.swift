@@ -1,0 +1,276 @@
+import AsyncHTTPClient
+import Foundation
+import KillSwitchCore
+import Logging
+
+/// The `VenueClient` for every kind: the kind's pure adapter builds and reads, this adds the I/O — the
+/// venue-corrected clock, the shared keep-alive transport, one resync-and-retry on a clock rejection,
+/// rate-limit signals, and logs that never show more than the key's first 4 characters.
+public final class HTTPVenueClient: VenueClient {
+    public let descriptor: VenueDescriptor
+    public let clock: VenueClock
+    public let configuration: VenueClientConfiguration
+    let adapter: any VenueAdapter
+    let transport: HTTPTransport
+    let logger: Logger
+    let redactedKey: String
+
+    public var venueId: String { descriptor.id }
+    public var kind: VenueKind { descriptor.kind }
+
+    init(adapter: any VenueAdapter, credentials: VenueCredentials, httpClient: HTTPClient, configuration: VenueClientConfiguration, clock: VenueClock, logger: Logger) {
+        self.descriptor = adapter.descriptor
+        self.adapter = adapter
+        self.clock = clock
+        self.configuration = configuration
+        self.transport = HTTPTransport(client: httpClient, timeoutMilliseconds: configuration.requestTimeoutMilliseconds, maxResponseBytes: configuration.maxResponseBytes)
+        var logger = logger
+        logger[metadataKey: "venue"] = "\(adapter.descriptor.id)"
+        self.logger = logger
+        self.redactedKey = credentials.redactedKey
+    }
+
+    /// The current server-minus-local offset, in ms.
+    public var clockOffsetMilliseconds: Int64 { clock.offsetMilliseconds }
+
+    // MARK: One exchange with the venue
+
+    enum Exchange {
+        case answered(VenueHTTPAnswer)
+        case failed(TransportFailure)
+        case unbuildable(String)
+    }
+
+    /// Builds `call` at the venue's time, sends it, and — when `isClockRejection` says the answer is one —
+    /// resyncs the clock and sends it once more. Returns the last exchange and the summed latency.
+    func perform(_ call: VenueCall, isClockRejection: (VenueHTTPAnswer) -> Bool) async -> (Exchange, Int64) {
+        var latency: Int64 = 0
+        var retried = false
+        while true {
+            let request: SignedRequest
+            do {
+                request = try adapter.request(call, timestampMilliseconds: clock.now(), hostHeader: adapter.baseURL.hostHeader)
+            } catch {
+                return (.unbuildable(String(describing: error)), latency)
+            }
+            let started = DispatchTime.now().uptimeNanoseconds
+            let result = await transport.send(request)
+            latency += Int64(DispatchTime.now().uptimeNanoseconds - started)
+            switch result {
+            case .failure(let failure):
+                logger.warning("venue request failed", metadata: ["call": "\(Self.name(call))", "key": "\(redactedKey)", "error": "\(failure.description)", "sent": "\(failure.wasSent)"])
+                return (.failed(failure), latency)
+            case .success(let answer):
+                logger.debug("venue answered", metadata: ["call": "\(Self.name(call))", "status": "\(answer.status)", "latencyMs": "\(latency / 1_000_000)"])
+                if !retried, isClockRejection(answer) {
+                    retried = true
+                    logger.warning("venue rejected our timestamp; resyncing the clock and retrying once", metadata: ["call": "\(Self.name(call))", "key": "\(redactedKey)"])
+                    _ = try? await syncClock()
+                    continue
+                }
+                return (.answered(answer), latency)
+            }
+        }
+    }
+
+    static func name(_ call: VenueCall) -> String {
+        switch call {
+        case .batchCancel: "batchCancel"
+        case .cancelAll: "cancelAll"
+        case .openOrders: "openOrders"
+        case .countdownCancelAll: "countdownCancelAll"
+        case .serverTime: "serverTime"
+        }
+    }
+
+    func rateLimit(_ answer: VenueHTTPAnswer, throttled: Bool) -> RateLimitSignal? {
+        RateLimitHeaders.signal(answer, throttled: throttled, serverNowMilliseconds: clock.now())
+    }
+
+    // MARK: VenueClient
+
+    public func cancel(_ batch: CancelBatch) async -> CancelRequestResult {
+        let (exchange, latency) = await perform(.batchCancel(batch)) { adapter.classifyBatch($0, batch: batch).resyncClock }
+        switch exchange {
+        case .unbuildable(let reason):
+            return CancelRequestResult(outcomes: batch.targets.map { OrderCancelOutcome(target: $0, kind: .rejected, message: reason) },
+                                       httpStatus: nil, venueCode: nil, rawBody: "", latencyNanoseconds: 0, rateLimit: nil, transportError: reason, wasSent: false)
+        case .failed(let failure):
+            // Sent but unanswered: it may have happened, so verify; never sent: safe to re-send.
+            let kind: CancelOutcomeKind = failure.wasSent ? .unknown : .retryable
+            return CancelRequestResult(outcomes: batch.targets.map { OrderCancelOutcome(target: $0, kind: kind, message: failure.description) },
+                                       httpStatus: nil, venueCode: nil, rawBody: "", latencyNanoseconds: latency, rateLimit: nil, transportError: failure.description, wasSent: failure.wasSent)
+        case .answered(let answer):
+            let verdict = adapter.classifyBatch(answer, batch: batch)
+            let throttled = verdict.outcomes.contains { $0.kind == .rateLimited }
+            return CancelRequestResult(outcomes: verdict.outcomes, httpStatus: answer.status, venueCode: verdict.venueCode, rawBody: answer.body,
+                                       latencyNanoseconds: latency, rateLimit: rateLimit(answer, throttled: throttled), transportError: nil)
+        }
+    }
+
+    public func cancelAll(symbol: String) async -> CancelAllResult {
+        await simpleCall(.cancelAll(symbol: symbol))
+    }
+
+    public func countdownCancelAll(symbol: String?, timeoutSeconds: Int) async -> CancelAllResult {
+        await simpleCall(.countdownCancelAll(symbol: symbol, timeoutSeconds: timeoutSeconds))
+    }
+
+    /// Cancel-all and countdown: one call, or several where the venue works in rounds (HTX next-id).
+    func simpleCall(_ call: VenueCall) async -> CancelAllResult {
+        var totalLatency: Int64 = 0
+        var bodies: [String] = []
+        for _ in 0..<max(1, configuration.maxPages) {
+            let (exchange, latency) = await perform(call) { adapter.classifySimple($0, call: call).classification.resyncClock }
+            totalLatency += latency
+            switch exchange {
+            case .unbuildable(let reason):
+                return CancelAllResult(kind: .rejected, httpStatus: nil, venueCode: nil, rawBody: "", latencyNanoseconds: 0, rateLimit: nil, transportError: reason)
+            case .failed(let failure):
+                return CancelAllResult(kind: failure.wasSent ? .unknown : .retryable, httpStatus: nil, venueCode: nil, rawBody: bodies.joined(separator: "\n"),
+                                       latencyNanoseconds: totalLatency, rateLimit: nil, transportError: failure.description)
+            case .answered(let answer):
+                bodies.append(answer.body)
+                let verdict = adapter.classifySimple(answer, call: call)
+                let c = verdict.classification
+                if verdict.followUp == nil || c.kind != .pending && c.kind != .cancelled {
+                    return CancelAllResult(kind: c.kind, httpStatus: answer.status, venueCode: c.code, rawBody: bodies.joined(separator: "\n"),
+                                           latencyNanoseconds: totalLatency, rateLimit: rateLimit(answer, throttled: c.kind == .rateLimited),
+                                           transportError: nil)
+                }
+            }
+        }
+        return CancelAllResult(kind: .unknown, httpStatus: nil, venueCode: nil, rawBody: bodies.joined(separator: "\n"), latencyNanoseconds: totalLatency,
+                               rateLimit: nil, transportError: "cancel-all still had orders left after \(configuration.maxPages) rounds")
+    }
+
+    public func openOrders(symbol: String?) async throws -> [VenueOpenOrder] {
+        var cursor: String?
+        var orders: [VenueOpenOrder] = []
+        var seen = Set<String>()
+        for _ in 0..<max(1, configuration.maxPages) {
+            let page = try await openOrdersPage(symbol: symbol, cursor: cursor)
+            for order in page.orders where seen.insert(order.venueOrderId).inserted { orders.append(order) }
+            guard let next = page.nextCursor, next != cursor else { return orders }
+            cursor = next
+        }
+        return orders
+    }
+
+    func openOrdersPage(symbol: String?, cursor: String?) async throws -> OpenOrdersPage {
+        let parse = { (answer: VenueHTTPAnswer) in self.adapter.parseOpenOrders(answer, symbol: symbol, cursor: cursor) }
+        let (exchange, _) = await perform(.openOrders(symbol: symbol, cursor: cursor)) {
+            if case .failure(let e) = parse($0) { return e.resyncClock }
+            return false
+        }
+        switch exchange {
+        case .unbuildable(let reason):
+            throw VenueAnswerError(Classification(kind: .rejected, code: nil, message: reason), status: nil)
+        case .failed(let failure):
+            throw VenueAnswerError(Classification(kind: failure.wasSent ? .unknown : .retryable, code: nil, message: failure.description), status: nil)
+        case .answered(let answer):
+            return try parse(answer).get()
+        }
+    }
+
+    public func syncClock() async throws -> Int64 {
+        let request = try adapter.request(.serverTime, timestampMilliseconds: clock.now(), hostHeader: adapter.baseURL.hostHeader)
+        let sentAt = clock.local()
+        let result = await transport.send(request)
+        let receivedAt = clock.local()
+        switch result {
+        case .failure(let failure):
+            throw failure
+        case .success(let answer):
+            guard let serverTime = adapter.parseServerTime(answer) else {
+                throw VenueAnswerError(Classification(kind: .unknown, code: nil, message: "unreadable server time (HTTP \(answer.status))"), status: answer.status)
+            }
+            let offset = clock.record(serverTime: serverTime, sentAt: sentAt, receivedAt: receivedAt)
+            logger.debug("clock synced", metadata: ["offsetMs": "\(offset)", "rttMs": "\(receivedAt - sentAt)"])
+            return offset
+        }
+    }
+
+    public func armedCheck() async -> ArmedCheckResult {
+        do {
+            let page = try await openOrdersPage(symbol: nil, cursor: nil)
+            return ArmedCheckResult(ok: true, failure: nil, detail: "signed listing answered: \(page.orders.count) open order(s) on the first page")
+        } catch let error as VenueAnswerError {
+            logger.error("armed check failed", metadata: ["key": "\(redactedKey)", "error": "\(error.description)"])
+            return ArmedCheckResult(ok: false, failure: error.kind, detail: error.description)
+        } catch {
+            return ArmedCheckResult(ok: false, failure: .unknown, detail: String(describing: error))
+        }
+    }
+
+    public func warmUp() async {
+        do {
+            _ = try await syncClock()
+        } catch {
+            logger.warning("warm-up failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Keeps the connection warm and the clock fresh (public time call every `keepWarmIntervalSeconds`)
+    /// and repeats the armed check every `armedCheckIntervalSeconds`, until the task is cancelled.
+    public func runMaintenance(onArmedCheck: @escaping @Sendable (ArmedCheckResult) async -> Void) async {
+        await warmUp()
+        await onArmedCheck(await armedCheck())
+        var sinceArmed: Int64 = 0
+        let warm = max(1, configuration.keepWarmIntervalSeconds)
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: .seconds(warm)) } catch { return }
+            await warmUp()
+            sinceArmed += warm
+            if sinceArmed >= configuration.armedCheckIntervalSeconds {
+                sinceArmed = 0
+                await onArmedCheck(await armedCheck())
+            }
+        }
+    }
+}
+
+/// Builds the client for a venue account. One `HTTPClient` is shared by all venues (keep-alive pools
+/// per host); the caller owns and shuts it down.
+public enum VenueClients {
+    public static func make(
+        descriptor: VenueDescriptor,
+        credentials: VenueCredentials,
+        httpClient: HTTPClient,
+        configuration: VenueClientConfiguration = VenueClientConfiguration(),
+        clock: VenueClock = VenueClock(),
+        logger: Logger = Logger(label: "killswitch.venues")
+    ) throws -> HTTPVenueClient {
+        let adapter = try VenueRequests.makeAdapter(descriptor: descriptor, credentials: credentials, options: configuration.requestOptions)
+        return HTTPVenueClient(adapter: adapter, credentials: credentials, httpClient: httpClient, configuration: configuration, clock: clock, logger: logger)
+    }
+
+    /// A shared client tuned for cancels: keep-alive pool, connect timeout bounded by the request timeout.
+    public static func makeSharedHTTPClient(connectTimeoutMilliseconds: Int64 = 2000) -> HTTPClient {
+        var config = HTTPClient.Configuration()
+        config.timeout.connect = .milliseconds(connectTimeoutMilliseconds)
+        config.connectionPool.idleTimeout = .seconds(120)
+        config.decompression = .disabled
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
+    }
+}
+
+extension HTTPVenueClient {
+    /// Sends an already built batch-cancel request exactly as given (no rebuild, no retry) and reads the
+    /// answer — what `killswitch venue request --send` uses, so the request printed is the request sent.
+    public func send(_ request: SignedRequest, classifyingAs batch: CancelBatch) async -> CancelRequestResult {
+        let started = DispatchTime.now().uptimeNanoseconds
+        let result = await transport.send(request)
+        let latency = Int64(DispatchTime.now().uptimeNanoseconds - started)
+        switch result {
+        case .failure(let failure):
+            let kind: CancelOutcomeKind = failure.wasSent ? .unknown : .retryable
+            return CancelRequestResult(outcomes: batch.targets.map { OrderCancelOutcome(target: $0, kind: kind, message: failure.description) },
+                                       httpStatus: nil, venueCode: nil, rawBody: "", latencyNanoseconds: latency, rateLimit: nil, transportError: failure.description, wasSent: failure.wasSent)
+        case .success(let answer):
+            let verdict = adapter.classifyBatch(answer, batch: batch)
+            return CancelRequestResult(outcomes: verdict.outcomes, httpStatus: answer.status, venueCode: verdict.venueCode, rawBody: answer.body,
+                                       latencyNanoseconds: latency, rateLimit: rateLimit(answer, throttled: verdict.outcomes.contains { $0.kind == .rateLimited }), transportError: nil)
+        }
+    }
+}

@@ -1,0 +1,28 @@
+import KillSwitchCore
+/// Every call an adapter makes, as data: the pure request builders turn one into a `SignedRequest`.
+public enum VenueCall: Sendable, Hashable {
+    case batchCancel(CancelBatch)
+    /// Cancel every open order of one symbol (Gate futures: contract within the configured settle).
+    case cancelAll(symbol: String)
+    /// One page of open orders (all symbols when nil); `cursor` is the venue's paging token from the
+    /// previous page (`nil` for the first).
+    case openOrders(symbol: String?, cursor: String?)
+    /// The venue's dead-man switch: cancel everything in scope unless refreshed within `timeoutSeconds`
+    /// (0 disarms). `symbol` narrows it where the venue allows.
+    case countdownCancelAll(symbol: String?, timeoutSeconds: Int)
+    /// The public server-time endpoint (unsigned).
+    case serverTime
+}
+
+/// Tunables of request building. Defaults follow VENUES.md.
+public struct VenueRequestOptions: Sendable, Hashable {
+    /// Binance `recvWindow` in ms (default 5000, the venue caps it at 60000).
+    public var binanceRecvWindowMilliseconds: Int64
+    /// Page size for open-order listings.
+    public var listingPageSize: Int
+
+    public init(binanceRecvWindowMilliseconds: Int64 = 5000, listingPageSize: Int = 100) {
+        self.binanceRecvWindowMilliseconds = binanceRecvWindowMilliseconds
+        self.listingPageSize = listingPageSize
+    }
+}
