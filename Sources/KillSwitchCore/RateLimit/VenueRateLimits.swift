@@ -1,0 +1,243 @@
+import Foundation
+
+/// The calls the engine makes to a venue, as far as rate limits are concerned.
+public enum VenueOperation: Sendable, Hashable, CustomStringConvertible {
+    case batchCancel
+    case cancelAll
+    /// `symbol`: whether the listing names one symbol (Binance weighs a listing without one at 40).
+    case openOrders(symbol: Bool)
+    /// Countdown cancel-all (dead-man's switch) refresh.
+    case countdown
+    /// The venue's server-time endpoint (clock sync).
+    case time
+    /// Binance `exchangeInfo` (the live rate-limit figures).
+    case exchangeInfo
+
+    public var description: String {
+        switch self {
+        case .batchCancel: "batch-cancel"
+        case .cancelAll: "cancel-all"
+        case .openOrders(let symbol): symbol ? "open-orders(symbol)" : "open-orders"
+        case .countdown: "countdown"
+        case .time: "time"
+        case .exchangeInfo: "exchange-info"
+        }
+    }
+}
+
+/// A bucket's published figures.
+public struct BucketLimit: Sendable, Hashable, CustomStringConvertible {
+    public var capacity: Int
+    public var window: Duration
+
+    public init(capacity: Int, window: Duration) {
+        self.capacity = capacity
+        self.window = window
+    }
+
+    public var description: String { "\(capacity)/\(DurationText.format(window))" }
+}
+
+/// Which pool an operation draws from and at what cost (issue 4's table, "Rate limits — one model").
+public struct RateLimitRule: Sendable, Hashable {
+    /// The pool's name within the venue kind: `cancels`, `open-orders`, `batchcancel`, `weight`, ….
+    public var pool: String
+    public var limit: BucketLimit
+    public var cost: Int
+    /// One pool for every account of the kind (Binance's request weight is per IP).
+    public var perIP: Bool
+
+    public init(pool: String, limit: BucketLimit, cost: Int, perIP: Bool = false) {
+        self.pool = pool
+        self.limit = limit
+        self.cost = cost
+        self.perIP = perIP
+    }
+
+    /// The published default for `operation` on `kind`; nil when the call is not rate limited.
+    ///
+    /// | kind | pool(s) | figures | cost |
+    /// |---|---|---|---|
+    /// | gate-futures, gate-spot | `cancels` (batch cancel and cancel-all share it), per account | 200 / 1 s | 1 |
+    /// | | one pool per other private endpoint (`open-orders`, `countdown`), per account | 200 / 10 s | 1 |
+    /// | htx-spot | one per endpoint (`batchcancel`, `batchCancelOpenOrders`, `openOrders`, `countdown`), per account | 50 / 2 s | 1 |
+    /// | bitget-mix | one per endpoint (`batch-cancel-orders`, `cancel-all-orders`, `orders-pending`, `countdown`), per account | 10 / 1 s | 1 |
+    /// | binance-coinm | `weight`, per IP (all binance accounts) | 2400 / 60 s | batchOrders 1, allOpenOrders 1, openOrders 1 with symbol / 40 without, countdownCancelAll 10, time 1, exchangeInfo 1 |
+    ///
+    /// Time endpoints are public and unlimited except on Binance, where they carry weight 1.
+    /// `exchangeInfo` is only called on Binance; elsewhere it is treated as unlimited.
+    public static func defaultRule(kind: VenueKind, operation: VenueOperation) -> RateLimitRule? {
+        switch kind {
+        case .gateFutures, .gateSpot:
+            let cancels = BucketLimit(capacity: 200, window: .seconds(1))
+            let other = BucketLimit(capacity: 200, window: .seconds(10))
+            switch operation {
+            case .batchCancel, .cancelAll: return RateLimitRule(pool: "cancels", limit: cancels, cost: 1)
+            case .openOrders: return RateLimitRule(pool: "open-orders", limit: other, cost: 1)
+            case .countdown: return RateLimitRule(pool: "countdown", limit: other, cost: 1)
+            case .time, .exchangeInfo: return nil
+            }
+        case .htxSpot:
+            let limit = BucketLimit(capacity: 50, window: .seconds(2))
+            switch operation {
+            case .batchCancel: return RateLimitRule(pool: "batchcancel", limit: limit, cost: 1)
+            case .cancelAll: return RateLimitRule(pool: "batchCancelOpenOrders", limit: limit, cost: 1)
+            case .openOrders: return RateLimitRule(pool: "openOrders", limit: limit, cost: 1)
+            case .countdown: return RateLimitRule(pool: "countdown", limit: limit, cost: 1)
+            case .time, .exchangeInfo: return nil
+            }
+        case .bitgetMix:
+            let limit = BucketLimit(capacity: 10, window: .seconds(1))
+            switch operation {
+            case .batchCancel: return RateLimitRule(pool: "batch-cancel-orders", limit: limit, cost: 1)
+            case .cancelAll: return RateLimitRule(pool: "cancel-all-orders", limit: limit, cost: 1)
+            case .openOrders: return RateLimitRule(pool: "orders-pending", limit: limit, cost: 1)
+            case .countdown: return RateLimitRule(pool: "countdown", limit: limit, cost: 1)
+            case .time, .exchangeInfo: return nil
+            }
+        case .binanceCoinM:
+            let cost: Int
+            switch operation {
+            case .batchCancel, .cancelAll, .time, .exchangeInfo: cost = 1
+            case .openOrders(let symbol): cost = symbol ? 1 : 40
+            case .countdown: cost = 10
+            }
+            return RateLimitRule(pool: "weight", limit: binanceWeight, cost: cost, perIP: true)
+        }
+    }
+
+    public static let binanceWeight = BucketLimit(capacity: 2400, window: .seconds(60))
+}
+
+/// The registry of token buckets for every configured venue account: builds the right buckets from the
+/// venue kind (one per account and pool, plus one Binance request-weight pool shared by every Binance
+/// account, since the weight is counted per IP) and answers which buckets and what cost a call takes.
+///
+/// Buckets are created when an account is registered. Overrides (the simulator's limits, tests) replace
+/// a pool's published figures per kind: key `"<kind>/<pool>"`, e.g. `"htx-spot/batchcancel"`.
+public final class VenueRateLimits: Sendable {
+    private struct Account: Sendable {
+        var kind: VenueKind
+        var account: String
+    }
+
+    private struct Registry: Sendable {
+        var accounts: [String: Account] = [:]
+        /// Key: "<kind>/<account>/<pool>" or "<kind>/ip/<pool>".
+        var buckets: [String: TokenBucket] = [:]
+        var reserve = false
+    }
+
+    private let clock: any Clock<Duration>
+    public let safetyMargin: Double
+    private let overrides: [String: BucketLimit]
+    private let registry: LockedBox<Registry>
+
+    public init(clock: any Clock<Duration>, safetyMargin: Double = 0, overrides: [String: BucketLimit] = [:]) {
+        self.clock = clock
+        self.safetyMargin = safetyMargin
+        self.overrides = overrides
+        registry = LockedBox(Registry())
+    }
+
+    /// Registers a venue account (a config venue entry) and creates its buckets. Two venue ids with the
+    /// same kind and account share their buckets (the venue counts per account).
+    public func register(venueId: String, kind: VenueKind, account: String) {
+        registry.withLock { r in
+            r.accounts[venueId] = Account(kind: kind, account: account)
+            for operation in Self.allOperations {
+                _ = bucket(&r, kind: kind, account: account, operation: operation)
+            }
+        }
+    }
+
+    public func register(_ descriptor: VenueDescriptor) {
+        register(venueId: descriptor.id, kind: descriptor.kind, account: descriptor.account)
+    }
+
+    /// The buckets and costs a call draws from (`.unlimited` for an unregistered venue id or an unlimited call).
+    public func plan(venueId: String, operation: VenueOperation) -> RateLimitPlan {
+        registry.withLock { r in
+            guard let account = r.accounts[venueId] else { return .unlimited }
+            guard let (bucket, cost) = bucket(&r, kind: account.kind, account: account.account, operation: operation) else {
+                return .unlimited
+            }
+            return RateLimitPlan([.init(bucket: bucket, cost: cost)])
+        }
+    }
+
+    /// Waits for and takes the budget of one call.
+    @discardableResult
+    public func acquire(venueId: String, operation: VenueOperation, priority: RatePriority = .cancel) async throws -> Duration {
+        try await plan(venueId: venueId, operation: operation).acquire(priority: priority)
+    }
+
+    /// A 429 / throttle answer to `operation` on `venueId`.
+    public func penalize(venueId: String, operation: VenueOperation, retryAfter: Duration?) {
+        plan(venueId: venueId, operation: operation).penalize(retryAfter: retryAfter)
+    }
+
+    /// The live Binance figure from `exchangeInfo` (REQUEST_WEIGHT): applies to the shared IP pool.
+    public func setBinanceWeightLimit(_ limit: BucketLimit) {
+        let buckets = registry.withLock { r in
+            r.buckets.filter { $0.key.hasPrefix("\(VenueKind.binanceCoinM.rawValue)/ip/") }.map(\.value)
+        }
+        for bucket in buckets { bucket.setLimits(capacity: limit.capacity, window: limit.window) }
+    }
+
+    /// Holds every bucket back from background traffic while an incident runs.
+    public func setReserveForIncidents(_ reserve: Bool) {
+        let buckets = registry.withLock { r in
+            r.reserve = reserve
+            return Array(r.buckets.values)
+        }
+        for bucket in buckets { bucket.setReserveForIncidents(reserve) }
+    }
+
+    /// Every bucket by key, for health and metrics.
+    public var allBuckets: [String: TokenBucket] { registry.withLock { $0.buckets } }
+
+    /// The buckets a venue id draws from, by pool name.
+    public func buckets(venueId: String) -> [String: TokenBucket] {
+        registry.withLock { r in
+            guard let account = r.accounts[venueId] else { return [:] }
+            var result: [String: TokenBucket] = [:]
+            for operation in Self.allOperations {
+                if let (bucket, _) = bucket(&r, kind: account.kind, account: account.account, operation: operation),
+                   let rule = RateLimitRule.defaultRule(kind: account.kind, operation: operation) {
+                    result[rule.pool] = bucket
+                }
+            }
+            return result
+        }
+    }
+
+    static let allOperations: [VenueOperation] = [.batchCancel, .cancelAll, .openOrders(symbol: true), .openOrders(symbol: false), .countdown, .time, .exchangeInfo]
+
+    private func bucket(_ r: inout Registry, kind: VenueKind, account: String, operation: VenueOperation) -> (TokenBucket, Int)? {
+        guard let rule = RateLimitRule.defaultRule(kind: kind, operation: operation) else { return nil }
+        let key = rule.perIP ? "\(kind.rawValue)/ip/\(rule.pool)" : "\(kind.rawValue)/\(account)/\(rule.pool)"
+        if let existing = r.buckets[key] { return (existing, rule.cost) }
+        let limit = overrides["\(kind.rawValue)/\(rule.pool)"] ?? rule.limit
+        let bucket = TokenBucket(name: key, capacity: limit.capacity, window: limit.window, safetyMargin: safetyMargin, clock: clock)
+        if r.reserve { bucket.setReserveForIncidents(true) }
+        r.buckets[key] = bucket
+        return (bucket, rule.cost)
+    }
+}
+
+/// A value behind a lock, for registries that are read far more than written.
+final class LockedBox<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+
+    init(_ value: Value) {
+        self.value = value
+    }
+
+    func withLock<R>(_ body: (inout Value) -> R) -> R {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(&value)
+    }
+}
