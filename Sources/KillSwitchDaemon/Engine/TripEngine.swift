@@ -90,7 +90,7 @@ public actor TripEngine {
                   let venue = venues.first(where: { $0.id == order.venueId })
             else { continue }
             let planned = PlannedOrder(target: order.cancelTarget, notional: Self.notional(order, venue: venue))
-            if let running = executors[incident.id], running.task.isCancelled == false, await !isDone(incident.id) {
+            if let running = executors[incident.id], running.task.isCancelled == false, !isDone(incident.id) {
                 running.executor.cancelOnSight(venueId: order.venueId, order: planned)
             } else {
                 // The incident had finished: run a fresh fan-out for it (recorded under the same incident).
