@@ -1,0 +1,78 @@
+/// One API key the simulator accepts, for one exchange.
+///
+/// `exchange` is `gate`, `htx`, `bitget` or `binance`. `passphrase` is Bitget's; `accountId` is HTX's spot
+/// account id; `uid` is reported as Gate's `user_id`. In an accounts file `uid` and `accountId` may be
+/// JSON strings or numbers.
+public struct SimAccount: Sendable, Codable, Hashable {
+    public var exchange: String
+    public var apiKey: String
+    public var secret: String
+    public var passphrase: String?
+    public var uid: String?
+    public var accountId: String?
+
+    public init(
+        exchange: String,
+        apiKey: String,
+        secret: String,
+        passphrase: String? = nil,
+        uid: String? = nil,
+        accountId: String? = nil
+    ) {
+        self.exchange = exchange
+        self.apiKey = apiKey
+        self.secret = secret
+        self.passphrase = passphrase
+        self.uid = uid
+        self.accountId = accountId
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case exchange, apiKey, secret, passphrase, uid, accountId
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        exchange = try container.decode(String.self, forKey: .exchange)
+        apiKey = try container.decode(String.self, forKey: .apiKey)
+        secret = try container.decode(String.self, forKey: .secret)
+        passphrase = try container.decodeIfPresent(String.self, forKey: .passphrase)
+        uid = try container.decodeLenientStringIfPresent(forKey: .uid)
+        accountId = try container.decodeLenientStringIfPresent(forKey: .accountId)
+    }
+
+    /// The exchanges the simulator serves.
+    public static let exchanges: [String] = ["gate", "htx", "bitget", "binance"]
+
+    /// One account per exchange with the credentials of VENUES.md's golden vectors.
+    public static let demoAccounts: [SimAccount] = [
+        SimAccount(exchange: "gate", apiKey: "test-api-key", secret: "test-api-secret", uid: "10001"),
+        SimAccount(exchange: "htx", apiKey: "test-api-key", secret: "test-api-secret", uid: "10001", accountId: "100009"),
+        SimAccount(
+            exchange: "bitget", apiKey: "test-api-key", secret: "test-api-secret",
+            passphrase: "test-passphrase", uid: "10001"
+        ),
+        SimAccount(exchange: "binance", apiKey: "test-api-key", secret: "test-api-secret", uid: "10001"),
+    ]
+}
+
+extension KeyedDecodingContainer {
+    /// Accepts `"123"` or `123` (ids and quantities arrive both ways from hand-written JSON).
+    func decodeLenientStringIfPresent(forKey key: Key) throws -> String? {
+        guard contains(key), try !decodeNil(forKey: key) else { return nil }
+        if let text = try? decode(String.self, forKey: key) { return text }
+        if let integer = try? decode(Int64.self, forKey: key) { return String(integer) }
+        if let number = try? decode(Double.self, forKey: key) { return String(number) }
+        throw DecodingError.typeMismatch(
+            String.self,
+            .init(codingPath: codingPath + [key], debugDescription: "expected a string or a number for \(key.stringValue)")
+        )
+    }
+
+    func decodeLenientString(forKey key: Key) throws -> String {
+        guard let value = try decodeLenientStringIfPresent(forKey: key) else {
+            throw DecodingError.keyNotFound(key, .init(codingPath: codingPath, debugDescription: "missing \(key.stringValue)"))
+        }
+        return value
+    }
+}

@@ -1,0 +1,96 @@
+/// Gate APIv4, futures and spot, under `/api/v4`. `{settle}` is `btc` or `usdt`, accepted in any case
+/// (ccxt sends `USDT`).
+struct GateRoutes: VenueRoutes {
+    let exchange = "gate"
+
+    func market(of path: String) -> String {
+        path.hasPrefix("/api/v4/futures") ? "futures" : "spot"
+    }
+
+    func serverError(for request: VenueRequest) -> VenueReply {
+        GateErrors.serverError().with(headers: clockHeaders(request))
+    }
+
+    func respond(to request: VenueRequest, core: SimCore, faults: ActiveFaults) -> VenueReply {
+        var parts = request.pathComponents.dropFirst(2).map(String.init)
+        var settle = ""
+        if parts.count >= 2, parts[0] == "futures" {
+            settle = parts[1].lowercased()
+            parts[1] = "{settle}"
+        }
+        let route = "\(request.method) \(parts.joined(separator: "/"))"
+        if route == "GET spot/time" {
+            return VenueReply(status: 200, json: .object([("server_time", .int(request.receivedAtMs))]), verdict: "ok")
+                .with(headers: clockHeaders(request))
+        }
+        let handler: ((VenueRequest, SimCore, ActiveFaults, Admitted) -> VenueReply)?
+        let bucket: (name: String, rule: RateLimitRule)
+        let spot = GateSpotHandlers()
+        let futures = GateFuturesHandlers(settle: settle)
+        switch route {
+        case "POST spot/cancel_batch_orders": handler = spot.batchCancel; bucket = ("cancels", .gateCancels)
+        case "DELETE spot/orders": handler = spot.cancelAll; bucket = ("cancels", .gateCancels)
+        case "GET spot/open_orders": handler = spot.openOrders; bucket = ("open_orders", .gateOtherPrivate)
+        case "GET spot/orders": handler = spot.orders; bucket = ("orders", .gateOtherPrivate)
+        case "POST spot/countdown_cancel_all": handler = spot.countdown; bucket = ("countdown_cancel_all", .gateOtherPrivate)
+        case "POST futures/{settle}/batch_cancel_orders": handler = futures.batchCancel; bucket = ("cancels", .gateCancels)
+        case "DELETE futures/{settle}/orders": handler = futures.cancelAll; bucket = ("cancels", .gateCancels)
+        case "GET futures/{settle}/orders": handler = futures.orders; bucket = ("orders", .gateOtherPrivate)
+        case "POST futures/{settle}/countdown_cancel_all": handler = futures.countdown; bucket = ("countdown_cancel_all", .gateOtherPrivate)
+        default: handler = nil; bucket = ("", .gateCancels)
+        }
+        guard let handler else {
+            return GateErrors.notFound(request.path).with(headers: clockHeaders(request))
+        }
+        let market = market(of: request.path)
+        if market == "futures", !["btc", "usdt"].contains(settle) {
+            return GateErrors.badRequest("INVALID_PARAM_VALUE", "Invalid settle currency: \(parts.count > 1 ? settle : "")", account: presentedKey(request))
+                .with(headers: clockHeaders(request))
+        }
+        switch admit(request, core: core, faults: faults, market: market, bucket: bucket.name, rule: bucket.rule) {
+        case .refused(let reply):
+            return reply.with(headers: clockHeaders(request))
+        case .admitted(let admitted):
+            var reply = handler(request, core, faults, admitted)
+            reply.account = admitted.apiKey
+            return reply.with(headers: admitted.usageHeaders + clockHeaders(request))
+        }
+    }
+
+    /// Signature and clock, then the per-account bucket (cancels share one bucket per market; other private
+    /// calls have one per endpoint).
+    private func admit(
+        _ request: VenueRequest, core: SimCore, faults: ActiveFaults, market: String, bucket: String, rule: RateLimitRule
+    ) -> Admission {
+        switch GateAuthenticator.authenticate(request, core: core) {
+        case .refused(let reply):
+            return .refused(reply)
+        case .accepted(let credentials):
+            let now = request.receivedAtMs
+            let check = core.withState(now: now) { state in
+                state.limiter.draw(
+                    exchange: "gate", market: market, bucket: "\(credentials.account.apiKey)|\(bucket)", published: rule,
+                    cost: 1, now: now, force: faults.forceRateLimit
+                )
+            }
+            let resetSeconds = (check.allowed ? now : now + check.retryAfterMs + 999) / 1000
+            let headers = [
+                ("X-Gate-RateLimit-Requests-Remain", String(check.remaining)),
+                ("X-Gate-RateLimit-Limit", String(check.limit)),
+                ("X-Gate-RateLimit-Reset-Timestamp", String(resetSeconds)),
+            ]
+            guard check.allowed else {
+                var reply = GateErrors.tooManyRequests(account: credentials.account.apiKey).with(headers: headers)
+                if faults.forceRateLimit { reply.verdict = "fault:rate-limit" }
+                return .refused(reply)
+            }
+            return .admitted(Admitted(credentials: credentials, usageHeaders: headers))
+        }
+    }
+
+    /// Gateway receive/send times in microseconds, on every Gate answer.
+    private func clockHeaders(_ request: VenueRequest) -> [(String, String)] {
+        let micros = String(request.receivedAtMs * 1000)
+        return [("X-In-Time", micros), ("X-Out-Time", micros)]
+    }
+}

@@ -1,0 +1,63 @@
+import Hummingbird
+
+/// HTTPTypes' field, reached through the `HTTPFields` Hummingbird re-exports.
+typealias SimHTTPField = HTTPFields.Element
+
+/// A venue request as received, with everything a signature check needs: the raw query, the Host header
+/// as sent and the raw body bytes.
+struct VenueRequest: Sendable {
+    let id: Int
+    let receivedAtMs: Int64
+    let method: String
+    let path: String
+    let query: QueryString
+    let headers: HTTPFields
+    /// The Host header (authority) exactly as received.
+    let host: String
+    let body: [UInt8]
+    /// The peer's IP (Binance weight is per IP).
+    let remoteAddress: String
+
+    func header(_ name: String) -> String? {
+        guard let fieldName = SimHTTPField.Name(name) else { return nil }
+        return headers[fieldName]
+    }
+
+    var pathComponents: [Substring] {
+        path.split(separator: "/", omittingEmptySubsequences: true)
+    }
+}
+
+/// A venue's answer plus what the request log records about it.
+struct VenueReply: Sendable {
+    var status: Int
+    var headers: [(String, String)] = []
+    var body: String
+    var verdict: String
+    var account: String? = nil
+    var orderIds: [String] = []
+
+    init(status: Int, json: JSONValue, verdict: String, account: String? = nil, orderIds: [String] = []) {
+        self.status = status
+        self.body = json.text
+        self.verdict = verdict
+        self.account = account
+        self.orderIds = orderIds
+    }
+
+    func with(headers extra: [(String, String)]) -> VenueReply {
+        var copy = self
+        copy.headers += extra
+        return copy
+    }
+}
+
+/// One exchange's surface on the shared port.
+protocol VenueRoutes: Sendable {
+    var exchange: String { get }
+    /// The market a path belongs to (for faults, limits and the log).
+    func market(of path: String) -> String
+    func respond(to request: VenueRequest, core: SimCore, faults: ActiveFaults) -> VenueReply
+    /// The venue's 5xx answer for an `errorRate` fault.
+    func serverError(for request: VenueRequest) -> VenueReply
+}

@@ -1,0 +1,156 @@
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import Synchronization
+
+/// The five-venue exchange simulator, started in-process on a loopback port.
+///
+/// ```swift
+/// let sim = try await VenueSimulator.start(VenueSimConfiguration(clock: ManualSimClock(milliseconds: 1_700_000_000_000)))
+/// defer { try? await sim.shutdown() }   // (call it explicitly from async code)
+/// try await sim.seed([...]); // point clients at sim.baseURL
+/// ```
+public final class VenueSimulator: Sendable {
+    let core: SimCore
+    public let host: String
+    public let port: Int
+    private let serviceGroup: ServiceGroup
+    private let runTask: Task<Void, Never>
+
+    /// `http://HOST:PORT`.
+    public var baseURL: String {
+        host.contains(":") ? "http://[\(host)]:\(port)" : "http://\(host):\(port)"
+    }
+
+    private init(core: SimCore, host: String, port: Int, serviceGroup: ServiceGroup, runTask: Task<Void, Never>) {
+        self.core = core
+        self.host = host
+        self.port = port
+        self.serviceGroup = serviceGroup
+        self.runTask = runTask
+    }
+
+    /// Binds, starts serving and returns once the port is known.
+    public static func start(_ configuration: VenueSimConfiguration) async throws -> VenueSimulator {
+        let core = SimCore(configuration: configuration)
+        var logger = Logger(label: "venue-sim")
+        logger.logLevel = configuration.logLevel
+        let started = StartupSignal()
+        let application = Application(
+            responder: SimResponder(core: core),
+            configuration: ApplicationConfiguration(
+                address: .hostname(configuration.host, port: configuration.port),
+                serverName: nil
+            ),
+            onServerRunning: { channel in
+                started.resolve(.success(channel.localAddress?.port ?? configuration.port))
+            },
+            logger: logger
+        )
+        let serviceGroup = ServiceGroup(
+            configuration: ServiceGroupConfiguration(services: [application], gracefulShutdownSignals: [], logger: logger)
+        )
+        let runTask = Task {
+            do {
+                try await serviceGroup.run()
+                started.resolve(.failure(VenueSimError("the server stopped before it was listening")))
+            } catch {
+                started.resolve(.failure(error))
+            }
+        }
+        let port = try await started.wait()
+        return VenueSimulator(core: core, host: configuration.host, port: port, serviceGroup: serviceGroup, runTask: runTask)
+    }
+
+    /// Lets go of requests held by timeout faults, then stops the server gracefully.
+    public func shutdown() async throws {
+        core.shuttingDown.store(true, ordering: .relaxed)
+        await serviceGroup.triggerGracefulShutdown()
+        await runTask.value
+    }
+
+    /// Waits until the server stops (for the executable).
+    public func waitUntilStopped() async {
+        await runTask.value
+    }
+
+    // MARK: Direct equivalents of the admin API
+
+    /// Seeds open orders; the whole batch is refused (nothing seeded) when any order is invalid.
+    @discardableResult
+    public func seed(_ orders: [SimOrderSeed]) async throws -> Int {
+        try core.seed(orders)
+    }
+
+    /// `status`: `open`, `cancelled`, `filled` or `all` (nil = all).
+    public func orders(exchange: String? = nil, market: String? = nil, status: String? = nil) async -> [SimOrderView] {
+        (try? core.orders(exchange: exchange, market: market, status: status)) ?? []
+    }
+
+    public func requests(since: Int = 0) async -> [SimRequestLogEntry] {
+        core.requests(since: since)
+    }
+
+    public func setFaults(_ faults: SimFaults) async throws {
+        try core.setFaults(faults)
+    }
+
+    public func clearFaults() async {
+        core.clearFaults()
+    }
+
+    /// Clears orders, the request log, faults and countdowns.
+    public func reset() async {
+        core.reset()
+    }
+
+    /// Shifts the simulator clock (fire drills); 0 undoes it.
+    public func setClockOffset(milliseconds: Int64) async {
+        core.clock.setOffset(milliseconds: milliseconds)
+    }
+
+    /// The simulator's now (configured clock plus offset), epoch ms.
+    public func nowMilliseconds() -> Int64 {
+        core.now()
+    }
+
+    public func setRateLimits(enabled: Bool) async {
+        core.setRateLimits(enabled: enabled)
+    }
+
+    public func setRateLimit(_ override: SimRateLimitOverride) async throws {
+        try core.addRateLimitOverride(override)
+    }
+}
+
+/// Hands the bound port (or the bind error) from the server task to `start`.
+private final class StartupSignal: Sendable {
+    private struct State {
+        var result: Result<Int, any Error>?
+        var waiter: CheckedContinuation<Int, any Error>?
+    }
+
+    private let state = Mutex(State())
+
+    func resolve(_ result: Result<Int, any Error>) {
+        let waiter: CheckedContinuation<Int, any Error>? = state.withLock { state in
+            guard state.result == nil else { return nil }
+            state.result = result
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume(with: result)
+    }
+
+    func wait() async throws -> Int {
+        try await withCheckedThrowingContinuation { continuation in
+            let ready: Result<Int, any Error>? = state.withLock { state in
+                if let result = state.result { return result }
+                state.waiter = continuation
+                return nil
+            }
+            if let ready { continuation.resume(with: ready) }
+        }
+    }
+}
