@@ -61,6 +61,36 @@ private func at(_ duration: Duration) -> ManualClock.Instant { .init(offset: dur
         #expect(try await linked.value == .seconds(2))
     }
 
+    @Test func linkedBackgroundWaitsForTheReserveToClear() async throws {
+        let clock = ManualClock()
+        let a = TokenBucket(name: "a", capacity: 10, window: .seconds(1), clock: clock)
+        let b = TokenBucket(name: "b", capacity: 10, window: .seconds(1), clock: clock)
+        b.reserveForIncidents = true
+        let plan = RateLimitPlan([.init(bucket: a, cost: 1), .init(bucket: b, cost: 1)])
+        #expect(!plan.tryAcquire(priority: .background))
+        #expect(plan.tryAcquire(priority: .cancel))
+        let background = Task { try await plan.acquire(priority: .background) }
+        clock.advance(by: .seconds(5))
+        #expect(a.level == 10 && b.level == 10)
+        b.reserveForIncidents = false
+        _ = try await background.value
+        #expect(a.level == 9 && b.level == 9)
+    }
+
+    @Test func cancellingALinkedTakerTakesNothing() async throws {
+        let clock = ManualClock()
+        let a = TokenBucket(name: "a", capacity: 10, window: .seconds(1), clock: clock)
+        let b = TokenBucket(name: "b", capacity: 1, window: .seconds(1), clock: clock)
+        #expect(b.tryAcquire())
+        let plan = RateLimitPlan([.init(bucket: a, cost: 5), .init(bucket: b, cost: 1)])
+        let taker = Task { try await plan.acquire() }
+        await clock.waitForSleepers(count: 1)
+        taker.cancel()
+        await #expect(throws: CancellationError.self) { try await taker.value }
+        #expect(a.level == 10)
+        #expect(clock.sleeperCount == 0)
+    }
+
     @Test func samePoolTwiceAddsTheCosts() {
         let clock = ManualClock()
         let bucket = TokenBucket(name: "b", capacity: 10, window: .seconds(1), clock: clock)

@@ -388,7 +388,7 @@ public final class TokenBucket: @unchecked Sendable, CustomStringConvertible {
 
         mutating func configure(published: Int, window: Int64, margin: Double) {
             precondition(published > 0 && window > 0, "capacity and window must be positive")
-            let usable = max(1, Int((Double(published) * (1 - margin)).rounded(.down)))
+            let usable = max(1, Int((Double(published) * (1 - margin) + 1e-9).rounded(.down)))
             precondition(Int64(usable).multipliedReportingOverflow(by: window).overflow == false
                 && Int64(usable) * window <= Int64.max / 4, "capacity × window too large")
             self.published = published
