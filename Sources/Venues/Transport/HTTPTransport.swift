@@ -1,4 +1,3 @@
-import KillSwitchCore
 import AsyncHTTPClient
 import Foundation
 import NIOCore
