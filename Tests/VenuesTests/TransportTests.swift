@@ -286,3 +286,23 @@ extension TransportTests {
         await h.stop()
     }
 }
+
+extension TransportTests {
+    @Test func maintenanceWarmsUpThenRunsTheArmedCheck() async throws {
+        let h = try await harness(.htxSpot) { request, _ in
+            if request.path == "/v1/common/timestamp" { return .init(status: 200, body: #"{"status":"ok","data":1700000000250}"#) }
+            return .init(status: 200, body: #"{"status":"ok","data":[]}"#)
+        }
+        let results = AsyncStream<ArmedCheckResult>.makeStream()
+        let task = Task { await h.client.runMaintenance { results.continuation.yield($0) } }
+        var iterator = results.stream.makeAsyncIterator()
+        let first = await iterator.next()
+        task.cancel()
+        await task.value
+        #expect(first?.ok == true)
+        #expect(h.server.requests.map(\.path).prefix(2) == ["/v1/common/timestamp", "/v1/order/openOrders"])
+        #expect(h.server.requests.dropFirst().first?.query.contains("account-id=100009") == true)
+        #expect(h.client.clockOffsetMilliseconds == 250)
+        await h.stop()
+    }
+}
