@@ -113,10 +113,14 @@ public struct VenueRequestCommand: AsyncParsableCommand {
             print(RequestPreview.json(RequestPreview.redacted(request, credentials: credentials, showKey: showKey)))
             let result = await client.send(request, classifyingAs: batch)
             print(RequestPreview.json(result))
+            try await httpClient.shutdown()
+            // Exit 1 unless every order is cancelled, already gone, or (HTX) submitted.
+            if result.outcomes.contains(where: { ![.cancelled, .alreadyClosed, .pending].contains($0.kind) }) {
+                throw ExitCode.failure
+            }
         } catch {
             try? await httpClient.shutdown()
             throw error
         }
-        try await httpClient.shutdown()
     }
 }

@@ -15,8 +15,9 @@ struct SigningVectorTests {
 
     @Test func gatePublishedPOSTVector() {
         let body = #"{"contract":"BTC_USD","type":"limit","size":100,"price":6800,"time_in_force":"gtc"}"#
-        #expect(HMACSigning.sha512Hex(body).hasPrefix("ad3c1692"))
-        #expect(HMACSigning.sha512Hex(body).hasSuffix("5956cca"))
+        // VENUES.md abbreviates this hash as `ad3c1692…5956cca`; the full digest ends in `…5d956cca`
+        // (the note dropped a character). The SIGN below, which covers it, matches Gate's published value.
+        #expect(HMACSigning.sha512Hex(body) == "ad3c169203dc3026558f01b4df307641fa1fa361f086b2306658886d5708767b1854797c68d9e62fef2f991645aa82673622ebf417e091d0bd22bafe5d956cca")
         let sign = GateSigner.signature(secret: "secret", method: "POST", path: "/api/v4/futures/orders", rawQuery: "", body: body, timestamp: "1541993715")
         #expect(sign == "eae42da914a590ddf727473aff25fc87d50b64783941061f47a3fdb92742541fc4c2c14017581b4199a1418d54471c269c03a38d788d802e2c306c37636389f0")
     }

@@ -268,3 +268,41 @@ struct CapturingLogHandler: LogHandler {
         sink.withLockedValue { $0.append("\(event.level) \(event.message) \(merged) \(event.error.map { String(describing: $0) } ?? "")") }
     }
 }
+
+extension TransportTests {
+    @Test func sendsAPrebuiltRequestExactly() async throws {
+        let h = try await harness(.gateFutures) { _, _ in
+            .init(status: 200, body: #"[{"user_id":1,"id":"12345","succeeded":true,"message":""},{"user_id":1,"id":"67890","succeeded":false,"message":"ORDER_NOT_FOUND"}]"#)
+        }
+        let batch = Fixtures.batch([Fixtures.target("12345", symbol: "BTC_USDT"), Fixtures.target("67890", symbol: "BTC_USDT")], kind: .gateFutures)
+        let request = try VenueRequests.build(.batchCancel(batch), descriptor: h.client.descriptor, credentials: Fixtures.credentials, timestampMilliseconds: Fixtures.timestamp)
+        let result = await h.client.send(request, classifyingAs: batch)
+        #expect(result.outcomes.map(\.kind) == [.cancelled, .alreadyClosed])
+        let received = try #require(h.server.requests.first)
+        #expect(received.body == #"["12345","67890"]"#)
+        #expect(received.header("SIGN") == "506b913a5c3215f4aca60fe05b835545ed30ff894215e1be173c562fbce0ccd2eff8a7b241c988370085ccb06b23cdc4b9301b33003f7629290a351d69ee1bf2")
+        #expect(received.header("KEY") == "test-api-key")
+        #expect(received.path == "/api/v4/futures/usdt/batch_cancel_orders")
+        await h.stop()
+    }
+}
+
+extension TransportTests {
+    @Test func maintenanceWarmsUpThenRunsTheArmedCheck() async throws {
+        let h = try await harness(.htxSpot) { request, _ in
+            if request.path == "/v1/common/timestamp" { return .init(status: 200, body: #"{"status":"ok","data":1700000000250}"#) }
+            return .init(status: 200, body: #"{"status":"ok","data":[]}"#)
+        }
+        let results = AsyncStream<ArmedCheckResult>.makeStream()
+        let task = Task { await h.client.runMaintenance { results.continuation.yield($0) } }
+        var iterator = results.stream.makeAsyncIterator()
+        let first = await iterator.next()
+        task.cancel()
+        await task.value
+        #expect(first?.ok == true)
+        #expect(h.server.requests.map(\.path).prefix(2) == ["/v1/common/timestamp", "/v1/order/openOrders"])
+        #expect(h.server.requests.dropFirst().first?.query.contains("account-id=100009") == true)
+        #expect(h.client.clockOffsetMilliseconds == 250)
+        await h.stop()
+    }
+}

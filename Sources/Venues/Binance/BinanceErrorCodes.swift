@@ -1,4 +1,3 @@
-import KillSwitchCore
 /// Binance COIN-M error codes (VENUES.md §4c, §4d).
 enum BinanceErrorCodes {
     static let table: [String: VenueCodeClass] = [

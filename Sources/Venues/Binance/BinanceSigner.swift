@@ -1,4 +1,3 @@
-import KillSwitchCore
 /// Binance signing (VENUES.md §4a): lower-case hex HMAC-SHA256 over the query string exactly as sent
 /// (percent-encoded), `signature` appended last.
 public enum BinanceSigner {

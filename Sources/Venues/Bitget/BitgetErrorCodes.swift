@@ -1,4 +1,3 @@
-import KillSwitchCore
 /// Bitget error codes (VENUES.md §3c, §3d).
 enum BitgetErrorCodes {
     static let success = "00000"

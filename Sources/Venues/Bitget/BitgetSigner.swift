@@ -1,4 +1,3 @@
-import KillSwitchCore
 /// Bitget v2 signing (VENUES.md §3a): base64 HMAC-SHA256 over
 /// `timestamp + METHOD + requestPath [+ "?" + query] + body`.
 public enum BitgetSigner {

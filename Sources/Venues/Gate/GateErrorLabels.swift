@@ -1,4 +1,3 @@
-import KillSwitchCore
 /// Gate's error labels (VENUES.md §1d), spot and futures together.
 enum GateErrorLabels {
     static let table: [String: VenueCodeClass] = [

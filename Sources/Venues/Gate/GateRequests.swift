@@ -1,4 +1,3 @@
-import KillSwitchCore
 
 /// Gate request building (VENUES.md §1a, §1b, §1e): JSON bodies, query keys sorted, the decoded query signed.
 extension GateAdapter {

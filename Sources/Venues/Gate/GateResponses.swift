@@ -66,13 +66,14 @@ extension GateAdapter {
         var orders: [VenueOpenOrder] = []
         var fullPage = items.count >= pageSize
         if !isFutures && symbol == nil {
-            // `/spot/open_orders`: one entry per pair, each paged on its own.
+            // `/spot/open_orders`: one entry per pair, each paged on its own: another page is needed while
+            // any pair filled this one.
+            fullPage = false
             for pair in items {
                 let pairOrders = pair["orders"]?.arrayValue ?? []
                 if pairOrders.count >= pageSize { fullPage = true }
                 orders += pairOrders.compactMap { order(from: $0, symbol: pair["currency_pair"]?.text) }
             }
-            fullPage = items.contains { ($0["orders"]?.arrayValue?.count ?? 0) >= pageSize }
         } else {
             orders = items.compactMap { order(from: $0, symbol: symbol) }
         }

@@ -1,4 +1,3 @@
-import KillSwitchCore
 /// Gate APIv4 signing, shared by spot and futures (VENUES.md §1a): lower-case hex HMAC-SHA512 over
 /// `METHOD\n/api/v4/path\nraw-query\nhex(SHA512(body))\nTimestamp`.
 public enum GateSigner {

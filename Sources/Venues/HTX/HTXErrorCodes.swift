@@ -1,4 +1,3 @@
-import KillSwitchCore
 /// HTX spot error codes (VENUES.md §2c, §2d). `order-orderstate-error` depends on the failure's
 /// `order-state` and is decided in `HTXAdapter.classifyFailure`.
 enum HTXErrorCodes {

@@ -1,4 +1,3 @@
-import KillSwitchCore
 import Crypto
 import Foundation
 

@@ -1,4 +1,3 @@
-import KillSwitchCore
 import AsyncHTTPClient
 import Foundation
 import NIOCore
@@ -18,6 +17,8 @@ struct HTTPTransport: Sendable {
     let timeoutMilliseconds: Int64
     let maxResponseBytes: Int
 
+    static let backstopGraceMilliseconds: Int64 = 150
+
     func send(_ signed: SignedRequest) async -> Result<VenueHTTPAnswer, TransportFailure> {
         var building = HTTPClientRequest(url: signed.url)
         building.method = HTTPMethod(rawValue: signed.method)
@@ -36,8 +37,10 @@ struct HTTPTransport: Sendable {
                     return VenueHTTPAnswer(status: Int(response.status.code), headers: headers, body: String(buffer: buffer))
                 }
                 group.addTask {
-                    // The body read is covered too: the whole exchange must finish within the timeout.
-                    try await Task.sleep(for: .milliseconds(timeout))
+                    // A backstop covering the body read too. It fires a little after the client's own
+                    // deadline so that the client's error (which says whether a connection was ever made)
+                    // wins whenever the client reports one.
+                    try await Task.sleep(for: .milliseconds(timeout + HTTPTransport.backstopGraceMilliseconds))
                     return nil
                 }
                 defer { group.cancelAll() }

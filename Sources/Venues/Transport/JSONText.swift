@@ -1,4 +1,3 @@
-import KillSwitchCore
 /// A tiny compact-JSON writer: the venues sign (or hash) the body bytes, so the body is written by hand
 /// in a fixed key order with no spaces, never by an encoder whose key order or escaping could drift.
 enum JSONText {

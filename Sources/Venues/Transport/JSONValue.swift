@@ -1,4 +1,3 @@
-import KillSwitchCore
 import Foundation
 
 /// A parsed JSON answer, tolerant of the type drift venues show (HTX `order-state` as "7" or 7, ids as

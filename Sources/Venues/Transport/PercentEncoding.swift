@@ -1,4 +1,3 @@
-import KillSwitchCore
 /// RFC 3986 percent-encoding: everything but the unreserved set (`A-Z a-z 0-9 - _ . ~`) becomes `%XX`
 /// with upper-case hex, byte by byte over UTF-8. This is what HTX's canonical query, Binance's list
 /// parameters and every query string built here use, so the signed text and the sent text never differ.

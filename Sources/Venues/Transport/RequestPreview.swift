@@ -7,28 +7,27 @@ import KillSwitchCore
 public enum RequestPreview {
     public static func redacted(_ request: SignedRequest, credentials: VenueCredentials, showKey: Bool) -> SignedRequest {
         var out = request
-        func scrub(_ text: String) -> String {
+        let shownKey = Redaction.key(credentials.apiKey)
+        func scrub(_ text: String, inURL: Bool) -> String {
             var text = text
             if let passphrase = credentials.passphrase, !passphrase.isEmpty {
-                text = text.replacingAll(passphrase, with: "***")
                 text = text.replacingAll(PercentEncoding.encode(passphrase), with: "***")
+                text = text.replacingAll(passphrase, with: "***")
             }
             if !showKey, !credentials.apiKey.isEmpty {
-                let shown = Redaction.key(credentials.apiKey)
-                // The encoded form first: in a URL the shortened key stays percent-encoded.
-                text = text.replacingAll(PercentEncoding.encode(credentials.apiKey), with: PercentEncoding.encode(shown))
-                text = text.replacingAll(credentials.apiKey, with: shown)
+                // In a URL the key sits percent-encoded, and so does its shortened form.
+                if inURL { text = text.replacingAll(PercentEncoding.encode(credentials.apiKey), with: PercentEncoding.encode(shownKey)) }
+                text = text.replacingAll(credentials.apiKey, with: shownKey)
             }
             if !credentials.secret.isEmpty { text = text.replacingAll(credentials.secret, with: "***") }
             return text
         }
-        out.url = scrub(out.url)
+        out.url = scrub(out.url, inURL: true)
         out.headers = out.headers.map { field in
-            let lower = field.name.lowercased()
-            if lower == "access-passphrase" { return HTTPField(field.name, "***") }
-            return HTTPField(field.name, scrub(field.value))
+            if field.name.lowercased() == "access-passphrase" { return HTTPField(field.name, "***") }
+            return HTTPField(field.name, scrub(field.value, inURL: false))
         }
-        out.body = out.body.map(scrub)
+        out.body = out.body.map { scrub($0, inURL: false) }
         return out
     }
 

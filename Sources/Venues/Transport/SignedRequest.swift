@@ -1,4 +1,3 @@
-import KillSwitchCore
 /// One HTTP header as sent, in order (signatures and previews depend on the exact order and spelling).
 public struct HTTPField: Sendable, Hashable, Codable {
     public var name: String

@@ -1,4 +1,3 @@
-import KillSwitchCore
 import Foundation
 
 /// A venue's configured base URL split into what request building needs: the URL prefix to append paths

@@ -1,4 +1,3 @@
-import KillSwitchCore
 /// Transport and housekeeping settings for one venue client (from the daemon's config).
 public struct VenueClientConfiguration: Sendable, Hashable {
     /// Whole-request timeout (connect, send, answer head and body), in ms.

@@ -1,4 +1,3 @@
-import KillSwitchCore
 import Foundation
 import NIOConcurrencyHelpers
 

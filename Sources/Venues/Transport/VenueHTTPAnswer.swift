@@ -1,4 +1,3 @@
-import KillSwitchCore
 /// An HTTP answer as the response parsers see it: status, headers, the whole body as text.
 public struct VenueHTTPAnswer: Sendable, Hashable {
     public var status: Int
