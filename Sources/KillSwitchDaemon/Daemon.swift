@@ -65,6 +65,11 @@ public final class Daemon: Sendable {
             logger: logger
         ))
         try await group.run()
+        try await shutdown()
+    }
+
+    /// Releases the HTTP connections (after `run`, or when the daemon was only used in-process).
+    public func shutdown() async throws {
         try await httpClient.shutdown()
     }
 }

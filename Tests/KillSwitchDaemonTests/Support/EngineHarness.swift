@@ -1,0 +1,92 @@
+import Foundation
+import KillSwitchConfig
+import KillSwitchCore
+import KillSwitchDaemon
+import KillSwitchStore
+import Logging
+import VenueSim
+
+/// A venue-sim on a free loopback port plus a daemon configured with all five venue kinds against it.
+struct EngineHarness {
+    struct VenueSpec {
+        var id: String
+        var kind: VenueKind
+        var exchange: String
+        var market: String
+        var symbols: [String]
+        var settle: String?
+        var productType: String?
+    }
+
+    static let specs: [VenueSpec] = [
+        VenueSpec(id: "gate-fut", kind: .gateFutures, exchange: "gate", market: "futures", symbols: ["BTC_USDT", "ETH_USDT", "SOL_USDT", "XRP_USDT"], settle: "usdt"),
+        VenueSpec(id: "gate-spot", kind: .gateSpot, exchange: "gate", market: "spot", symbols: ["BTC_USDT", "ETH_USDT", "SOL_USDT", "XRP_USDT"]),
+        VenueSpec(id: "htx", kind: .htxSpot, exchange: "htx", market: "spot", symbols: ["btcusdt", "ethusdt", "solusdt", "xrpusdt"]),
+        VenueSpec(id: "bitget", kind: .bitgetMix, exchange: "bitget", market: "futures", symbols: ["BTCUSDT", "ETHUSDT", "SOLUSDT", "XRPUSDT"], productType: "USDT-FUTURES"),
+        VenueSpec(id: "binance", kind: .binanceCoinM, exchange: "binance", market: "futures", symbols: ["BTCUSD_PERP", "ETHUSD_PERP", "SOLUSD_PERP", "XRPUSD_PERP"]),
+    ]
+
+    let sim: VenueSimulator
+    let directory: String
+    let configuration: KillSwitchConfiguration
+    let credentials: [String: VenueCredentials]
+
+    static func start(simConfiguration: VenueSimConfiguration = VenueSimConfiguration(), badCredentialsFor: Set<String> = [],
+                      engine: EngineSettings = EngineSettings(incidentDeadline: .seconds(20), retryInitial: .milliseconds(20), retryMax: .milliseconds(500), safetyMargin: 0, escalateAfter: 3)) async throws -> EngineHarness {
+        var simConfiguration = simConfiguration
+        simConfiguration.logLevel = .critical
+        let sim = try await VenueSimulator.start(simConfiguration)
+        let directory = NSTemporaryDirectory() + "ks-engine-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var venues: [VenueConfiguration] = []
+        var credentials: [String: VenueCredentials] = [:]
+        for spec in specs {
+            let market = VenueMarket(settle: spec.settle, productType: spec.productType, marginCoin: spec.productType == nil ? nil : "USDT",
+                                     accountId: spec.kind == .htxSpot ? "100009" : nil, gateAccount: spec.kind == .gateSpot ? "spot" : nil)
+            venues.append(VenueConfiguration(
+                descriptor: VenueDescriptor(id: spec.id, kind: spec.kind, account: "main", baseURL: sim.baseURL, market: market),
+                credentials: .environment(keyVariable: "UNUSED", secretVariable: "UNUSED", passphraseVariable: nil), requestTimeout: .seconds(2)
+            ))
+            let bad = badCredentialsFor.contains(spec.id)
+            credentials[spec.id] = VenueCredentials(apiKey: "test-api-key", secret: bad ? "wrong-secret" : "test-api-secret", passphrase: "test-passphrase")
+        }
+        let configuration = KillSwitchConfiguration(database: directory + "/ks.db", socket: directory + "/control.sock", engine: engine, venues: venues)
+        return EngineHarness(sim: sim, directory: directory, configuration: configuration, credentials: credentials)
+    }
+
+    func makeDaemon(environment: [String: String] = [:]) async throws -> Daemon {
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        return try await Daemon(configuration: configuration, credentials: credentials, options: Daemon.Options(environment: environment), logger: logger)
+    }
+
+    /// Seeds `perVenue` open orders on every venue of the simulator and reports the same orders to the store.
+    /// Returns the venue order ids per venue id.
+    @discardableResult
+    func seed(perVenue: Int, store: Store, venues: [VenueSpec] = EngineHarness.specs, idBase: Int = 1_000_000) async throws -> [String: [String]] {
+        var ids: [String: [String]] = [:]
+        for (venueIndex, spec) in venues.enumerated() {
+            var seeds: [SimOrderSeed] = []
+            var events: [OrderEvent] = []
+            for i in 0..<perVenue {
+                let id = String(idBase + venueIndex * 100_000 + i)
+                let symbol = spec.symbols[i % spec.symbols.count]
+                let price = String(100 + i % 50)
+                seeds.append(SimOrderSeed(exchange: spec.exchange, market: spec.market, settle: spec.settle, productType: spec.productType, symbol: symbol,
+                                          id: id, clientOrderId: "c-\(id)", side: i % 2 == 0 ? "buy" : "sell", price: price, quantity: "2", apiKey: "test-api-key"))
+                events.append(OrderEvent(eventId: "seed-\(spec.id)-\(id)", venueId: spec.id, account: "main", symbol: symbol, venueOrderId: id,
+                                         clientOrderId: "c-\(id)", status: .acknowledged, side: i % 2 == 0 ? .buy : .sell,
+                                         price: DecimalAmount(price), quantity: DecimalAmount("2"), time: nil))
+                ids[spec.id, default: []].append(id)
+            }
+            _ = try await sim.seed(seeds)
+            _ = try await store.ingest(events)
+        }
+        return ids
+    }
+
+    func shutdown() async {
+        try? await sim.shutdown()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
