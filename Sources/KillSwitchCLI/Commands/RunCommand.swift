@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import KillSwitchConfig
+import KillSwitchCore
+import KillSwitchDaemon
+import Logging
+
+/// `killswitch run`: the daemon.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the kill-switch daemon (resumes any incident a previous run left unfinished).",
+        discussion: "Refuses to start on a bad configuration, naming the key path and the reason (exit 78). SIGTERM/SIGINT stop it gracefully; an incident in flight keeps its durable state and resumes on the next start."
+    )
+
+    enum LogFormat: String, ExpressibleByArgument, CaseIterable {
+        case text
+        case json
+    }
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "text (default) or json for log shippers.") var logFormat: LogFormat = .text
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String = "info"
+
+    @Flag(help: .hidden) var exitWhenIdle = false
+
+    func run() async throws {
+        let configuration = try global.loadConfiguration()
+        let credentials: [String: VenueCredentials]
+        do {
+            credentials = try ConfigLoader.resolveCredentials(configuration)
+        } catch {
+            CLIOutput.error(error.description)
+            throw ExitCode(ExitCodes.configuration)
+        }
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        let format = logFormat
+        LoggingSystem.bootstrap { label in
+            var handler: any LogHandler = format == .json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "killswitch")
+        do {
+            let daemon = try await Daemon(configuration: configuration, credentials: credentials, options: Daemon.Options(exitWhenIdle: exitWhenIdle), logger: logger)
+            try await daemon.run()
+        } catch {
+            logger.critical("daemon stopped", metadata: ["error": "\(error)"])
+            throw ExitCode(ExitCodes.failure)
+        }
+    }
+}
