@@ -7,6 +7,7 @@ import VenueSim
 
 /// A real `killswitch run` child process killed abruptly at several points of an incident's fan-out, then
 /// started again: it must finish the incident, forget no order, and not re-send answered requests.
+extension EngineIntegration {
 @Suite(.serialized) struct CrashResumeTests {
     static var killswitchBinary: String {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("killswitch").path
@@ -120,4 +121,5 @@ import VenueSim
             }
         }
     }
+}
 }

@@ -5,7 +5,12 @@ import KillSwitchDaemon
 import KillSwitchStore
 @testable import VenueSim
 
+/// The engine's integration suites run one at a time: each drives thousands of requests through a real
+/// simulator, and their time limits assume they don't share the 2 cores with each other.
+@Suite(.serialized) enum EngineIntegration {}
+
 /// The trip engine against venue-sim over real HTTP on a loopback port.
+extension EngineIntegration {
 @Suite(.serialized) struct FanOutTests {
     @Test func everyOrderOnEveryVenueIsCancelledWithinTheLimits() async throws {
         let harness = try await EngineHarness.start()
@@ -105,6 +110,9 @@ import KillSwitchStore
     }
 }
 
+}
+
+extension EngineIntegration {
 @Suite(.serialized) struct FanOutUnderFaultsTests {
     @Test func everyOrderReachesATerminalOutcomeUnderFaults() async throws {
         var simConfiguration = VenueSimConfiguration()
@@ -150,4 +158,5 @@ import KillSwitchStore
         #expect(try db.scalarInt("SELECT count(*) FROM cancel_outcomes WHERE incident_id = \(incident) AND outcome = 'alreadyClosed'")! > 0)
         #expect(try db.scalarInt("SELECT count(*) FROM cancel_outcomes WHERE incident_id = \(incident) AND outcome IN ('retryable', 'unknown')")! > 0)
     }
+}
 }

@@ -32,7 +32,7 @@ struct EngineHarness {
     let credentials: [String: VenueCredentials]
 
     static func start(simConfiguration: VenueSimConfiguration = VenueSimConfiguration(), badCredentialsFor: Set<String> = [],
-                      engine: EngineSettings = EngineSettings(incidentDeadline: .seconds(20), retryInitial: .milliseconds(20), retryMax: .milliseconds(500), safetyMargin: 0, escalateAfter: 3)) async throws -> EngineHarness {
+                      engine: EngineSettings = EngineSettings(incidentDeadline: .seconds(90), retryInitial: .milliseconds(20), retryMax: .milliseconds(500), safetyMargin: 0, escalateAfter: 3)) async throws -> EngineHarness {
         var simConfiguration = simConfiguration
         simConfiguration.logLevel = .critical
         let sim = try await VenueSimulator.start(simConfiguration)
