@@ -151,6 +151,13 @@ let package = Package(
             path: "Benchmarks/IngestBenchmark",
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "TimeToFlatBenchmark",
+            dependencies: ["KillSwitchDaemon", "KillSwitchConfig", "KillSwitchStore", "KillSwitchCore", "VenueSim",
+                           .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/TimeToFlatBenchmark",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "KillSwitchCoreTests",
             dependencies: ["KillSwitchCore"],

@@ -15,6 +15,7 @@ public final class Daemon: Sendable {
     public let engine: TripEngine
     public let clients: [String: any VenueClient]
     public let limits: VenueRateLimits
+    public let rules: RuleEngine<ContinuousClock>
     let httpClient: HTTPClient
     let logger: Logger
 
@@ -32,7 +33,7 @@ public final class Daemon: Sendable {
     public let options: Options
 
     public init(configuration: KillSwitchConfiguration, credentials: [String: VenueCredentials], options: Options = Options(),
-                clock: any Clock<Duration> = ContinuousClock(), logger: Logger) async throws {
+                clock: ContinuousClock = ContinuousClock(), logger: Logger) async throws {
         self.configuration = configuration
         self.options = options
         self.logger = logger
@@ -52,8 +53,15 @@ public final class Daemon: Sendable {
         }
         self.clients = clients
         self.limits = limits
-        self.engine = try await TripEngine(store: store, clients: clients, limits: limits, clock: clock, settings: configuration.engine,
-                                           venues: configuration.venueDescriptors, logger: logger, environment: options.environment)
+        let engine = try await TripEngine(store: store, clients: clients, limits: limits, clock: clock, settings: configuration.engine,
+                                          venues: configuration.venueDescriptors, logger: logger, environment: options.environment)
+        self.engine = engine
+        self.rules = RuleEngine(rules: configuration.rules, tradingDay: configuration.tradingDay, clock: clock, logger: logger) { scope, reason, ruleId in
+            try? await engine.trip(scope: scope, reason: reason, actor: nil, ruleId: ruleId)
+        }
+        var latchedRules: [String: Int64] = [:]
+        for incident in await engine.latchedIncidents { if let rule = incident.ruleId { latchedRules[rule] = incident.id } }
+        await rules.start(latched: latchedRules)
     }
 
     /// Runs the daemon's services until SIGTERM/SIGINT (or, with `exitWhenIdle`, until no incident runs).
@@ -70,6 +78,7 @@ public final class Daemon: Sendable {
 
     /// Releases the HTTP connections (after `run`, or when the daemon was only used in-process).
     public func shutdown() async throws {
+        await rules.stop()
         try await httpClient.shutdown()
     }
 }

@@ -47,6 +47,11 @@ public actor TripEngine {
 
     public var latchedIncidents: [IncidentRecord] { latched.values.sorted { $0.id < $1.id } }
 
+    /// The incident was re-armed: its scope is no longer tripped.
+    public func unlatch(_ incidentId: Int64) {
+        latched.removeValue(forKey: incidentId)
+    }
+
     public func progress(of incidentId: Int64) -> IncidentProgress? { executors[incidentId]?.progress }
 
     /// Trips `scope`: records the incident (latched, durable) and starts cancelling everything in it.

@@ -241,3 +241,14 @@ extension Store {
             .bind([.integer(at), .text(kind), SQLiteValue(incidentId), SQLiteValue(actor), .text(json)]).run()
     }
 }
+
+extension Store {
+    /// Records that `source` heartbeated (for the audit and status; deadlines run on the daemon's monotonic clock).
+    public func recordHeartbeat(source: String) throws {
+        let now = clock.now()
+        try db.cached("""
+            INSERT INTO heartbeats (source, last_at, count) VALUES (?, ?, 1)
+            ON CONFLICT (source) DO UPDATE SET last_at = excluded.last_at, count = count + 1
+            """).bind([.text(source), .integer(now)]).run()
+    }
+}

@@ -31,7 +31,7 @@ struct EngineHarness {
     let configuration: KillSwitchConfiguration
     let credentials: [String: VenueCredentials]
 
-    static func start(simConfiguration: VenueSimConfiguration = VenueSimConfiguration(), badCredentialsFor: Set<String> = [],
+    static func start(simConfiguration: VenueSimConfiguration = VenueSimConfiguration(), badCredentialsFor: Set<String> = [], rules: [RuleDefinition] = [],
                       engine: EngineSettings = EngineSettings(incidentDeadline: .seconds(90), retryInitial: .milliseconds(20), retryMax: .milliseconds(500), safetyMargin: 0, escalateAfter: 3)) async throws -> EngineHarness {
         var simConfiguration = simConfiguration
         simConfiguration.logLevel = .critical
@@ -50,7 +50,7 @@ struct EngineHarness {
             let bad = badCredentialsFor.contains(spec.id)
             credentials[spec.id] = VenueCredentials(apiKey: "test-api-key", secret: bad ? "wrong-secret" : "test-api-secret", passphrase: "test-passphrase")
         }
-        let configuration = KillSwitchConfiguration(database: directory + "/ks.db", socket: directory + "/control.sock", engine: engine, venues: venues)
+        let configuration = KillSwitchConfiguration(database: directory + "/ks.db", socket: directory + "/control.sock", engine: engine, venues: venues, rules: rules)
         return EngineHarness(sim: sim, directory: directory, configuration: configuration, credentials: credentials)
     }
 

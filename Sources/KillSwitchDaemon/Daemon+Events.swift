@@ -1,0 +1,71 @@
+import Foundation
+import KillSwitchCore
+import KillSwitchStore
+
+extension Daemon {
+    /// Stores a batch of order events (acknowledged only after commit), feeds the rules, and cancels on sight
+    /// any open order learned inside a tripped scope.
+    public func ingest(_ events: [Result<OrderEvent, EventError>]) async throws -> [IngestResult] {
+        let results = try await store.ingest(events)
+        var newOrders: [(venue: String, account: String, symbol: String)] = []
+        var rejects = 0
+        var touched: [Int64] = []
+        for (event, result) in zip(events, results) {
+            guard case .success(let event) = event, case .stored(let orderId, let status, let isNew) = result else { continue }
+            if isNew { newOrders.append((event.venueId, event.account, event.symbol)) }
+            if event.status == .rejected { rejects += 1 }
+            if status.isOpen { touched.append(orderId) }
+        }
+        await rules.ordersIngested(newOrders: newOrders, rejects: rejects)
+        let latched = await engine.latchedIncidents
+        if !latched.isEmpty && !touched.isEmpty {
+            var open: [StoredOrder] = []
+            for id in touched { if let order = try await store.order(id: id) { open.append(order) } }
+            await engine.learned(open)
+        }
+        let store = self.store, venues = configuration.venueDescriptors
+        await rules.exposureChanged { scope in
+            let orders = (try? await store.orders(OrderFilter(scope: scope, openOnly: true))) ?? []
+            var notional = Decimal(0)
+            for order in orders {
+                if let venue = venues.first(where: { $0.id == order.venueId }) { notional += TripEngine.notional(order, venue: venue) }
+            }
+            return (orders.count, DecimalAmount(notional))
+        }
+        return results
+    }
+
+    /// A heartbeat from `source`. Returns false when no rule watches it.
+    @discardableResult
+    public func heartbeat(source: String) async throws -> Bool {
+        let known = await rules.heartbeat(source: source)
+        try await store.recordHeartbeat(source: source)
+        return known
+    }
+
+    public enum RearmError: Error, CustomStringConvertible, Equatable {
+        case unknownIncident(Int64)
+        case notLatched(Int64)
+        case conditionStillHolds(ruleId: String)
+
+        public var description: String {
+            switch self {
+            case .unknownIncident(let id): "no incident \(id)"
+            case .notLatched(let id): "incident \(id) is already re-armed"
+            case .conditionStillHolds(let rule): "rule \(rule) still holds: re-arm refused (use force to override; it is audited)"
+            }
+        }
+    }
+
+    /// Re-arms an incident's scope: refused while its rule's condition still holds, unless forced (audited).
+    public func rearm(incidentId: Int64, operator name: String, reason: String, force: Bool) async throws {
+        guard let incident = try await store.incident(id: incidentId) else { throw RearmError.unknownIncident(incidentId) }
+        guard incident.isLatched else { throw RearmError.notLatched(incidentId) }
+        if let ruleId = incident.ruleId, !force, await rules.conditionHolds(ruleId: ruleId) {
+            throw RearmError.conditionStillHolds(ruleId: ruleId)
+        }
+        try await store.rearm(incidentId: incidentId, operator: name, reason: reason, forced: force)
+        await engine.unlatch(incidentId)
+        if let ruleId = incident.ruleId { await rules.rearmed(ruleId: ruleId) }
+    }
+}

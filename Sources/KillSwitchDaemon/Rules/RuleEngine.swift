@@ -1,0 +1,194 @@
+import Foundation
+import KillSwitchCore
+import KillSwitchStore
+import Logging
+
+/// Evaluates the configured rules on the events that change them — heartbeats, PnL marks, order events,
+/// timers — never by polling, and trips a rule's scope when it fires. A fired rule stays quiet while its
+/// incident is latched; re-arming it restarts its heartbeat grace.
+public actor RuleEngine<C: Clock> where C.Duration == Duration {
+    public typealias Trip = @Sendable (_ scope: Scope, _ reason: String, _ ruleId: String) async -> Int64?
+
+    let clock: C
+    let rules: [RuleDefinition]
+    let logger: Logger
+    let trip: Trip
+    private var heartbeats: [String: HeartbeatMonitor<C.Instant>] = [:]
+    private var heartbeatTimers: [String: Task<Void, Never>] = [:]
+    private var orderRates: [String: OrderRateMonitor<C.Instant>] = [:]
+    private var rejectStorms: [String: RejectStormMonitor<C.Instant>] = [:]
+    private var lossLimits: [String: LossLimitEvaluator] = [:]
+    private var drawdowns: [String: DrawdownEvaluator] = [:]
+    private var exposures: [String: ExposureEvaluator] = [:]
+    private var lastExposure: [String: RuleEvaluation] = [:]
+    /// Rules whose trip is latched (incident id), so they do not fire again until re-armed.
+    private var firedRules: [String: Int64] = [:]
+
+    public init(rules: [RuleDefinition], tradingDay: TradingDay, clock: C, logger: Logger, trip: @escaping Trip) {
+        self.clock = clock
+        self.rules = rules
+        self.logger = logger
+        self.trip = trip
+        let now = clock.now
+        for rule in rules {
+            switch rule.kind {
+            case .heartbeat: heartbeats[rule.id] = HeartbeatMonitor(rule: rule, armedAt: now)
+            case .orderRate: orderRates[rule.id] = OrderRateMonitor(rule: rule)
+            case .rejectStorm: rejectStorms[rule.id] = RejectStormMonitor(rule: rule)
+            case .lossLimit: lossLimits[rule.id] = LossLimitEvaluator(rule: rule, tradingDay: tradingDay)
+            case .drawdown: drawdowns[rule.id] = DrawdownEvaluator(rule: rule, tradingDay: tradingDay)
+            case .exposure: exposures[rule.id] = ExposureEvaluator(rule: rule)
+            }
+        }
+    }
+
+    /// Starts a timer per heartbeat rule, set for its deadline.
+    public func start(latched: [String: Int64] = [:]) {
+        firedRules.merge(latched) { a, _ in a }
+        for id in heartbeats.keys.sorted() { armTimer(id) }
+    }
+
+    public func stop() {
+        for timer in heartbeatTimers.values { timer.cancel() }
+        heartbeatTimers.removeAll()
+    }
+
+    // MARK: Events
+
+    /// A heartbeat from `source`, stamped with the daemon's own clock (a client's timestamp is never used).
+    /// Returns false when no rule watches the source.
+    @discardableResult
+    public func heartbeat(source: String) -> Bool {
+        let now = clock.now
+        var known = false
+        for (id, monitor) in heartbeats where monitor.source == source {
+            known = true
+            heartbeats[id]?.recordHeartbeat(at: now)
+        }
+        return known
+    }
+
+    /// New orders and venue rejects seen in an ingested batch.
+    public func ordersIngested(newOrders: [(venue: String, account: String, symbol: String)], rejects: Int) async {
+        let now = clock.now
+        for id in orderRates.keys.sorted() {
+            guard let rule = rules.first(where: { $0.id == id }) else { continue }
+            for order in newOrders where rule.scope.contains(venue: order.venue, account: order.account, symbol: order.symbol) {
+                guard let evaluation = orderRates[id]?.recordNewOrder(venue: order.venue, account: order.account, symbol: order.symbol, at: now) else { continue }
+                if evaluation.fired { await fire(rule, evaluation) }
+            }
+        }
+        if rejects > 0 {
+            for id in rejectStorms.keys.sorted() {
+                guard let rule = rules.first(where: { $0.id == id }) else { continue }
+                var evaluation: RuleEvaluation?
+                for _ in 0..<rejects { evaluation = rejectStorms[id]?.recordReject(at: now) }
+                if let evaluation, evaluation.fired { await fire(rule, evaluation) }
+            }
+        }
+    }
+
+    /// The open exposure in each exposure rule's scope changed.
+    public func exposureChanged(_ measure: @Sendable (Scope) async -> (orders: Int, notional: DecimalAmount)) async {
+        for id in exposures.keys.sorted() {
+            guard let rule = rules.first(where: { $0.id == id }), let evaluator = exposures[id] else { continue }
+            let (count, notional) = await measure(rule.scope)
+            let evaluation = evaluator.evaluate(openOrders: count, openNotional: notional)
+            lastExposure[id] = evaluation
+            if evaluation.fired { await fire(rule, evaluation) }
+        }
+    }
+
+    /// A PnL mark; throws when its currency differs from the rule's.
+    public func pnl(_ mark: PnLMark, now: Date = Date()) async throws {
+        for id in lossLimits.keys.sorted() {
+            guard let rule = rules.first(where: { $0.id == id }) else { continue }
+            if try lossLimits[id]?.record(mark) == true, let evaluation = lossLimits[id]?.evaluate(at: now), evaluation.fired {
+                await fire(rule, evaluation)
+            }
+        }
+        for id in drawdowns.keys.sorted() {
+            guard let rule = rules.first(where: { $0.id == id }) else { continue }
+            if try drawdowns[id]?.record(mark) == true, let evaluation = drawdowns[id]?.evaluate(at: now), evaluation.fired {
+                await fire(rule, evaluation)
+            }
+        }
+    }
+
+    /// Re-arms a rule after its incident was re-armed: its heartbeat grace starts again now.
+    public func rearmed(ruleId: String) {
+        firedRules.removeValue(forKey: ruleId)
+        if heartbeats[ruleId] != nil {
+            heartbeats[ruleId]?.rearm(at: clock.now)
+            armTimer(ruleId)
+        }
+    }
+
+    /// Whether the rule's condition still holds (re-arm is refused while it does, unless forced).
+    public func conditionHolds(ruleId: String) -> Bool {
+        evaluations().first { $0.ruleId == ruleId }?.fired ?? false
+    }
+
+    /// Every rule's current value and threshold, for status.
+    public func evaluations(now date: Date = Date()) -> [RuleEvaluation] {
+        let now = clock.now
+        var out: [RuleEvaluation] = []
+        for rule in rules {
+            switch rule.kind {
+            case .heartbeat: if let e = heartbeats[rule.id]?.evaluate(at: now) { out.append(e) }
+            case .orderRate: if var m = orderRates[rule.id] { out.append(m.evaluate(at: now)) }
+            case .rejectStorm: if var m = rejectStorms[rule.id] { out.append(m.evaluate(at: now)) }
+            case .lossLimit: if let e = lossLimits[rule.id]?.evaluate(at: date) { out.append(e) }
+            case .drawdown: if let e = drawdowns[rule.id]?.evaluate(at: date) { out.append(e) }
+            case .exposure:
+                out.append(lastExposure[rule.id] ?? RuleEvaluation(ruleId: rule.id, fired: false, value: "-", threshold: "-", reason: "no exposure measured yet"))
+            }
+        }
+        return out
+    }
+
+    // MARK: Firing
+
+    private func fire(_ rule: RuleDefinition, _ evaluation: RuleEvaluation) async {
+        guard firedRules[rule.id] == nil else { return }
+        firedRules[rule.id] = 0
+        // A rule evaluated per account (order-rate) trips the narrower scope it measured, inside the rule's scope.
+        let scope = evaluation.scope.map { narrower in
+            Scope(venue: rule.scope.venue ?? narrower.venue, account: rule.scope.account ?? narrower.account, symbol: rule.scope.symbol ?? narrower.symbol)
+        } ?? rule.scope
+        logger.critical("rule fired", metadata: ["rule": "\(rule.id)", "reason": "\(evaluation.reason)", "scope": "\(scope)"])
+        if let incident = await trip(scope, evaluation.reason, rule.id) {
+            firedRules[rule.id] = incident
+        } else {
+            firedRules.removeValue(forKey: rule.id)
+        }
+    }
+
+    /// One timer per heartbeat rule, set for its current deadline; a heartbeat that moves the deadline is
+    /// picked up when the timer wakes (it sleeps again until the new deadline).
+    private func armTimer(_ id: String) {
+        heartbeatTimers[id]?.cancel()
+        let clock = self.clock
+        heartbeatTimers[id] = Task { [weak self] in
+            while !Task.isCancelled {
+                guard let self, let deadline = await self.deadline(id) else { return }
+                do { try await clock.sleep(until: deadline, tolerance: nil) } catch { return }
+                if await self.heartbeatExpired(id) { return }
+            }
+        }
+    }
+
+    private func deadline(_ id: String) -> C.Instant? {
+        guard firedRules[id] == nil else { return nil }
+        return heartbeats[id]?.deadline
+    }
+
+    /// Fires the rule if its deadline has passed; returns true when the timer is done.
+    private func heartbeatExpired(_ id: String) async -> Bool {
+        guard let monitor = heartbeats[id], let rule = rules.first(where: { $0.id == id }) else { return true }
+        let now = clock.now
+        guard monitor.isExpired(at: now) else { return false }
+        await fire(rule, monitor.evaluate(at: now))
+        return true
+    }
+}
