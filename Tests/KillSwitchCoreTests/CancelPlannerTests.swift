@@ -46,13 +46,15 @@ import Testing
         }
     }
 
-    @Test func clientIdsGoInTheirOwnRequestsExceptOnBitget() {
+    @Test func clientIdsGoInTheirOwnRequestsOnlyOnHTXAndBinance() {
         let orders = Self.orders(10, clientIdsEvery: 2)
         let binance = CancelPlanner.batches(venueId: "v", kind: .binanceCoinM, orders: orders)
         #expect(binance.count == 2)
         for batch in binance { #expect(batch.targets.allSatisfy { $0.usesClientId == batch.byClientId }) }
         let bitget = CancelPlanner.batches(venueId: "v", kind: .bitgetMix, orders: orders)
         #expect(bitget.count == 1)
+        #expect(CancelPlanner.batches(venueId: "v", kind: .gateSpot, orders: orders).count == 1)
+        #expect(CancelPlanner.batches(venueId: "v", kind: .htxSpot, orders: orders).count == 2)
     }
 
     @Test func largestNotionalFirst() {

@@ -1,6 +1,7 @@
 import KillSwitchCore
-import Testing
 @testable import Venues
+import Testing
+
 
 @Suite("Batch planning")
 struct CancelBatchPlannerTests {
@@ -16,7 +17,7 @@ struct CancelBatchPlannerTests {
     func expectedCount(_ n: Int, _ limit: Int) -> Int { (n + limit - 1) / limit }
 
     @Test(arguments: VenueKind.allCases, CancelBatchPlannerTests.sizes) func oneSymbolSplitsToLimit(_ kind: VenueKind, _ n: Int) {
-        let batches = CancelBatchPlanner.plan(targets(n), venueId: "v", kind: kind)
+        let batches = CancelPlanner.batches(venueId: "v", kind: kind, targets: targets(n))
         #expect(batches.count == expectedCount(n, kind.batchLimit))
         #expect(batches.allSatisfy { $0.targets.count <= kind.batchLimit && !$0.targets.isEmpty })
         #expect(batches.flatMap(\.targets).map(\.orderId) == (0..<n).map(Int64.init))
@@ -24,16 +25,16 @@ struct CancelBatchPlannerTests {
     }
 
     @Test(arguments: VenueKind.allCases) func limitAndLimitPlusOne(_ kind: VenueKind) {
-        #expect(CancelBatchPlanner.plan(targets(1), venueId: "v", kind: kind).map(\.targets.count) == [1])
-        #expect(CancelBatchPlanner.plan(targets(kind.batchLimit), venueId: "v", kind: kind).map(\.targets.count) == [kind.batchLimit])
-        #expect(CancelBatchPlanner.plan(targets(kind.batchLimit + 1), venueId: "v", kind: kind).map(\.targets.count) == [kind.batchLimit, 1])
-        #expect(CancelBatchPlanner.plan(targets(1000), venueId: "v", kind: kind).count == expectedCount(1000, kind.batchLimit))
+        #expect(CancelPlanner.batches(venueId: "v", kind: kind, targets: targets(1)).map(\.targets.count) == [1])
+        #expect(CancelPlanner.batches(venueId: "v", kind: kind, targets: targets(kind.batchLimit)).map(\.targets.count) == [kind.batchLimit])
+        #expect(CancelPlanner.batches(venueId: "v", kind: kind, targets: targets(kind.batchLimit + 1)).map(\.targets.count) == [kind.batchLimit, 1])
+        #expect(CancelPlanner.batches(venueId: "v", kind: kind, targets: targets(1000)).count == expectedCount(1000, kind.batchLimit))
     }
 
     @Test(arguments: VenueKind.allCases, CancelBatchPlannerTests.sizes) func manySymbolsFollowTheGroupingRule(_ kind: VenueKind, _ n: Int) {
         let symbols = ["A", "B", "C"]
         let all = targets(n, symbols: symbols)
-        let batches = CancelBatchPlanner.plan(all, venueId: "v", kind: kind)
+        let batches = CancelPlanner.batches(venueId: "v", kind: kind, targets: all)
         #expect(Set(batches.flatMap(\.targets)) == Set(all))
         #expect(batches.flatMap(\.targets).count == n)
         if kind.batchIsPerSymbol {
@@ -50,7 +51,7 @@ struct CancelBatchPlannerTests {
 
     @Test(arguments: VenueKind.allCases) func venueIdsFirstAndIdTypesSplitWhereRequired(_ kind: VenueKind) {
         let all = targets(1000, clientEvery: 3)
-        let batches = CancelBatchPlanner.plan(all, venueId: "v", kind: kind)
+        let batches = CancelPlanner.batches(venueId: "v", kind: kind, targets: all)
         #expect(batches.flatMap(\.targets).count == 1000)
         let flat = batches.flatMap(\.targets)
         let firstClient = flat.firstIndex(where: \.usesClientId)!
@@ -65,6 +66,6 @@ struct CancelBatchPlannerTests {
     }
 
     @Test func emptyInputPlansNothing() {
-        #expect(CancelBatchPlanner.plan([], venueId: "v", kind: .gateSpot).isEmpty)
+        #expect(CancelPlanner.batches(venueId: "v", kind: .gateSpot, targets: []).isEmpty)
     }
 }

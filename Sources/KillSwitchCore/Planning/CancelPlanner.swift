@@ -11,38 +11,48 @@ public struct PlannedOrder: Sendable, Hashable {
     }
 }
 
-/// Groups orders into batch-cancel requests by the venue kind's rules, chunks them to its batch limit, and
-/// orders everything largest open notional first.
+/// Splits one venue account's orders into batch-cancel requests by the kind's grouping rule
+/// (gate-futures: one settle — the account's — any contracts; gate-spot and htx-spot: any symbols;
+/// bitget-mix and binance-coinm: one symbol per request), chunked to the kind's limit, largest open
+/// notional first. Within a group, orders with a venue id come before orders known only by client id.
+/// Where the venue takes one id type per request (HTX, Binance) the two never share a batch; Gate and
+/// Bitget items may mix (`byClientId` is then true only for an all-client-id batch). Orders with no id at
+/// all cannot be addressed and are left out.
 public enum CancelPlanner {
     public static func batches(venueId: String, kind: VenueKind, orders: [PlannedOrder]) -> [CancelBatch] {
-        // Group key: symbol where the venue takes one symbol per request; id type where a request can't mix
-        // venue ids and client ids (HTX, Binance: one list per request; Gate: one `id` field of either kind).
-        struct GroupKey: Hashable {
-            var symbol: String?
-            var byClientId: Bool
+        let usable = orders.filter { !$0.target.wireId.isEmpty }
+        var groups: [String?: [PlannedOrder]] = [:]
+        for order in usable {
+            groups[kind.batchIsPerSymbol ? order.target.symbol : nil, default: []].append(order)
         }
-        var groups: [GroupKey: [PlannedOrder]] = [:]
-        for order in orders {
-            let byClientId = kind == .bitgetMix ? false : order.target.usesClientId
-            let key = GroupKey(symbol: kind.batchIsPerSymbol ? order.target.symbol : nil, byClientId: byClientId)
-            groups[key, default: []].append(order)
-        }
-        var batches: [(notional: Decimal, batch: CancelBatch)] = []
-        for (key, members) in groups {
+        let splitsIdTypes = kind == .htxSpot || kind == .binanceCoinM
+        var planned: [(notional: Decimal, batch: CancelBatch)] = []
+        for (symbol, members) in groups {
             let sorted = members.sorted { a, b in
-                a.notional != b.notional ? a.notional > b.notional : a.target.orderId < b.target.orderId
+                if a.target.usesClientId != b.target.usesClientId { return !a.target.usesClientId }
+                if a.notional != b.notional { return a.notional > b.notional }
+                return a.target.orderId < b.target.orderId
             }
-            var start = 0
-            while start < sorted.count {
-                let chunk = sorted[start..<min(start + kind.batchLimit, sorted.count)]
-                let notional = chunk.reduce(Decimal(0)) { $0 + $1.notional }
-                batches.append((notional, CancelBatch(venueId: venueId, symbol: key.symbol, targets: chunk.map(\.target), byClientId: key.byClientId)))
-                start += kind.batchLimit
+            let runs = splitsIdTypes ? [sorted.filter { !$0.target.usesClientId }, sorted.filter(\.target.usesClientId)] : [sorted]
+            for run in runs where !run.isEmpty {
+                for start in stride(from: 0, to: run.count, by: kind.batchLimit) {
+                    let chunk = run[start..<min(start + kind.batchLimit, run.count)]
+                    let targets = chunk.map(\.target)
+                    planned.append((chunk.reduce(Decimal(0)) { $0 + $1.notional },
+                                    CancelBatch(venueId: venueId, symbol: symbol, targets: targets, byClientId: targets.allSatisfy(\.usesClientId))))
+                }
             }
         }
-        return batches.sorted { a, b in
+        return planned.sorted { a, b in
             if a.notional != b.notional { return a.notional > b.notional }
+            let aClient = a.batch.targets.first?.usesClientId ?? false, bClient = b.batch.targets.first?.usesClientId ?? false
+            if aClient != bClient { return !aClient }
             return (a.batch.targets.first?.orderId ?? 0) < (b.batch.targets.first?.orderId ?? 0)
         }.map(\.batch)
+    }
+
+    /// The same, for targets without notional (requests built by hand, the CLI).
+    public static func batches(venueId: String, kind: VenueKind, targets: [CancelTarget]) -> [CancelBatch] {
+        batches(venueId: venueId, kind: kind, orders: targets.map { PlannedOrder(target: $0) })
     }
 }
