@@ -13,12 +13,17 @@ struct GateFuturesHandlers {
 
     /// `POST /futures/{settle}/batch_cancel_orders`: `["id", …]`, ≤ 20. Failures carry the label in `message`.
     func batchCancel(_ request: VenueRequest, core: SimCore, faults: ActiveFaults, admitted: Admitted) -> VenueReply {
-        guard let items = JSONInput.parse(request.body) as? [Any] else {
-            return GateErrors.badRequest("INVALID_REQUEST_BODY", "Request body must be an array of order ids", account: admitted.apiKey)
-        }
-        let ids = items.compactMap(JSONInput.idText)
-        guard ids.count == items.count else {
-            return GateErrors.badRequest("INVALID_REQUEST_BODY", "Order ids must be strings", account: admitted.apiKey)
+        let ids: [String]
+        if let flat = JSONInput.flatIdArray(request.body) {
+            ids = flat
+        } else {
+            guard let items = JSONInput.parse(request.body) as? [Any] else {
+                return GateErrors.badRequest("INVALID_REQUEST_BODY", "Request body must be an array of order ids", account: admitted.apiKey)
+            }
+            ids = items.compactMap(JSONInput.idText)
+            guard ids.count == items.count else {
+                return GateErrors.badRequest("INVALID_REQUEST_BODY", "Order ids must be strings", account: admitted.apiKey)
+            }
         }
         if ids.isEmpty {
             return GateErrors.badRequest("INVALID_PARAM_VALUE", "Empty order id list", account: admitted.apiKey)
