@@ -66,7 +66,8 @@ struct SimResponder: HTTPResponder {
             headers: request.headers,
             host: request.head.authority ?? "",
             body: body,
-            remoteAddress: context.channel.remoteAddress?.ipAddress ?? "unknown"
+            // Only Binance needs the peer (its weight is per IP); formatting it costs on every request.
+            remoteAddress: venue.exchange == "binance" ? (context.channel.remoteAddress?.ipAddress ?? "unknown") : ""
         )
         let market = venue.market(of: path)
         let configuration = core.configuration
