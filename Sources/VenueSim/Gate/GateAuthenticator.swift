@@ -24,7 +24,7 @@ enum GateAuthenticator {
             return .refused(GateErrors.reply(status: 401, label: "INVALID_KEY", message: "Invalid key provided", verdict: "unknown-key", account: key))
         }
         let now = request.receivedAtMs
-        guard let seconds = Double(timestampText.trimmingCharacters(in: .whitespaces)), seconds.isFinite else {
+        guard let seconds = Double(timestampText), seconds.isFinite else {
             return .refused(
                 GateErrors.reply(status: 401, label: "REQUEST_EXPIRED", message: "Invalid Timestamp \(timestampText)", verdict: "expired", account: key)
             )

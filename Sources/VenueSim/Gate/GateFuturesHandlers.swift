@@ -13,12 +13,17 @@ struct GateFuturesHandlers {
 
     /// `POST /futures/{settle}/batch_cancel_orders`: `["id", …]`, ≤ 20. Failures carry the label in `message`.
     func batchCancel(_ request: VenueRequest, core: SimCore, faults: ActiveFaults, admitted: Admitted) -> VenueReply {
-        guard let items = JSONInput.parse(request.body) as? [Any] else {
-            return GateErrors.badRequest("INVALID_REQUEST_BODY", "Request body must be an array of order ids", account: admitted.apiKey)
-        }
-        let ids = items.compactMap(JSONInput.idText)
-        guard ids.count == items.count else {
-            return GateErrors.badRequest("INVALID_REQUEST_BODY", "Order ids must be strings", account: admitted.apiKey)
+        let ids: [String]
+        if let flat = JSONInput.flatIdArray(request.body) {
+            ids = flat
+        } else {
+            guard let items = JSONInput.parse(request.body) as? [Any] else {
+                return GateErrors.badRequest("INVALID_REQUEST_BODY", "Request body must be an array of order ids", account: admitted.apiKey)
+            }
+            ids = items.compactMap(JSONInput.idText)
+            guard ids.count == items.count else {
+                return GateErrors.badRequest("INVALID_REQUEST_BODY", "Order ids must be strings", account: admitted.apiKey)
+            }
         }
         if ids.isEmpty {
             return GateErrors.badRequest("INVALID_PARAM_VALUE", "Empty order id list", account: admitted.apiKey)
@@ -37,17 +42,26 @@ struct GateFuturesHandlers {
                 return (id, state.cancel(order.flatMap { belongs($0, to: apiKey) ? $0 : nil }, context: context))
             }
         }
-        let user = GateWire.userId(admitted.credentials)
-        let results: [JSONValue] = outcomes.map { id, verdict in
-            .object([
-                ("user_id", user),
-                ("id", .string(id)),
-                ("succeeded", .bool(GateWire.failureLabel(verdict, futures: true) == nil)),
-                ("message", .string(GateWire.failureLabel(verdict, futures: true)?.label ?? "")),
-            ])
+        // The hottest answer of all (the load benchmark's), written straight to bytes.
+        var userBytes: [UInt8] = []
+        GateWire.userId(admitted.credentials).write(into: &userBytes)
+        var body: [UInt8] = []
+        body.reserveCapacity(outcomes.count * 72 + 2)
+        body.append(UInt8(ascii: "["))
+        for (index, (id, verdict)) in outcomes.enumerated() {
+            if index > 0 { body.append(UInt8(ascii: ",")) }
+            let label = GateWire.failureLabel(verdict, futures: true)?.label
+            body.append(contentsOf: #"{"user_id":"#.utf8)
+            body.append(contentsOf: userBytes)
+            body.append(contentsOf: #","id":"#.utf8)
+            JSONValue.string(id).write(into: &body)
+            body.append(contentsOf: (label == nil ? #","succeeded":true,"message":"# : #","succeeded":false,"message":"#).utf8)
+            JSONValue.string(label ?? "").write(into: &body)
+            body.append(UInt8(ascii: "}"))
         }
+        body.append(UInt8(ascii: "]"))
         return VenueReply(
-            status: 200, json: .array(results), verdict: outcomes.lazy.compactMap { $0.1.injectedFault }.first.map { "fault:\($0)" } ?? "ok",
+            status: 200, body: String(decoding: body, as: UTF8.self), verdict: outcomes.lazy.compactMap { $0.1.injectedFault }.first.map { "fault:\($0)" } ?? "ok",
             orderIds: outcomes.compactMap { $0.1.order?.id }
         )
     }

@@ -75,12 +75,13 @@ enum GateWire {
         var finishTime: JSONValue = .null
         if case .cancelled(let at, _, _, _) = order.state, !open { finishTime = secondsWithFraction(at) }
         if case .filled(let at) = order.state { finishTime = secondsWithFraction(at) }
+        // An open order has no finish fields (the official SDK rejects an empty `finish_as`).
+        let finish: [(String, JSONValue)] = open ? [] : [("finish_time", finishTime), ("finish_as", .string(finishAs(order, at: now)))]
         return .object([
             ("id", .numericId(order.id)),
             ("user", user),
             ("create_time", secondsWithFraction(order.createdAtMs)),
-            ("finish_time", finishTime),
-            ("finish_as", .string(open ? "" : finishAs(order, at: now))),
+        ] + finish + [
             ("status", .string(open ? "open" : "finished")),
             ("contract", .string(order.symbol)),
             ("size", .rawNumber(size)),

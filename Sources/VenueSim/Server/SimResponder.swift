@@ -26,8 +26,8 @@ struct SimResponder: HTTPResponder {
         self.admin = AdminAPI(core: core)
     }
 
-    /// Request bodies above this are refused (the venues' own bodies are a few KiB at most).
-    static let maxBodyBytes = 1 << 20
+    /// Request bodies above this are refused with 413 (admin seeding sends large batches; venue bodies are small).
+    static let maxBodyBytes = 256 << 20
 
     func venue(for path: String) -> (any VenueRoutes)? {
         if path.hasPrefix("/api/v4/") { return gate }
@@ -40,7 +40,12 @@ struct SimResponder: HTTPResponder {
     func respond(to request: Request, context: Context) async throws -> Response {
         let arrivalMs = core.now()
         var request = request
-        let bodyBuffer = try await request.collectBody(upTo: Self.maxBodyBytes)
+        let bodyBuffer: ByteBuffer
+        do {
+            bodyBuffer = try await request.collectBody(upTo: Self.maxBodyBytes)
+        } catch {
+            return Self.response(status: 413, headers: [], body: #"{"error":"request body too large or unreadable"}"#)
+        }
         let body = Array(bodyBuffer.readableBytesView)
         let path = request.uri.path
 
@@ -61,7 +66,8 @@ struct SimResponder: HTTPResponder {
             headers: request.headers,
             host: request.head.authority ?? "",
             body: body,
-            remoteAddress: context.channel.remoteAddress?.ipAddress ?? "unknown"
+            // Only Binance needs the peer (its weight is per IP); formatting it costs on every request.
+            remoteAddress: venue.exchange == "binance" ? (context.channel.remoteAddress?.ipAddress ?? "unknown") : ""
         )
         let market = venue.market(of: path)
         let configuration = core.configuration

@@ -45,6 +45,14 @@ struct VenueReply: Sendable {
         self.orderIds = orderIds
     }
 
+    init(status: Int, body: String, verdict: String, account: String? = nil, orderIds: [String] = []) {
+        self.status = status
+        self.body = body
+        self.verdict = verdict
+        self.account = account
+        self.orderIds = orderIds
+    }
+
     func with(headers extra: [(String, String)]) -> VenueReply {
         var copy = self
         copy.headers += extra
