@@ -23,9 +23,10 @@ extension EngineIntegration {
         let rule = RuleDefinition(id: "bot-alive", scope: Scope(venue: "binance"), kind: .heartbeat(source: "bot", timeout: .milliseconds(300), grace: .zero))
         let harness = try await EngineHarness.start(rules: [rule])
         defer { Task { await harness.shutdown() } }
+        // The book is in place before the daemon starts its clock (the rule has no grace).
+        try await harness.seed(perVenue: 20, store: Store(options: StoreOptions(path: harness.configuration.database), venues: harness.configuration.venueDescriptors))
         let daemon = try await harness.makeDaemon()
         defer { Task { try? await daemon.shutdown() } }
-        try await harness.seed(perVenue: 20, store: daemon.store)
         let incident = try await Self.firstIncident(daemon)
         #expect(await daemon.engine.waitForIncident(incident) == .flat)
         #expect(await harness.sim.orders(exchange: "binance", market: nil, status: "open").isEmpty)

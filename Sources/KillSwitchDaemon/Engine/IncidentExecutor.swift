@@ -16,7 +16,8 @@ actor IncidentExecutor {
         case cancelAll(venueId: String, symbol: String, kind: CancelOutcomeKind, reason: String?)
         case retryDue(venueId: String)
         case verifyDue(venueId: String)
-        case discovered(venueId: String, order: PlannedOrder)
+        /// Orders learned inside the scope wait in `pendingDiscoveries`; this wakes the run loop for them.
+        case discovered
         case deadline
     }
 
@@ -34,6 +35,9 @@ actor IncidentExecutor {
     private var lastListingIntent: [String: Int64] = [:]
     private let inbox: AsyncStream<Completion>
     private let inboxSink: AsyncStream<Completion>.Continuation
+    private var pendingDiscoveries: [(venueId: String, order: PlannedOrder)] = []
+    /// Set once the incident's end is recorded: later discoveries start a new fan-out instead.
+    private var done = false
 
     init(incident: IncidentRecord, machine: IncidentStateMachine, store: Store, clients: [String: any VenueClient], limits: VenueRateLimits,
          clock: any Clock<Duration>, policy: RetryPolicy, progress: IncidentProgress, crashPoint: CrashPoint, logger: Logger) {
@@ -50,9 +54,19 @@ actor IncidentExecutor {
         (inbox, inboxSink) = AsyncStream<Completion>.makeStream()
     }
 
-    /// An order learned inside the incident's scope while it runs: cancel it on sight.
-    nonisolated func cancelOnSight(venueId: String, order: PlannedOrder) {
-        inboxSink.yield(.discovered(venueId: venueId, order: order))
+    /// An order learned inside the incident's scope while it runs: cancel it on sight. Returns false when
+    /// the fan-out has already ended (the caller starts a new one).
+    func cancelOnSight(venueId: String, order: PlannedOrder) -> Bool {
+        guard !done else { return false }
+        pendingDiscoveries.append((venueId, order))
+        inboxSink.yield(.discovered)
+        return true
+    }
+
+    private func takeDiscoveries() -> [IncidentStateMachine.Action] {
+        let pending = pendingDiscoveries
+        pendingDiscoveries.removeAll()
+        return pending.flatMap { item in machine.apply(item.venueId) { $0.discovered(item.order) } }
     }
 
     /// Drives the incident until every venue has finished; returns how it ended.
@@ -106,8 +120,8 @@ actor IncidentExecutor {
             return machine.apply(venueId) { $0.retryDue() }
         case .verifyDue(let venueId):
             return machine.apply(venueId) { $0.verifyDue() }
-        case .discovered(let venueId, let order):
-            return machine.apply(venueId) { $0.discovered(order) }
+        case .discovered:
+            return takeDiscoveries()
         case .deadline:
             return machine.deadlineReached()
         }
@@ -119,6 +133,12 @@ actor IncidentExecutor {
         for action in actions {
             switch action {
             case .incidentFinished(let outcome, let results):
+                // An order learned while the last answers came in keeps the fan-out going.
+                if !pendingDiscoveries.isEmpty {
+                    if let end = await perform(takeDiscoveries(), into: &group) { finished = end }
+                    continue
+                }
+                done = true
                 await finish(outcome, results)
                 finished = outcome
             case .venue(let venueId, let venueAction):

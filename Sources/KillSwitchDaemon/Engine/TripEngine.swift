@@ -95,8 +95,8 @@ public actor TripEngine {
                   let venue = venues.first(where: { $0.id == order.venueId })
             else { continue }
             let planned = PlannedOrder(target: order.cancelTarget, notional: Self.notional(order, venue: venue))
-            if let running = executors[incident.id], running.task.isCancelled == false, !isDone(incident.id) {
-                running.executor.cancelOnSight(venueId: order.venueId, order: planned)
+            if let running = executors[incident.id], await running.executor.cancelOnSight(venueId: order.venueId, order: planned) {
+                continue
             } else {
                 // The incident had finished: run a fresh fan-out for it (recorded under the same incident).
                 try? await store.reopenIncident(id: incident.id, reason: "order \(order.id) learned inside the tripped scope")
@@ -106,8 +106,6 @@ public actor TripEngine {
     }
 
     private var finishedIncidents: Set<Int64> = []
-
-    private func isDone(_ id: Int64) -> Bool { finishedIncidents.contains(id) }
 
     private func start(_ incident: IncidentRecord, resume: IncidentResumeState?) async throws {
         let inScope = venues.filter { incident.scope.venue == nil || incident.scope.venue == $0.id }
