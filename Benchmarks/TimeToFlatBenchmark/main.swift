@@ -77,7 +77,8 @@ let incident = try await daemon.engine.trip(scope: .everything, reason: "benchma
 let outcome = await daemon.engine.waitForIncident(incident)
 let elapsed = start.duration(to: clock.now)
 let stillOpen = await sim.orders(exchange: nil, market: nil, status: "open").count
-let refused = await sim.requests(since: 0).filter { $0.verdict != "ok" }.count
+let refusedRequests = await sim.requests(since: 0).filter { $0.verdict != "ok" }
+let refused = refusedRequests.count
 
 // The bound from the simulator's limits (a round trip = the configured latency; jitter averages out).
 let rtt = Double(latencyMs) / 1_000
@@ -93,6 +94,14 @@ let measured = Double(elapsed.components.seconds) + Double(elapsed.components.at
 print("time to flat: \(venues.count * perVenue) orders, 5 venue kinds × 4 symbols, sim latency \(latencyMs)±\(jitterMs) ms, safety margin 0")
 print("  requests per venue: \(requestsPerVenue.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))")
 print(String(format: "  measured: %.3f s (outcome %@, still open on the venue: %d, requests refused by the sim: %d)", measured, "\(outcome.map { "\($0)" } ?? "?")", stillOpen, refused))
+if CommandLine.arguments.contains("--trace") {
+    let bitget = await sim.requests(since: 0).filter { $0.exchange == "bitget" }
+    let t0 = bitget.first?.receivedAtMs ?? 0
+    print("  bitget arrivals (ms, verdict): " + bitget.map { "\($0.receivedAtMs - t0)\($0.verdict == "ok" ? "" : "!")" }.joined(separator: " "))
+}
+if !refusedRequests.isEmpty {
+    print("  refused: " + Dictionary(grouping: refusedRequests, by: { "\($0.exchange) \($0.path) \($0.verdict)" }).map { "\($0.key) ×\($0.value.count)" }.sorted().joined(separator: ", "))
+}
 print(String(format: "  bound:    %.3f s (slowest venue: %@)", bound, slowest))
 print(String(format: "  ratio:    %.3f (target <= 1.05)", measured / bound))
 try await daemon.shutdown()

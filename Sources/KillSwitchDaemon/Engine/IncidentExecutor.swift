@@ -203,11 +203,8 @@ actor IncidentExecutor {
 
     private static func sendBatch(_ batch: CancelBatch, attempt: Int, attempts: [Int64: Int], incidentId: Int64, client: any VenueClient, store: Store,
                                   limits: VenueRateLimits, progress: IncidentProgress, crashPoint: CrashPoint, logger: Logger) async -> Completion {
-        do {
-            _ = try await limits.acquire(venueId: batch.venueId, operation: .batchCancel, priority: .cancel)
-        } catch {
-            return .batch(venueId: batch.venueId, outcomes: batch.targets.map { OrderCancelOutcome(target: $0, kind: .retryable, message: "rate limiter: \(error)") })
-        }
+        // Intent first, then the token: the bucket alone decides when the request leaves, so a queue at the
+        // store can never bunch requests up past the venue's limit.
         let intentId: Int64
         do {
             intentId = try await store.recordIntent(incidentId: incidentId, attempt: attempt, venueId: batch.venueId, symbol: batch.symbol, kind: "batch-cancel", targets: batch.targets)
@@ -217,6 +214,14 @@ actor IncidentExecutor {
             return .batch(venueId: batch.venueId, outcomes: batch.targets.map { OrderCancelOutcome(target: $0, kind: .retryable, message: "intent not recorded: \(error)") })
         }
         crashPoint.intentCommitted()
+        do {
+            _ = try await limits.acquire(venueId: batch.venueId, operation: .batchCancel, priority: .cancel)
+        } catch {
+            let outcomes = batch.targets.map { OrderCancelOutcome(target: $0, kind: .retryable, message: "rate limiter: \(error)") }
+            try? await store.recordAnswer(incidentId: incidentId, intentId: intentId, httpStatus: nil, venueCode: nil, rawBody: "", latencyNanoseconds: 0,
+                                          transportError: "not sent: rate limiter: \(error)", outcomes: outcomes, attempts: attempts)
+            return .batch(venueId: batch.venueId, outcomes: outcomes)
+        }
         progress.requestSent(venueId: batch.venueId)
         let result = await client.cancel(batch)
         if let signal = result.rateLimit, signal.throttled {
