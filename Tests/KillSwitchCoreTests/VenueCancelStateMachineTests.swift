@@ -65,11 +65,13 @@ import Testing
         #expect(m.batchAnswered(Self.answer(retry[0], .cancelled)) == [.list(.final)])
     }
 
-    @Test func rateLimitedIsRetriedWithoutCountingTowardEscalation() {
+    @Test func rateLimitedIsResentAtOnceThroughTheBucketWithoutCountingTowardEscalation() {
         var m = Self.machine(10, escalateAfter: 1)
         let batch = Self.sent(m.start())[0]
-        #expect(m.batchAnswered(Self.answer(batch, .rateLimited)) == [.scheduleRetry(attempt: 1)])
-        #expect(!Self.sent(m.retryDue()).isEmpty)
+        let actions = m.batchAnswered(Self.answer(batch, .rateLimited))
+        #expect(!actions.contains(.cancelAll(symbol: "BTCUSDT")))
+        #expect(Self.sent(actions).flatMap(\.targets).count == 10)
+        #expect(m.attempts(of: 1) == 2)
     }
 
     @Test func pendingIsVerifiedBeforeAnythingIsResent() {

@@ -133,7 +133,10 @@ public struct VenueCancelStateMachine: Sendable {
                 tracked.state = .queued
                 failedSymbols.insert(tracked.order.target.symbol)
             case .rateLimited:
+                // The executor has already emptied the venue's bucket and honoured its delay: re-send through
+                // the bucket at once rather than adding a backoff on top.
                 tracked.state = .queued
+                tracked.immediate = true
             }
             orders[outcome.target.orderId] = tracked
         }
