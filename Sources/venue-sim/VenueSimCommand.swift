@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import NIOCore
+import NIOPosix
 import VenueSim
 
 /// `venue-sim`: the five-venue exchange simulator on one loopback port.
@@ -48,6 +50,12 @@ struct VenueSimCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Swift concurrency's jobs run on NIO's event loops instead of a separate pool, so a request no longer
+        // hops between the I/O thread and a concurrency thread on every read and write (the load benchmark's
+        // largest cost after the handler). Opt out with VENUE_SIM_CONCURRENCY_POOL=1.
+        if ProcessInfo.processInfo.environment["VENUE_SIM_CONCURRENCY_POOL"] != "1" {
+            _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        }
         var configuration = VenueSimConfiguration()
         configuration.host = host
         configuration.port = port

@@ -52,6 +52,11 @@ struct FaultTable: Sendable {
         random: inout SeededRandom
     ) -> FaultRoll {
         var roll = FaultRoll()
+        // No fault set at all (the usual case): no key building or lookups; the same draws as below.
+        if sets.isEmpty {
+            roll.delayMs = defaultLatencyMs + (defaultJitterMs > 0 ? Int(random.next() % UInt64(defaultJitterMs + 1)) : 0)
+            return roll
+        }
         let faults = faults(exchange: exchange, market: market)
         let latency = faults?.latencyMs ?? defaultLatencyMs
         let jitter = faults?.jitterMs ?? defaultJitterMs

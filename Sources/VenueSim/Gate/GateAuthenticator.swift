@@ -9,8 +9,8 @@ import Foundation
 /// Both clock refusals answer 401 `REQUEST_EXPIRED` (the label for a passed `x-gate-exptime` is UNVERIFIED).
 enum GateAuthenticator {
     static func authenticate(_ request: VenueRequest, core: SimCore) -> Authentication {
-        guard let key = request.header("KEY"), let timestampText = request.header("Timestamp"),
-            let signature = request.header("SIGN")
+        guard let key = request.header(SimHTTPField.gateKey), let timestampText = request.header(SimHTTPField.gateTimestamp),
+            let signature = request.header(SimHTTPField.gateSign)
         else {
             let missing = ["KEY", "Timestamp", "SIGN"].first { request.header($0) == nil } ?? "KEY"
             return .refused(
@@ -39,7 +39,7 @@ enum GateAuthenticator {
                 )
             )
         }
-        if let expiry = request.header("x-gate-exptime"), let expiryMs = Int64(expiry), now > expiryMs {
+        if let expiry = request.header(SimHTTPField.gateExpTime), let expiryMs = Int64(expiry), now > expiryMs {
             return .refused(
                 GateErrors.reply(
                     status: 401, label: "REQUEST_EXPIRED", message: "Request expired: x-gate-exptime \(expiry) has passed",
@@ -47,11 +47,25 @@ enum GateAuthenticator {
                 )
             )
         }
-        let bodyHash = DigestText.sha512Hex(request.body)
-        let queries = request.query.raw == request.query.decoded ? [request.query.raw] : [request.query.decoded, request.query.raw]
+        // METHOD\npath\nquery\nhex(SHA512(body))\nTimestamp, written as bytes (the body hash once for both query forms).
+        var bodyHash: [UInt8] = []
+        DigestText.appendSHA512Hex(of: request.body, to: &bodyHash)
+        let raw = request.query.raw
+        let decoded = request.query.decoded
+        let queries = raw == decoded ? [raw] : [decoded, raw]
         for query in queries {
-            let message = "\(request.method)\n\(request.path)\n\(query)\n\(bodyHash)\n\(timestampText)"
-            if DigestText.equal(DigestText.hmacSHA512Hex(key: credentials.key, message: Array(message.utf8)), signature) {
+            var message: [UInt8] = []
+            message.reserveCapacity(request.method.utf8.count + request.path.utf8.count + query.utf8.count + bodyHash.count + timestampText.utf8.count + 4)
+            message.append(contentsOf: request.method.utf8)
+            message.append(UInt8(ascii: "\n"))
+            message.append(contentsOf: request.path.utf8)
+            message.append(UInt8(ascii: "\n"))
+            message.append(contentsOf: query.utf8)
+            message.append(UInt8(ascii: "\n"))
+            message.append(contentsOf: bodyHash)
+            message.append(UInt8(ascii: "\n"))
+            message.append(contentsOf: timestampText.utf8)
+            if DigestText.hmacSHA512HexMatches(key: credentials.key, message: message, expected: signature) {
                 return .accepted(credentials)
             }
         }

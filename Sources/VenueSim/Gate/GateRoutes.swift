@@ -12,13 +12,7 @@ struct GateRoutes: VenueRoutes {
     }
 
     func respond(to request: VenueRequest, core: SimCore, faults: ActiveFaults) -> VenueReply {
-        var parts = request.pathComponents.dropFirst(2).map(String.init)
-        var settle = ""
-        if parts.count >= 2, parts[0] == "futures" {
-            settle = parts[1].lowercased()
-            parts[1] = "{settle}"
-        }
-        let route = "\(request.method) \(parts.joined(separator: "/"))"
+        let (route, settle) = Self.route(of: request)
         if route == "GET spot/time" {
             return VenueReply(status: 200, json: .object([("server_time", .int(request.receivedAtMs))]), verdict: "ok")
                 .with(headers: clockHeaders(request))
@@ -44,7 +38,7 @@ struct GateRoutes: VenueRoutes {
         }
         let market = market(of: request.path)
         if market == "futures", !["btc", "usdt"].contains(settle) {
-            return GateErrors.badRequest("INVALID_PARAM_VALUE", "Invalid settle currency: \(parts.count > 1 ? settle : "")", account: presentedKey(request))
+            return GateErrors.badRequest("INVALID_PARAM_VALUE", "Invalid settle currency: \(settle)", account: presentedKey(request))
                 .with(headers: clockHeaders(request))
         }
         switch admit(request, core: core, faults: faults, market: market, bucket: bucket.name, rule: bucket.rule) {
@@ -55,6 +49,39 @@ struct GateRoutes: VenueRoutes {
             reply.account = admitted.apiKey
             return reply.with(headers: admitted.usageHeaders + clockHeaders(request))
         }
+    }
+
+    /// `"METHOD rest/of/path"` after `/api/v4/`, with a futures settle replaced by `{settle}`, and the settle
+    /// lower-cased ("" when the path has none). Empty path components are ignored.
+    static func route(of request: VenueRequest) -> (route: String, settle: String) {
+        let path = request.path
+        if path.hasPrefix("/api/v4/") {
+            // Fast path (every real client): no empty components, so no splitting and joining.
+            let rest = path.dropFirst(8)
+            var clean = !rest.isEmpty && rest.utf8.last != UInt8(ascii: "/")
+            var previous: UInt8 = UInt8(ascii: "/")
+            for byte in rest.utf8 where clean {
+                if byte == UInt8(ascii: "/"), previous == UInt8(ascii: "/") { clean = false }
+                previous = byte
+            }
+            if clean {
+                if rest.hasPrefix("futures/") {
+                    let afterFutures = rest.dropFirst(8)
+                    if let slash = afterFutures.firstIndex(of: "/") {
+                        return ("\(request.method) futures/{settle}\(afterFutures[slash...])", afterFutures[..<slash].lowercased())
+                    }
+                    return ("\(request.method) futures/{settle}", afterFutures.lowercased())
+                }
+                return ("\(request.method) \(rest)", "")
+            }
+        }
+        var parts = request.pathComponents.dropFirst(2).map(String.init)
+        var settle = ""
+        if parts.count >= 2, parts[0] == "futures" {
+            settle = parts[1].lowercased()
+            parts[1] = "{settle}"
+        }
+        return ("\(request.method) \(parts.joined(separator: "/"))", settle)
     }
 
     /// Signature and clock, then the per-account bucket (cancels share one bucket per market; other private

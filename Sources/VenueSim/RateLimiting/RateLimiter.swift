@@ -41,7 +41,7 @@ struct RateLimiter: Sendable {
     }
 
     mutating func draw(
-        exchange: String, market: String, bucket: String, published: RateLimitRule, cost: Double, now: Int64,
+        exchange: String, market: String, bucket: @autoclosure () -> String, published: RateLimitRule, cost: Double, now: Int64,
         force: Bool = false
     ) -> RateLimitCheck {
         guard let rule = rule(exchange: exchange, market: market, published: published) else {
@@ -51,7 +51,7 @@ struct RateLimiter: Sendable {
                 retryAfterMs: force ? 1_000 : 0, fullAtMs: now
             )
         }
-        let key = "\(exchange)|\(market)|\(bucket)"
+        let key = "\(exchange)|\(market)|\(bucket())"
         var tokenBucket = buckets[key] ?? TokenBucket(rule: rule, now: now)
         let allowed = force ? false : tokenBucket.take(cost: cost, now: now, toleranceMs: toleranceMs)
         if force { tokenBucket.refill(now: now) }

@@ -148,7 +148,7 @@ struct SimResponder: HTTPResponder {
         var fields = HTTPFields()
         fields[.contentType] = "application/json"
         for (name, value) in headers {
-            if let fieldName = SimHTTPField.Name(name) { fields.append(SimHTTPField(name: fieldName, value: value)) }
+            if let fieldName = SimHTTPField.fieldName(name) { fields.append(SimHTTPField(name: fieldName, value: value)) }
         }
         return Response(
             status: HTTPResponse.Status(code: status),

@@ -19,8 +19,12 @@ struct VenueRequest: Sendable {
     let remoteAddress: String
 
     func header(_ name: String) -> String? {
-        guard let fieldName = SimHTTPField.Name(name) else { return nil }
+        guard let fieldName = SimHTTPField.fieldName(name) else { return nil }
         return headers[fieldName]
+    }
+
+    func header(_ name: SimHTTPField.Name) -> String? {
+        headers[name]
     }
 
     var pathComponents: [Substring] {
@@ -68,4 +72,28 @@ protocol VenueRoutes: Sendable {
     func respond(to request: VenueRequest, core: SimCore, faults: ActiveFaults) -> VenueReply
     /// The venue's 5xx answer for an `errorRate` fault.
     func serverError(for request: VenueRequest) -> VenueReply
+}
+
+extension SimHTTPField {
+    /// Header names the hot paths use, parsed once (building a name validates and lower-cases it).
+    static let gateKey = Name("KEY")!
+    static let gateTimestamp = Name("Timestamp")!
+    static let gateSign = Name("SIGN")!
+    static let gateExpTime = Name("x-gate-exptime")!
+
+    private static let known: [String: Name] = {
+        let names = [
+            "KEY", "Timestamp", "SIGN", "x-gate-exptime",
+            "X-Gate-RateLimit-Requests-Remain", "X-Gate-RateLimit-Limit", "X-Gate-RateLimit-Reset-Timestamp",
+            "X-In-Time", "X-Out-Time",
+        ]
+        var table: [String: Name] = [:]
+        for name in names { table[name] = Name(name) }
+        return table
+    }()
+
+    /// `Name(name)`, from a table of the common ones when possible.
+    static func fieldName(_ name: String) -> Name? {
+        known[name] ?? Name(name)
+    }
 }

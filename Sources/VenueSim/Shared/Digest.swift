@@ -14,6 +14,35 @@ enum DigestText {
         return String(decoding: output, as: UTF8.self)
     }
 
+    /// Appends the lower-case hex form of `bytes`.
+    static func appendHex(_ bytes: UnsafeRawBufferPointer, to output: inout [UInt8]) {
+        output.reserveCapacity(output.count + bytes.count * 2)
+        for byte in bytes {
+            output.append(hexDigits[Int(byte >> 4)])
+            output.append(hexDigits[Int(byte & 0x0F)])
+        }
+    }
+
+    /// Appends the lower-case hex SHA-512 of `bytes` (no intermediate string).
+    static func appendSHA512Hex(of bytes: [UInt8], to output: inout [UInt8]) {
+        SHA512.hash(data: bytes).withUnsafeBytes { appendHex($0, to: &output) }
+    }
+
+    /// Whether `expected` is exactly the lower-case hex HMAC-SHA512 of `message` (same comparison as
+    /// `equal(hmacSHA512Hex(key:message:), expected)`, without building strings).
+    static func hmacSHA512HexMatches(key: SymmetricKey, message: [UInt8], expected: String) -> Bool {
+        var computed: [UInt8] = []
+        computed.reserveCapacity(128)
+        HMAC<SHA512>.authenticationCode(for: message, using: key).withUnsafeBytes { appendHex($0, to: &computed) }
+        var expected = expected
+        return expected.withUTF8 { right in
+            guard computed.count == right.count else { return false }
+            var difference: UInt8 = 0
+            for index in 0..<computed.count { difference |= computed[index] ^ right[index] }
+            return difference == 0
+        }
+    }
+
     static func hmacSHA512Hex(key: SymmetricKey, message: some DataProtocol) -> String {
         hex(HMAC<SHA512>.authenticationCode(for: message, using: key))
     }
