@@ -140,6 +140,8 @@ let package = Package(
             name: "venue-sim",
             dependencies: [
                 "VenueSim",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
