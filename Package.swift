@@ -160,6 +160,13 @@ let package = Package(
             path: "Benchmarks/TimeToFlatBenchmark",
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "HeartbeatLatencyBenchmark",
+            dependencies: ["KillSwitchDaemon", "KillSwitchConfig", "KillSwitchStore", "KillSwitchCore", "VenueSim",
+                           .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/HeartbeatLatencyBenchmark",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "KillSwitchCoreTests",
             dependencies: ["KillSwitchCore"],
