@@ -45,7 +45,7 @@ struct EngineHarness {
                                      accountId: spec.kind == .htxSpot ? "100009" : nil, gateAccount: spec.kind == .gateSpot ? "spot" : nil)
             venues.append(VenueConfiguration(
                 descriptor: VenueDescriptor(id: spec.id, kind: spec.kind, account: "main", baseURL: sim.baseURL, market: market),
-                credentials: .environment(keyVariable: "UNUSED", secretVariable: "UNUSED", passphraseVariable: nil), requestTimeout: .seconds(2)
+                credentials: .environment(keyVariable: "UNUSED", secretVariable: "UNUSED", passphraseVariable: nil), requestTimeout: .seconds(5)
             ))
             let bad = badCredentialsFor.contains(spec.id)
             credentials[spec.id] = VenueCredentials(apiKey: "test-api-key", secret: bad ? "wrong-secret" : "test-api-secret", passphrase: "test-passphrase")
