@@ -19,9 +19,7 @@ extension Daemon {
         await rules.ordersIngested(newOrders: newOrders, rejects: rejects)
         let latched = await engine.latchedIncidents
         if !latched.isEmpty && !touched.isEmpty {
-            var open: [StoredOrder] = []
-            for id in touched { if let order = try await store.order(id: id) { open.append(order) } }
-            await engine.learned(open)
+            await engine.learned(try await store.orders(ids: touched))
         }
         let store = self.store, venues = configuration.venueDescriptors
         await rules.exposureChanged { scope in

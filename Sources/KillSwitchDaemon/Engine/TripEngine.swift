@@ -143,9 +143,6 @@ public actor TripEngine {
         }
     }
 
-    /// Whether any incident's fan-out is still running.
-    public var hasRunningIncidents: Bool { executors.keys.contains { !finishedIncidents.contains($0) } }
-
     static func notional(_ order: StoredOrder, venue: VenueDescriptor) -> Decimal {
         guard let remaining = order.remainingQuantity else { return 0 }
         let price = order.price.flatMap(DecimalAmount.init) ?? .zero

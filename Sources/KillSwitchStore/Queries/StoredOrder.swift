@@ -77,6 +77,16 @@ extension Store {
         try OrderQueries.orders(db, filter)
     }
 
+    /// Several orders by id in one query (those that exist, in id order).
+    public func orders(ids: [Int64]) throws -> [StoredOrder] {
+        guard !ids.isEmpty else { return [] }
+        let list = ids.map(String.init).joined(separator: ",")
+        let statement = try db.prepare("SELECT \(OrderQueries.columns) FROM orders WHERE id IN (\(list)) ORDER BY id")
+        var out: [StoredOrder] = []
+        while try statement.step() { out.append(OrderQueries.read(statement)) }
+        return out
+    }
+
     public func order(id: Int64) throws -> StoredOrder? {
         let statement = try db.cached("SELECT \(OrderQueries.columns) FROM orders WHERE id = ?").bind(1, id)
         return try statement.step() ? OrderQueries.read(statement) : nil
