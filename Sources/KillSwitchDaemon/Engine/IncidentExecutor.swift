@@ -105,6 +105,11 @@ actor IncidentExecutor {
         return result
     }
 
+    /// Cancel attempts so far per order (sent orders have at least 1: the machine counts them before sending).
+    private func attempts(_ venueId: String, _ targets: [CancelTarget]) -> [Int64: Int] {
+        Dictionary(targets.map { ($0.orderId, machine.venues[venueId]?.attempts(of: $0.orderId) ?? 0) }, uniquingKeysWith: { a, _ in a })
+    }
+
     private func handle(_ completion: Completion) -> [IncidentStateMachine.Action] {
         switch completion {
         case .batch(let venueId, let outcomes):
@@ -145,7 +150,7 @@ actor IncidentExecutor {
                 guard let client = clients[venueId] else { continue }
                 perform(venueAction, venueId: venueId, client: client, into: &group)
                 if case .recordVerified(let outcomes) = venueAction {
-                    let attempts = Dictionary(outcomes.map { ($0.target.orderId, machine.venues[venueId]?.attempts(of: $0.target.orderId) ?? 0) }, uniquingKeysWith: { a, _ in a })
+                    let attempts = attempts(venueId, outcomes.map(\.target))
                     do {
                         try await store.recordVerified(incidentId: incident.id, intentId: lastListingIntent[venueId], outcomes: outcomes, attempts: attempts)
                     } catch {
@@ -164,7 +169,7 @@ actor IncidentExecutor {
         switch action {
         case .send(let batches):
             for batch in batches {
-                let attempts = Dictionary(batch.targets.map { ($0.orderId, machine.venues[venueId]?.attempts(of: $0.orderId) ?? 1) }, uniquingKeysWith: { a, _ in a })
+                let attempts = attempts(venueId, batch.targets)
                 let attempt = attempts.values.max() ?? 1
                 group.addTask {
                     await Self.sendBatch(batch, attempt: attempt, attempts: attempts, incidentId: incidentId, client: client, store: store,
