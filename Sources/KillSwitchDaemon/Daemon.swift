@@ -4,6 +4,7 @@ import KillSwitchConfig
 import KillSwitchCore
 import KillSwitchStore
 import Logging
+import Prometheus
 import ServiceLifecycle
 import Venues
 
@@ -16,6 +17,11 @@ public final class Daemon: Sendable {
     public let clients: [String: any VenueClient]
     public let limits: VenueRateLimits
     public let rules: RuleEngine<ContinuousClock>
+    /// Per-venue-account health (last answer, armed check, clock offset) for `/v1/status`.
+    public let health = VenueHealthRegistry()
+    /// This daemon's metrics, rendered by `GET /metrics` (per daemon, not the process-global factory, so
+    /// several daemons in one test process stay apart).
+    public let metrics = PrometheusCollectorRegistry()
     let httpClient: HTTPClient
     let logger: Logger
 
@@ -66,14 +72,20 @@ public final class Daemon: Sendable {
 
     /// Runs the daemon's services until SIGTERM/SIGINT (or, with `exitWhenIdle`, until no incident runs).
     public func run() async throws {
-        let engineService = EngineService(daemon: self)
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: engineService, successTerminationBehavior: .gracefullyShutdownGroup)],
+            services: services(),
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         ))
         try await group.run()
         try await shutdown()
+    }
+
+    /// The daemon's services, in start order (shut down in reverse).
+    func services() -> [ServiceGroupConfiguration.ServiceConfiguration] {
+        [
+            .init(service: EngineService(daemon: self), successTerminationBehavior: .gracefullyShutdownGroup),
+        ]
     }
 
     /// Releases the HTTP connections (after `run`, or when the daemon was only used in-process).
