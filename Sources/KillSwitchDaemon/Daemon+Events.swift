@@ -64,6 +64,7 @@ extension Daemon {
         }
         try await store.rearm(incidentId: incidentId, operator: name, reason: reason, forced: force)
         await engine.unlatch(incidentId)
+        events.publish(.rearmed(incident, operator: name, reason: reason, forced: force))
         if let ruleId = incident.ruleId { await rules.rearmed(ruleId: ruleId) }
     }
 }

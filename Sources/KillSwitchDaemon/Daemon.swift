@@ -22,6 +22,8 @@ public final class Daemon: Sendable {
     /// This daemon's metrics, rendered by `GET /metrics` (per daemon, not the process-global factory, so
     /// several daemons in one test process stay apart).
     public let metrics = PrometheusCollectorRegistry()
+    /// Trips, incident ends, re-arms and failed armed checks, for notifications and metrics.
+    public let events = DaemonEventBus()
     let httpClient: HTTPClient
     let logger: Logger
 
@@ -60,7 +62,8 @@ public final class Daemon: Sendable {
         self.clients = clients
         self.limits = limits
         let engine = try await TripEngine(store: store, clients: clients, limits: limits, clock: clock, settings: configuration.engine,
-                                          venues: configuration.venueDescriptors, logger: logger, environment: options.environment)
+                                          venues: configuration.venueDescriptors, logger: logger, events: events,
+                                          environment: options.environment)
         self.engine = engine
         self.rules = RuleEngine(rules: configuration.rules, tradingDay: configuration.tradingDay, clock: clock, logger: logger) { scope, reason, ruleId in
             try? await engine.trip(scope: scope, reason: reason, actor: nil, ruleId: ruleId)

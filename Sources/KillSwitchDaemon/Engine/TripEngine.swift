@@ -15,11 +15,14 @@ public actor TripEngine {
     let venues: [VenueDescriptor]
     let logger: Logger
     let crashPoint: CrashPoint
+    let events: DaemonEventBus
     private var executors: [Int64: (executor: IncidentExecutor, task: Task<IncidentStateMachine.Outcome, Never>, progress: IncidentProgress)] = [:]
     private var latched: [Int64: IncidentRecord] = [:]
 
     public init(store: Store, clients: [String: any VenueClient], limits: VenueRateLimits, clock: any Clock<Duration>,
-                settings: EngineSettings, venues: [VenueDescriptor], logger: Logger, environment: [String: String] = ProcessInfo.processInfo.environment) async throws {
+                settings: EngineSettings, venues: [VenueDescriptor], logger: Logger, events: DaemonEventBus = DaemonEventBus(),
+                environment: [String: String] = ProcessInfo.processInfo.environment) async throws {
+        self.events = events
         self.store = store
         self.clients = clients
         self.limits = limits
@@ -61,6 +64,7 @@ public actor TripEngine {
         let incident = try await store.createIncident(scope: scope, ruleId: ruleId, actor: actor, reason: reason, deadlineAt: deadline)
         latched[incident.id] = incident
         logger.critical("TRIPPED", metadata: ["incident": "\(incident.id)", "scope": "\(scope)", "reason": "\(reason)", "by": "\(actor ?? ruleId ?? "-")"])
+        events.publish(.tripped(incident))
         try await start(incident, resume: nil)
         return incident.id
     }
@@ -130,8 +134,11 @@ public actor TripEngine {
         finishedIncidents.remove(incident.id)
         let task = Task { await executor.run() }
         executors[incident.id] = (executor, task, progress)
-        Task { [weak self] in
-            _ = await task.value
+        Task { [weak self, clock, events] in
+            var outcome = IncidentStateMachine.Outcome?.none
+            let elapsed = await clock.measure { outcome = await task.value }
+            guard let outcome else { return }
+            events.publish(.incidentEnded(incident, outcome: outcome, durationNanoseconds: elapsed.nanoseconds))
             await self?.incidentEnded(incident.id)
         }
     }
