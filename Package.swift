@@ -209,7 +209,9 @@ let package = Package(
         ),
         .testTarget(
             name: "KillSwitchDaemonTests",
-            dependencies: ["KillSwitchDaemon", "KillSwitchCLI", "VenueSim", "KillSwitchStore", "KillSwitchConfig", "KillSwitchCore"],
+            dependencies: ["KillSwitchDaemon", "KillSwitchCLI", "VenueSim", "KillSwitchStore", "KillSwitchConfig", "KillSwitchCore",
+                           .product(name: "Prometheus", package: "swift-prometheus"),
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
     ]

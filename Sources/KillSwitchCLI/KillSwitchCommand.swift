@@ -14,6 +14,7 @@ public struct KillSwitchCommand: AsyncParsableCommand {
             MigrateCommand.self,
             ConfigCommand.self,
             OrdersCommand.self,
+            AuditCommand.self,
             VenueCommand.self,
         ]
     )

@@ -22,6 +22,10 @@ public final class Daemon: Sendable {
     /// This daemon's metrics, rendered by `GET /metrics` (per daemon, not the process-global factory, so
     /// several daemons in one test process stay apart).
     public let metrics = PrometheusCollectorRegistry()
+    /// The series on `metrics`: fed by the executor's hooks, ingest, and (through `MetricsService`) the events.
+    public let killSwitchMetrics: KillSwitchMetrics
+    /// The metrics service's subscription, taken at init so no event published before it runs is missed.
+    let metricsEvents: AsyncStream<DaemonEvent>
     /// Trips, incident ends, re-arms and failed armed checks, for notifications and metrics.
     public let events = DaemonEventBus()
     let httpClient: HTTPClient
@@ -47,6 +51,10 @@ public final class Daemon: Sendable {
         self.logger = logger
         let store = try Store(options: StoreOptions(configuration), venues: configuration.venueDescriptors)
         self.store = store
+        let killSwitchMetrics = KillSwitchMetrics(registry: metrics, orderCounts: store.orderStatusCounts,
+                                                  venues: configuration.venueDescriptors.map(\.id), rules: configuration.rules.map(\.id))
+        self.killSwitchMetrics = killSwitchMetrics
+        self.metricsEvents = events.subscribe()
         let httpClient = VenueClients.makeSharedHTTPClient()
         self.httpClient = httpClient
         let limits = VenueRateLimits(clock: clock, safetyMargin: configuration.engine.safetyMargin)
@@ -62,7 +70,7 @@ public final class Daemon: Sendable {
         self.clients = clients
         self.limits = limits
         let engine = try await TripEngine(store: store, clients: clients, limits: limits, clock: clock, settings: configuration.engine,
-                                          venues: configuration.venueDescriptors, logger: logger, events: events,
+                                          venues: configuration.venueDescriptors, logger: logger, events: events, metrics: killSwitchMetrics,
                                           environment: options.environment)
         self.engine = engine
         self.rules = RuleEngine(rules: configuration.rules, tradingDay: configuration.tradingDay, clock: clock, logger: logger) { scope, reason, ruleId in
@@ -88,6 +96,8 @@ public final class Daemon: Sendable {
     func services() -> [ServiceGroupConfiguration.ServiceConfiguration] {
         [
             .init(service: EngineService(daemon: self), successTerminationBehavior: .gracefullyShutdownGroup),
+            // Metrics must never stop the daemon: if their loop ever ends, the rest carries on.
+            .init(service: MetricsService(metrics: killSwitchMetrics, events: metricsEvents), successTerminationBehavior: .ignore),
         ]
     }
 

@@ -16,13 +16,15 @@ public actor TripEngine {
     let logger: Logger
     let crashPoint: CrashPoint
     let events: DaemonEventBus
+    let metrics: KillSwitchMetrics?
     private var executors: [Int64: (executor: IncidentExecutor, task: Task<IncidentStateMachine.Outcome, Never>, progress: IncidentProgress)] = [:]
     private var latched: [Int64: IncidentRecord] = [:]
 
     public init(store: Store, clients: [String: any VenueClient], limits: VenueRateLimits, clock: any Clock<Duration>,
-                settings: EngineSettings, venues: [VenueDescriptor], logger: Logger, events: DaemonEventBus = DaemonEventBus(),
+                settings: EngineSettings, venues: [VenueDescriptor], logger: Logger, events: DaemonEventBus = DaemonEventBus(), metrics: KillSwitchMetrics? = nil,
                 environment: [String: String] = ProcessInfo.processInfo.environment) async throws {
         self.events = events
+        self.metrics = metrics
         self.store = store
         self.clients = clients
         self.limits = limits
@@ -128,7 +130,7 @@ public actor TripEngine {
         let executor = IncidentExecutor(
             incident: incident, machine: IncidentStateMachine(incidentId: incident.id, venues: machines), store: store, clients: clients, limits: limits,
             clock: clock, policy: RetryPolicy(initial: settings.retryInitial, maximum: settings.retryMax), progress: progress, crashPoint: crashPoint,
-            logger: logger
+            metrics: metrics, logger: logger
         )
         limits.setReserveForIncidents(true)
         finishedIncidents.remove(incident.id)

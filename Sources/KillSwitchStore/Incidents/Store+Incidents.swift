@@ -124,6 +124,7 @@ extension Store {
             """).bind(row + [.integer(now)]).run()
         if !current.isTerminal {
             try db.cached("UPDATE orders SET status = 'cancelled', updated_at = ? WHERE id = ?").bind([.integer(now), .integer(orderId)]).run()
+            statusChanged(from: current, to: .cancelled)
         }
     }
 
@@ -157,6 +158,7 @@ extension Store {
                               SQLiteValue(venue.market.settle), SQLiteValue(venue.market.productType), SQLiteValue(venue.market.marginCoin),
                               .integer(now), .integer(now)]).run()
                 let id = db.lastInsertRowID
+                statusChanged(from: nil, to: .acknowledged)
                 try db.cached("""
                     INSERT INTO order_events (event_id, order_id, source, venue_id, account, symbol, venue_order_id, client_order_id, status, received_at)
                     VALUES (?, ?, 'sync', ?, ?, ?, ?, ?, 'acknowledged', ?)
