@@ -133,7 +133,7 @@ extension EngineIntegration {
             // one incident's timeline
             let text = IncidentTimelineText.render(timeline, format: .table)
             for expected in ["Incident \(id): incomplete", "Trigger         manual trip by tests", "Reason          audit drill", "Time to flat    - (incomplete: not flat)",
-                             "Venues", "Retries (\(timeline.retries.count))", "Verification listings", "Audit events", "rearm-forced", "rejected=30"] {
+                             "Venues", "Retries (\(timeline.retries.count))", "Open-order listings", "Audit events", "rearm-forced", "rejected=30"] {
                 #expect(text.contains(expected), "\(expected)")
             }
             let object = try #require(try JSONSerialization.jsonObject(with: Data(IncidentTimelineText.render(timeline, format: .json).utf8)) as? [String: Any])
@@ -308,8 +308,8 @@ struct UnprivilegedRunner {
         process.environment = environment
         // Output goes to files outside the audited folder (a pipe could fill and block the child).
         let capture = NSTemporaryDirectory() + "ks-audit-out-" + UUID().uuidString
-        FileManager.default.createFile(atPath: capture + ".out", contents: nil)
-        FileManager.default.createFile(atPath: capture + ".err", contents: nil)
+        _ = FileManager.default.createFile(atPath: capture + ".out", contents: nil)
+        _ = FileManager.default.createFile(atPath: capture + ".err", contents: nil)
         defer {
             try? FileManager.default.removeItem(atPath: capture + ".out")
             try? FileManager.default.removeItem(atPath: capture + ".err")

@@ -14,25 +14,27 @@ import Prometheus
 /// Every series that can be known up front (per configured venue, per rule, per status) is created at
 /// start, so a scrape shows zeros rather than missing series before the first incident.
 public final class KillSwitchMetrics: Sendable {
-    /// Metric names and help texts (the registry insists every use of a name has the same help).
-    public enum Name {
-        public static let ordersTracked = "killswitch_orders_tracked"
-        public static let trips = "killswitch_trips_total"
-        public static let cancelOutcomes = "killswitch_cancel_outcomes_total"
-        public static let requestLatency = "killswitch_venue_request_duration_seconds"
-        public static let tokenWait = "killswitch_rate_limit_wait_seconds"
-        public static let incidentDuration = "killswitch_incident_duration_seconds"
-        public static let armedCheckFailures = "killswitch_armed_check_failures_total"
-    }
-
-    enum Help {
-        static let ordersTracked = "Tracked orders by status."
-        static let trips = "Trips by rule id (\"manual\" for operator and signal trips)."
-        static let cancelOutcomes = "Per-order cancel outcomes recorded, by venue id and outcome kind."
-        static let requestLatency = "Latency of answered venue requests during incidents (cancels, cancel-alls, listings), by venue id."
-        static let tokenWait = "Time a request waited for its venue's rate-limit tokens, by venue id."
-        static let incidentDuration = "Incident fan-out duration, trip (or resume) to end, by how it ended."
-        static let armedCheckFailures = "Failed armed checks (credentials, permission, reachability), by venue id."
+    /// Names and help texts (the registry insists every use of a name has the same help). Computed: the
+    /// descriptor type is not Sendable.
+    enum Descriptor {
+        static var ordersTracked: MetricNameDescriptor { .init(namespace: "killswitch", metricName: "orders_tracked", unitName: "", helpText: "Tracked orders by status.") }
+        static var trips: MetricNameDescriptor { .init(namespace: "killswitch", metricName: "trips", unitName: "total", helpText: "Trips by rule id (\"manual\" for operator and signal trips).") }
+        static var cancelOutcomes: MetricNameDescriptor {
+            .init(namespace: "killswitch", metricName: "cancel_outcomes", unitName: "total", helpText: "Per-order cancel outcomes recorded, by venue id and outcome kind.")
+        }
+        static var requestLatency: MetricNameDescriptor {
+            .init(namespace: "killswitch", metricName: "venue_request_duration", unitName: "seconds",
+                  helpText: "Latency of answered venue requests during incidents (cancels, cancel-alls, listings), by venue id.")
+        }
+        static var tokenWait: MetricNameDescriptor {
+            .init(namespace: "killswitch", metricName: "rate_limit_wait", unitName: "seconds", helpText: "Time a request waited for its venue's rate-limit tokens, by venue id.")
+        }
+        static var incidentDuration: MetricNameDescriptor {
+            .init(namespace: "killswitch", metricName: "incident_duration", unitName: "seconds", helpText: "Incident fan-out duration, trip (or resume) to end, by how it ended.")
+        }
+        static var armedCheckFailures: MetricNameDescriptor {
+            .init(namespace: "killswitch", metricName: "armed_check_failures", unitName: "total", helpText: "Failed armed checks (credentials, permission, reachability), by venue id.")
+        }
     }
 
     static let latencyBuckets: [Duration] = [.milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
@@ -53,7 +55,7 @@ public final class KillSwitchMetrics: Sendable {
         self.registry = registry
         self.orderCounts = orderCounts
         ordersByStatus = Dictionary(uniqueKeysWithValues: OrderStatus.allCases.map { status in
-            (status, registry.makeGauge(name: Name.ordersTracked, labels: [("status", status.rawValue)], help: Help.ordersTracked))
+            (status, registry.makeGauge(descriptor: Descriptor.ordersTracked, labels: [("status", status.rawValue)]))
         })
         for venue in venues {
             for kind in CancelOutcomeKind.allCases { _ = outcomeCounter(venue, kind) }
@@ -115,26 +117,26 @@ public final class KillSwitchMetrics: Sendable {
     // MARK: Series (the registry returns the existing series for a name and label set)
 
     private func outcomeCounter(_ venueId: String, _ kind: CancelOutcomeKind) -> Counter {
-        registry.makeCounter(name: Name.cancelOutcomes, labels: [("venue", venueId), ("kind", kind.rawValue)], help: Help.cancelOutcomes)
+        registry.makeCounter(descriptor: Descriptor.cancelOutcomes, labels: [("venue", venueId), ("kind", kind.rawValue)])
     }
 
     private func tripCounter(_ rule: String) -> Counter {
-        registry.makeCounter(name: Name.trips, labels: [("rule", rule)], help: Help.trips)
+        registry.makeCounter(descriptor: Descriptor.trips, labels: [("rule", rule)])
     }
 
     private func armedCheckCounter(_ venueId: String) -> Counter {
-        registry.makeCounter(name: Name.armedCheckFailures, labels: [("venue", venueId)], help: Help.armedCheckFailures)
+        registry.makeCounter(descriptor: Descriptor.armedCheckFailures, labels: [("venue", venueId)])
     }
 
     private func latencyHistogram(_ venueId: String) -> DurationHistogram {
-        registry.makeDurationHistogram(name: Name.requestLatency, labels: [("venue", venueId)], buckets: Self.latencyBuckets, help: Help.requestLatency)
+        registry.makeDurationHistogram(descriptor: Descriptor.requestLatency, labels: [("venue", venueId)], buckets: Self.latencyBuckets)
     }
 
     private func waitHistogram(_ venueId: String) -> DurationHistogram {
-        registry.makeDurationHistogram(name: Name.tokenWait, labels: [("venue", venueId)], buckets: Self.waitBuckets, help: Help.tokenWait)
+        registry.makeDurationHistogram(descriptor: Descriptor.tokenWait, labels: [("venue", venueId)], buckets: Self.waitBuckets)
     }
 
     private func incidentHistogram(_ ending: String) -> DurationHistogram {
-        registry.makeDurationHistogram(name: Name.incidentDuration, labels: [("outcome", ending)], buckets: Self.incidentBuckets, help: Help.incidentDuration)
+        registry.makeDurationHistogram(descriptor: Descriptor.incidentDuration, labels: [("outcome", ending)], buckets: Self.incidentBuckets)
     }
 }

@@ -43,8 +43,7 @@ enum IncidentTimelineBuilder {
 
         var events: [IncidentTimeline.Event] = auditEvents.map { entry in
             IncidentTimeline.Event(at: entry.at, kind: entry.kind, venueId: nil, symbol: nil,
-                                   detail: entry.detail.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-                                       + (entry.actor.map { " actor=\($0)" } ?? ""))
+                                   detail: words(entry.detail.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } + [("actor", entry.actor)]))
         }
         for venue in venues {
             if let first = venue.firstSentAt {
@@ -57,19 +56,20 @@ enum IncidentTimelineBuilder {
         }
         for request in retries {
             events.append(.init(at: request.sentAt, kind: "retry", venueId: request.venueId, symbol: request.symbol,
-                                detail: "attempt=\(request.attempt) orders=\(request.orderCount) \(counts(request.outcomes))"))
+                                detail: words([("attempt", String(request.attempt)), ("orders", String(request.orderCount))]
+                                              + request.outcomes.sorted { $0.key < $1.key }.map { ($0.key, String($0.value)) })))
         }
         for request in escalations {
             events.append(.init(at: request.sentAt, kind: "escalation", venueId: request.venueId, symbol: request.symbol,
-                                detail: "cancel-all http=\(request.httpStatus.map(String.init) ?? "-") code=\(request.venueCode ?? "-")"
-                                    + (request.transportError.map { " error=\($0)" } ?? "")))
+                                detail: "cancel-all " + words([("http", request.httpStatus.map(String.init)), ("code", request.venueCode), ("error", request.transportError)])))
         }
         for verification in verifications {
             let request = verification.request
             events.append(.init(at: request.sentAt, kind: "listing", venueId: request.venueId, symbol: request.symbol,
-                                detail: "purpose=\(verification.purpose ?? "-") listed=\(verification.listed.map(String.init) ?? "-") "
-                                    + "inScope=\(verification.inScope.map(String.init) ?? "-") \(counts(request.outcomes))"
-                                    + (request.transportError.map { " error=\($0)" } ?? "")))
+                                detail: words([("purpose", verification.purpose), ("listed", verification.listed.map(String.init)),
+                                               ("inScope", verification.inScope.map(String.init))]
+                                              + request.outcomes.sorted { $0.key < $1.key }.map { ($0.key, String($0.value)) }
+                                              + [("error", request.transportError)])))
         }
         // Stable: equal times keep the order above (audit events first).
         events = events.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(\.element)
@@ -108,6 +108,11 @@ enum IncidentTimelineBuilder {
     static func micros(_ value: Int64?) -> String {
         guard let value else { return "-" }
         return String(format: "%.1fms", Double(value) / 1_000)
+    }
+
+    /// `key=value` pairs joined by spaces, leaving out absent and empty values.
+    static func words(_ pairs: [(String, String?)]) -> String {
+        pairs.compactMap { key, value in value.flatMap { $0.isEmpty ? nil : "\(key)=\($0)" } }.joined(separator: " ")
     }
 
     static func counts(_ counts: [String: Int]) -> String {

@@ -47,7 +47,7 @@ enum IncidentTimelineText {
         ).renderTable())
         section("Retries (\(t.retries.count))", t.retries.isEmpty ? "none" : AuditRequestsCommand.table(t.retries).renderTable())
         section("Escalations to cancel-all (\(t.escalations.count))", t.escalations.isEmpty ? "none" : AuditRequestsCommand.table(t.escalations).renderTable())
-        section("Verification listings (\(t.verifications.count))", t.verifications.isEmpty ? "none" : Tabular(
+        section("Open-order listings: verification and final sweep (\(t.verifications.count))", t.verifications.isEmpty ? "none" : Tabular(
             columns: ["intent", "venue", "purpose", "sentAt", "latency", "listed", "inScope", "decided", "error"],
             rows: t.verifications.map { v in
                 [String(v.request.intentId), v.request.venueId, v.purpose, Timestamp.format(v.request.sentAt),
@@ -71,6 +71,6 @@ enum IncidentTimelineText {
     }
 
     private static func detail(_ detail: [String: String]) -> String {
-        detail.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        detail.sorted { $0.key < $1.key }.filter { !$0.value.isEmpty }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
     }
 }
