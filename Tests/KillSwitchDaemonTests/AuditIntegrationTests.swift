@@ -249,6 +249,27 @@ extension EngineIntegration {
             #expect(try files.contentsOfDirectory(atPath: directory).sorted() == before)
         }
     }
+
+    /// A log with commits but no -shm cannot be read without creating the -shm: a clear error, never a read of
+    /// the main file alone (which would silently miss those commits).
+    @Test func aLogWithoutItsSharedMemoryFileIsAnErrorForAReaderWhoCannotCreateIt() async throws {
+        try await Self.runIncident { incident in
+            let copy = NSTemporaryDirectory() + "ks-audit-nolog-" + UUID().uuidString
+            let files = FileManager.default
+            try files.createDirectory(atPath: copy, withIntermediateDirectories: true)
+            defer { try? files.removeItem(atPath: copy) }
+            try files.copyItem(atPath: incident.path, toPath: copy + "/ks.db")
+            try files.copyItem(atPath: incident.path + "-wal", toPath: copy + "/ks.db-wal")
+            let walSize = (try files.attributesOfItem(atPath: copy + "/ks.db-wal")[.size] as? NSNumber)?.intValue ?? 0
+            #expect(walSize > 0)
+            let unprivileged = try UnprivilegedRunner(readableFile: copy + "/ks.db", directory: copy)
+            defer { unprivileged.restore() }
+            let result = try await unprivileged.run(["audit", "incidents", "--db", copy + "/ks.db"])
+            #expect(result.status == 1)
+            #expect(result.stderr.contains("needs \(copy)/ks.db-shm"), "\(result.stderr)")
+            #expect(try files.contentsOfDirectory(atPath: copy).sorted() == ["ks.db", "ks.db-wal"])
+        }
+    }
 }
 }
 
