@@ -64,8 +64,8 @@ public actor TripEngine {
         let incident = try await store.createIncident(scope: scope, ruleId: ruleId, actor: actor, reason: reason, deadlineAt: deadline)
         latched[incident.id] = incident
         logger.critical("TRIPPED", metadata: ["incident": "\(incident.id)", "scope": "\(scope)", "reason": "\(reason)", "by": "\(actor ?? ruleId ?? "-")"])
-        events.publish(.tripped(incident))
         try await start(incident, resume: nil)
+        events.publish(.tripped(incident))
         return incident.id
     }
 
@@ -110,6 +110,9 @@ public actor TripEngine {
     }
 
     private var finishedIncidents: Set<Int64> = []
+
+    /// Whether this process ran the incident's fan-out and it has ended.
+    public func isFinished(_ id: Int64) -> Bool { finishedIncidents.contains(id) }
 
     private func start(_ incident: IncidentRecord, resume: IncidentResumeState?) async throws {
         let inScope = venues.filter { incident.scope.venue == nil || incident.scope.venue == $0.id }
