@@ -10,6 +10,7 @@ public struct KillSwitchCommand: AsyncParsableCommand {
             Paths default to /etc/killswitch/killswitch.toml (KILLSWITCH_CONFIG) and the config's database (KILLSWITCH_DB).
             """,
         subcommands: [
+            DemoCommand.self,
             RunCommand.self,
             MigrateCommand.self,
             ConfigCommand.self,

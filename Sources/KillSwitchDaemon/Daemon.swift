@@ -28,7 +28,9 @@ public final class Daemon: Sendable {
     let metricsEvents: AsyncStream<DaemonEvent>
     /// Trips, incident ends, re-arms and failed armed checks, for notifications and metrics.
     public let events = DaemonEventBus()
+    /// For the daemon's own calls (webhooks); each venue account has its own in `venueHTTPClients`.
     let httpClient: HTTPClient
+    let venueHTTPClients: [HTTPClient]
     let logger: Logger
 
     public struct Options: Sendable {
@@ -59,15 +61,25 @@ public final class Daemon: Sendable {
         self.httpClient = httpClient
         let limits = VenueRateLimits(clock: clock, safetyMargin: configuration.engine.safetyMargin)
         var clients: [String: any VenueClient] = [:]
-        for venue in configuration.venues {
-            guard let secret = credentials[venue.descriptor.id] else { continue }
-            limits.register(venue.descriptor)
-            var clientConfiguration = VenueClientConfiguration()
-            clientConfiguration.requestTimeoutMilliseconds = venue.requestTimeout.nanoseconds / 1_000_000
-            clients[venue.descriptor.id] = try VenueClients.make(descriptor: venue.descriptor, credentials: secret, httpClient: httpClient,
-                                                                  configuration: clientConfiguration, logger: logger)
+        var venueHTTPClients: [HTTPClient] = []
+        do {
+            for venue in configuration.venues {
+                guard let secret = credentials[venue.descriptor.id] else { continue }
+                let venueHTTPClient = VenueClients.makeSharedHTTPClient()
+                venueHTTPClients.append(venueHTTPClient)
+                limits.register(venue.descriptor)
+                var clientConfiguration = VenueClientConfiguration()
+                clientConfiguration.requestTimeoutMilliseconds = venue.requestTimeout.nanoseconds / 1_000_000
+                clients[venue.descriptor.id] = try VenueClients.make(descriptor: venue.descriptor, credentials: secret, httpClient: venueHTTPClient,
+                                                                      configuration: clientConfiguration, logger: logger)
+            }
+        } catch {
+            // An HTTPClient must be shut down before it is released.
+            for client in venueHTTPClients + [httpClient] { try? await client.shutdown() }
+            throw error
         }
         self.clients = clients
+        self.venueHTTPClients = venueHTTPClients
         self.limits = limits
         let engine = try await TripEngine(store: store, clients: clients, limits: limits, clock: clock, settings: configuration.engine,
                                           venues: configuration.venueDescriptors, logger: logger, events: events, metrics: killSwitchMetrics,
@@ -104,6 +116,7 @@ public final class Daemon: Sendable {
     /// Releases the HTTP connections (after `run`, or when the daemon was only used in-process).
     public func shutdown() async throws {
         await rules.stop()
+        for client in venueHTTPClients { try await client.shutdown() }
         try await httpClient.shutdown()
     }
 }

@@ -11,6 +11,8 @@ actor IncidentExecutor {
     /// What a finished piece of I/O hands back to the run loop.
     enum Completion: Sendable {
         case batch(venueId: String, outcomes: [OrderCancelOutcome])
+        /// A fan-out step's intents are committed (one transaction): each request may now take its token.
+        case intentsRecorded(venueId: String, requests: [RecordedRequest])
         case listed(venueId: String, purpose: VenueCancelStateMachine.ListingPurpose, orders: [VenueCancelStateMachine.ListedOrder], verified: Int64?)
         case listingFailed(venueId: String, purpose: VenueCancelStateMachine.ListingPurpose, kind: CancelOutcomeKind, reason: String)
         case cancelAll(venueId: String, symbol: String, kind: CancelOutcomeKind, reason: String?)
@@ -19,6 +21,13 @@ actor IncidentExecutor {
         /// Orders learned inside the scope wait in `pendingDiscoveries`; this wakes the run loop for them.
         case discovered
         case deadline
+    }
+
+    /// A batch cancel whose intent is committed, ready to take its token and go.
+    struct RecordedRequest: Sendable {
+        var batch: CancelBatch
+        var attempts: [Int64: Int]
+        var intentId: Int64
     }
 
     let incident: IncidentRecord
@@ -100,6 +109,10 @@ actor IncidentExecutor {
                         return nil
                     }
                 }
+                if case .intentsRecorded(let venueId, let requests) = completion {
+                    startSends(requests, venueId: venueId, into: &group)
+                    continue
+                }
                 finished = await perform(handle(completion), into: &group)
             }
             group.cancelAll()
@@ -133,6 +146,22 @@ actor IncidentExecutor {
             return takeDiscoveries()
         case .deadline:
             return machine.deadlineReached()
+        case .intentsRecorded:
+            return []
+        }
+    }
+
+    /// One task per request: each waits for its own token, so a venue's requests leave as fast as its
+    /// bucket allows and never wait on an earlier answer.
+    private func startSends(_ requests: [RecordedRequest], venueId: String, into group: inout TaskGroup<Completion?>) {
+        guard let client = clients[venueId] else { return }
+        let incidentId = incident.id, store = self.store, limits = self.limits, progress = self.progress, crashPoint = self.crashPoint, logger = self.logger
+        let metrics = self.metrics
+        for request in requests {
+            group.addTask {
+                await Self.sendBatch(request, incidentId: incidentId, client: client, store: store, limits: limits, progress: progress,
+                                     crashPoint: crashPoint, metrics: metrics, logger: logger)
+            }
         }
     }
 
@@ -170,16 +199,26 @@ actor IncidentExecutor {
 
     private func perform(_ action: VenueCancelStateMachine.Action, venueId: String, client: any VenueClient, into group: inout TaskGroup<Completion?>) {
         let incidentId = incident.id
-        let store = self.store, limits = self.limits, clock = self.clock, logger = self.logger, progress = self.progress, crashPoint = self.crashPoint
+        let store = self.store, limits = self.limits, clock = self.clock, logger = self.logger, crashPoint = self.crashPoint
         let metrics = self.metrics
         switch action {
         case .send(let batches):
-            for batch in batches {
-                let attempts = attempts(venueId, batch.targets)
-                let attempt = attempts.values.max() ?? 1
-                group.addTask {
-                    await Self.sendBatch(batch, attempt: attempt, attempts: attempts, incidentId: incidentId, client: client, store: store,
-                                         limits: limits, progress: progress, crashPoint: crashPoint, metrics: metrics, logger: logger)
+            let planned = batches.map { batch in (batch: batch, attempts: attempts(venueId, batch.targets)) }
+            group.addTask {
+                // Intent before action: every intent of this step in one commit, before any request is sent.
+                do {
+                    let ids = try await store.recordIntents(incidentId: incidentId, venueId: venueId, kind: "batch-cancel",
+                                                            requests: planned.map { ($0.attempts.values.max() ?? 1, $0.batch.symbol, $0.batch.targets) })
+                    for _ in ids { crashPoint.intentCommitted() }
+                    return .intentsRecorded(venueId: venueId, requests: zip(planned, ids).map {
+                        RecordedRequest(batch: $0.batch, attempts: $0.attempts, intentId: $1)
+                    })
+                } catch {
+                    // Never send what was not written down first: the orders go back to the machine as retryable.
+                    logger.error("could not record intents; not sending", metadata: ["incident": "\(incidentId)", "venue": "\(venueId)", "error": "\(error)"])
+                    return .batch(venueId: venueId, outcomes: planned.flatMap { item in
+                        item.batch.targets.map { OrderCancelOutcome(target: $0, kind: .retryable, message: "intent not recorded: \(error)") }
+                    })
                 }
             }
         case .cancelAll(let symbol):
@@ -214,19 +253,10 @@ actor IncidentExecutor {
         }
     }
 
-    private static func sendBatch(_ batch: CancelBatch, attempt: Int, attempts: [Int64: Int], incidentId: Int64, client: any VenueClient, store: Store,
-                                  limits: VenueRateLimits, progress: IncidentProgress, crashPoint: CrashPoint, metrics: KillSwitchMetrics?, logger: Logger) async -> Completion {
-        // Intent first, then the token: the bucket alone decides when the request leaves, so a queue at the
-        // store can never bunch requests up past the venue's limit.
-        let intentId: Int64
-        do {
-            intentId = try await store.recordIntent(incidentId: incidentId, attempt: attempt, venueId: batch.venueId, symbol: batch.symbol, kind: "batch-cancel", targets: batch.targets)
-        } catch {
-            // Never send what was not written down first.
-            logger.error("could not record intent; not sending", metadata: ["incident": "\(incidentId)", "error": "\(error)"])
-            return .batch(venueId: batch.venueId, outcomes: batch.targets.map { OrderCancelOutcome(target: $0, kind: .retryable, message: "intent not recorded: \(error)") })
-        }
-        crashPoint.intentCommitted()
+    /// Takes the venue's token for a request whose intent is committed, sends it, records the answer.
+    private static func sendBatch(_ request: RecordedRequest, incidentId: Int64, client: any VenueClient, store: Store, limits: VenueRateLimits,
+                                  progress: IncidentProgress, crashPoint: CrashPoint, metrics: KillSwitchMetrics?, logger: Logger) async -> Completion {
+        let batch = request.batch, intentId = request.intentId, attempts = request.attempts
         do {
             // The wait is measured outside the optional chain: a nil `metrics` must never skip the bucket.
             let waited = try await limits.acquire(venueId: batch.venueId, operation: .batchCancel, priority: .cancel)

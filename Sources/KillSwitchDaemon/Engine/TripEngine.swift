@@ -66,8 +66,8 @@ public actor TripEngine {
         let incident = try await store.createIncident(scope: scope, ruleId: ruleId, actor: actor, reason: reason, deadlineAt: deadline)
         latched[incident.id] = incident
         logger.critical("TRIPPED", metadata: ["incident": "\(incident.id)", "scope": "\(scope)", "reason": "\(reason)", "by": "\(actor ?? ruleId ?? "-")"])
-        events.publish(.tripped(incident))
         try await start(incident, resume: nil)
+        events.publish(.tripped(incident))
         return incident.id
     }
 
@@ -88,8 +88,12 @@ public actor TripEngine {
         return resumed
     }
 
-    /// Waits for an incident's fan-out to end.
+    /// Waits for an incident's fan-out to end. An incident already latched whose fan-out is still being set
+    /// up (its orders loading) is waited for too, so a caller that saw the trip never gets nil by racing it.
     public func waitForIncident(_ id: Int64) async -> IncidentStateMachine.Outcome? {
+        if executors[id] == nil, starting.contains(id) {
+            await withCheckedContinuation { startWaiters[id, default: []].append($0) }
+        }
         guard let task = executors[id]?.task else { return nil }
         return await task.value
     }
@@ -112,8 +116,19 @@ public actor TripEngine {
     }
 
     private var finishedIncidents: Set<Int64> = []
+    /// Incidents whose fan-out is being set up, and who waits for it.
+    private var starting: Set<Int64> = []
+    private var startWaiters: [Int64: [CheckedContinuation<Void, Never>]] = [:]
+
+    /// Whether this process ran the incident's fan-out and it has ended.
+    public func isFinished(_ id: Int64) -> Bool { finishedIncidents.contains(id) }
 
     private func start(_ incident: IncidentRecord, resume: IncidentResumeState?) async throws {
+        starting.insert(incident.id)
+        defer {
+            starting.remove(incident.id)
+            for waiter in startWaiters.removeValue(forKey: incident.id) ?? [] { waiter.resume() }
+        }
         let inScope = venues.filter { incident.scope.venue == nil || incident.scope.venue == $0.id }
             .filter { incident.scope.account == nil || incident.scope.account == $0.account }
         let open = try await store.orders(OrderFilter(scope: incident.scope, openOnly: true))
