@@ -52,6 +52,11 @@ var logger = Logger(label: "bench")
 logger.logLevel = .critical
 let daemon = try await Daemon(configuration: configuration, credentials: credentials, logger: logger)
 for client in daemon.clients.values { await client.warmUp() }
+if let warm = CommandLine.arguments.firstIndex(of: "--prewarm").flatMap({ Int(CommandLine.arguments[$0 + 1]) }) {
+    await withTaskGroup(of: Void.self) { group in
+        for client in daemon.clients.values { for _ in 0..<warm { group.addTask { _ = try? await client.syncClock() } } }
+    }
+}
 
 // Seed the book on the venue and in the store.
 var requestsPerVenue: [String: Int] = [:]
@@ -72,6 +77,11 @@ for (index, v) in venues.enumerated() {
 }
 
 let clock = ContinuousClock()
+if CommandLine.arguments.contains("--trace") {
+    let loadStart = clock.now
+    let open = try await daemon.store.orders(OrderFilter(scope: .everything, openOnly: true))
+    print("  loading the \(open.count) open orders from the store: \(loadStart.duration(to: clock.now))")
+}
 let tripWallMs = Int64(Date().timeIntervalSince1970 * 1000)
 let start = clock.now
 let incident = try await daemon.engine.trip(scope: .everything, reason: "benchmark", actor: "bench")

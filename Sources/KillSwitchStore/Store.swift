@@ -5,6 +5,9 @@ import Logging
 /// The durable store: one SQLite file in WAL mode, foreign keys on, a busy timeout. One writer connection,
 /// owned by this actor; readers that must work while the daemon is down use `StoreReader`.
 public actor Store {
+    /// Runs on its own thread, not the cooperative pool (see `StoreThread`).
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { StoreThread.executor }
+
     let db: SQLiteConnection
     public nonisolated let options: StoreOptions
     let clock: WallClock

@@ -8,7 +8,7 @@ import Testing
             let useClient = clientIdsEvery > 0 && i % clientIdsEvery == 0
             return PlannedOrder(
                 target: CancelTarget(orderId: Int64(i + 1), symbol: symbols[i % symbols.count], venueOrderId: useClient ? nil : "v\(i)", clientOrderId: "c\(i)"),
-                notional: Decimal(i)
+                notional: Double(i)
             )
         }
     }

@@ -36,9 +36,11 @@ public struct IncidentStateMachine: Sendable {
 
     /// Feeds one venue's event and collects its actions (and the incident's end, when it comes).
     public mutating func apply(_ venueId: String, _ event: (inout VenueCancelStateMachine) -> [VenueCancelStateMachine.Action]) -> [Action] {
-        guard var machine = venues[venueId] else { return [] }
-        let produced = event(&machine)
-        venues[venueId] = machine
+        guard venues[venueId] != nil else { return [] }
+        // Mutated in place: a copy taken out of the dictionary would share its storage and make the first
+        // write copy every tracked order (O(orders) per answer).
+        let produced = event(&venues[venueId]!)
+        let machine = venues[venueId]!
         var actions: [Action] = []
         for action in produced {
             actions.append(.venue(venueId, action))

@@ -6,6 +6,15 @@ public enum Notional {
     ///   in the quote currency. Gate futures sizes are contracts × multiplier.
     /// - Inverse (Binance COIN-M): each contract is worth a fixed USD amount, the multiplier, so the
     ///   notional is `|quantity| × multiplier` USD and the price does not enter.
+    /// The same in floating point, from the stored text, for ordering cancels (no decimal parsing).
+    public static func estimate(price: String?, quantity: String?, filled: String?, contract: ContractSpec?) -> Double {
+        guard let quantity = quantity.flatMap(Double.init) else { return 0 }
+        let size = abs(quantity - (filled.flatMap(Double.init) ?? 0))
+        let multiplier = contract.flatMap { Double($0.multiplier.text) } ?? 1
+        if contract?.inverse == true { return size * multiplier }
+        return (price.flatMap(Double.init) ?? 0) * size * multiplier
+    }
+
     public static func of(price: DecimalAmount, quantity: DecimalAmount, contract: ContractSpec?) -> DecimalAmount {
         let size = abs(quantity.decimal)
         let multiplier = contract?.multiplier.decimal ?? 1

@@ -61,8 +61,8 @@ public enum JSONValue: Sendable, Hashable, Codable {
 
     /// Parses `text`; nil when it is not a JSON document (never throws: a venue's HTML error page is just nil).
     public static func parse(_ text: String) -> JSONValue? {
-        guard !text.isEmpty else { return nil }
-        return try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        var parser = JSONParser(text)
+        return parser.parseDocument()
     }
 
     public var arrayValue: [JSONValue]? {

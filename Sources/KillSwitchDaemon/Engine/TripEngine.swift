@@ -104,7 +104,7 @@ public actor TripEngine {
             guard let incident = latched.values.sorted(by: { $0.id < $1.id }).first(where: { $0.scope.contains(venue: order.venueId, account: order.account, symbol: order.symbol) }),
                   let venue = venues.first(where: { $0.id == order.venueId })
             else { continue }
-            let planned = PlannedOrder(target: order.cancelTarget, notional: Self.notional(order, venue: venue))
+            let planned = PlannedOrder(target: order.cancelTarget, notional: Self.notionalEstimate(order, venue: venue))
             if let running = executors[incident.id], await running.executor.cancelOnSight(venueId: order.venueId, order: planned) {
                 continue
             } else {
@@ -134,7 +134,7 @@ public actor TripEngine {
         let open = try await store.orders(OrderFilter(scope: incident.scope, openOnly: true))
         var machines: [VenueCancelStateMachine] = []
         for venue in inScope where clients[venue.id] != nil {
-            let orders = open.filter { $0.venueId == venue.id }.map { PlannedOrder(target: $0.cancelTarget, notional: Self.notional($0, venue: venue)) }
+            let orders = open.filter { $0.venueId == venue.id }.map { PlannedOrder(target: $0.cancelTarget, notional: Self.notionalEstimate($0, venue: venue)) }
             let rejected = Set((resume?.terminal ?? [:]).filter { $0.value == .rejected }.keys)
             machines.append(VenueCancelStateMachine(
                 venueId: venue.id, kind: venue.kind, symbolScope: incident.scope.symbol, escalateAfter: settings.escalateAfter, orders: orders,
@@ -167,9 +167,15 @@ public actor TripEngine {
         }
     }
 
+    /// Open notional as an ordering key (largest first).
+    static func notionalEstimate(_ order: StoredOrder, venue: VenueDescriptor) -> Double {
+        Notional.estimate(price: order.price, quantity: order.quantity, filled: order.filledQuantity, contract: venue.contracts[order.symbol])
+    }
+
     static func notional(_ order: StoredOrder, venue: VenueDescriptor) -> Decimal {
         guard let remaining = order.remainingQuantity else { return 0 }
         let price = order.price.flatMap(DecimalAmount.init) ?? .zero
         return Notional.of(price: price, quantity: remaining, contract: venue.contracts[order.symbol]).decimal
     }
 }
+
