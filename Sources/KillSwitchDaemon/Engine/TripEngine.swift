@@ -57,6 +57,17 @@ public actor TripEngine {
 
     public func progress(of incidentId: Int64) -> IncidentProgress? { executors[incidentId]?.progress }
 
+    /// Whether an incident whose scope reaches `venueId` is still fanning out (background traffic to that
+    /// venue stands aside until it ends).
+    public func isIncidentRunning(onVenue venueId: String) -> Bool {
+        guard let venue = venues.first(where: { $0.id == venueId }) else { return false }
+        return executors.contains { element in
+            let scope = element.value.executor.incident.scope
+            return !finishedIncidents.contains(element.key) && (scope.venue == nil || scope.venue == venueId)
+                && (scope.account == nil || scope.account == venue.account)
+        }
+    }
+
     /// Trips `scope`: records the incident (latched, durable) and starts cancelling everything in it.
     @discardableResult
     public func trip(scope: Scope, reason: String, actor: String?, ruleId: String? = nil) async throws -> Int64 {
