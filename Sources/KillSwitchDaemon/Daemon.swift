@@ -88,6 +88,10 @@ public final class Daemon: Sendable {
     func services() -> [ServiceGroupConfiguration.ServiceConfiguration] {
         [
             .init(service: EngineService(daemon: self), successTerminationBehavior: .gracefullyShutdownGroup),
+            // Background services may end early (no venues, no webhooks): that must not stop the daemon.
+            .init(service: VenueMaintenanceService(daemon: self), successTerminationBehavior: .ignore),
+            .init(service: NotifierService(daemon: self), successTerminationBehavior: .ignore),
+            .init(service: SignalService(daemon: self), successTerminationBehavior: .ignore),
         ]
     }
 
