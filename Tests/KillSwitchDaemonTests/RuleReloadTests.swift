@@ -8,6 +8,15 @@ import KillSwitchCore
 @Suite struct RuleReloadTests {
     typealias Trips = RuleEngineTests.Trips
 
+    /// Lets the engine's timer tasks run until `condition` holds; false if it never does (no hang on failure).
+    static func eventually(_ condition: () -> Bool) async -> Bool {
+        for _ in 0..<100_000 {
+            if condition() { return true }
+            await Task.yield()
+        }
+        return condition()
+    }
+
     static func heartbeat(_ id: String, source: String, timeout: Duration = .seconds(5), grace: Duration = .seconds(30)) -> RuleDefinition {
         RuleDefinition(id: id, scope: .everything, kind: .heartbeat(source: source, timeout: timeout, grace: grace))
     }
@@ -30,13 +39,13 @@ import KillSwitchCore
         await Task.yield()
         #expect(trips.count == 0)
         clock.advance(to: ManualClock.Instant(offset: .seconds(35)))
-        while trips.count == 0 { await Task.yield() }
+        #expect(await Self.eventually { trips.count > 0 })
         #expect(trips.last?.2 == "bot7-alive")
         clock.advance(to: ManualClock.Instant(offset: .seconds(45) - .milliseconds(1)))
         await Task.yield()
         #expect(trips.count == 1)
         clock.advance(to: ManualClock.Instant(offset: .seconds(45)))
-        while trips.count == 1 { await Task.yield() }
+        #expect(await Self.eventually { trips.count > 1 })
         #expect(trips.last?.2 == "bot8-alive")
         #expect(await engine.heartbeat(source: "bot8"), "the new rule watches its source")
     }
@@ -54,7 +63,7 @@ import KillSwitchCore
         #expect(clock.nextDeadline == ManualClock.Instant(offset: .seconds(46)), "10 s + grace 30 s + the new timeout 6 s")
         #expect(clock.sleeperCount == 1, "the old timer is gone")
         clock.advance(to: ManualClock.Instant(offset: .seconds(46)))
-        while trips.count == 0 { await Task.yield() }
+        #expect(await Self.eventually { trips.count > 0 })
         #expect(trips.count == 1)
     }
 
@@ -65,7 +74,7 @@ import KillSwitchCore
         await engine.start()
         await clock.waitForSleepers(count: 1)
         #expect(await engine.reload(rules: [], tradingDay: TradingDay()).removed == ["bot7-alive"])
-        while clock.sleeperCount > 0 { await Task.yield() }
+        #expect(await Self.eventually { clock.sleeperCount == 0 })
         clock.advance(by: .seconds(1000))
         await Task.yield()
         #expect(trips.count == 0)
@@ -80,7 +89,7 @@ import KillSwitchCore
         await engine.start()
         await clock.waitForSleepers(count: 1)
         clock.advance(by: .seconds(35))
-        while trips.count == 0 { await Task.yield() }
+        #expect(await Self.eventually { trips.count > 0 })
         await engine.reload(rules: [Self.heartbeat("bot7-alive", source: "bot7", timeout: .seconds(1), grace: .seconds(1))], tradingDay: TradingDay())
         clock.advance(by: .seconds(100))
         await Task.yield()
@@ -121,12 +130,13 @@ extension RuleReloadTests {
         await clock.waitForSleepers(count: 1)
         clock.advance(by: .seconds(10))
         await engine.heartbeat(source: "bot7")               // deadline 15 s
-        while clock.nextDeadline != ManualClock.Instant(offset: .seconds(15)) { await Task.yield() }
+        await clock.waitForSleepers(count: 1)
+        #expect(clock.nextDeadline == ManualClock.Instant(offset: .seconds(15)), "the grace timer (35 s) was replaced")
         clock.advance(to: ManualClock.Instant(offset: .seconds(15) - .milliseconds(1)))
         await Task.yield()
         #expect(trips.count == 0)
         clock.advance(to: ManualClock.Instant(offset: .seconds(15)))
-        while trips.count == 0 { await Task.yield() }
+        #expect(await Self.eventually { trips.count > 0 })
         #expect(trips.count == 1)
         #expect(clock.now == ManualClock.Instant(offset: .seconds(15)))
     }
