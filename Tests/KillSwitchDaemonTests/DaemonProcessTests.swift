@@ -16,12 +16,12 @@ import Testing
 
         /// A config without venues (signals and locking need none); `socket` set so the control server
         /// (once merged) gets a path of its own.
-        func write(rules: String = "") throws {
+        func write(rules: String = "", extra: String = "") throws {
             let toml = """
                 database = "\(database)"
                 socket = "\(directory)/c.sock"
 
-                """ + rules
+                """ + rules + "\n" + extra
             try toml.write(toFile: config, atomically: true, encoding: .utf8)
         }
 
@@ -137,5 +137,30 @@ import Testing
         #expect(await third.waitUntilReady(), "log: \(third.output)")
         third.signal(SIGTERM)
         #expect(await third.waitForExit() == 0)
+    }
+
+    @Test func webhooksHearOfASignalTripAndItsEnd() async throws {
+        let receiver = try await WebhookReceiver.start()
+        let files = try Files()
+        defer { files.remove() }
+        try files.write(extra: """
+            [[notify]]
+            url = "\(receiver.url)"
+            events = ["trip", "incident-end"]
+            """)
+        let daemon = try DaemonProcess(config: files.config)
+        defer { daemon.stop() }
+        #expect(await daemon.waitUntilReady(), "log: \(daemon.output)")
+        daemon.signal(SIGUSR1)
+        var received = receiver.received.makeAsyncIterator()
+        let trip = try #require(await received.next()).json
+        #expect(trip["event"] as? String == "trip")
+        #expect((trip["incident"] as? [String: Any])?["reason"] as? String == "signal SIGUSR1")
+        let end = try #require(await received.next()).json
+        #expect(end["event"] as? String == "incident-end")
+        #expect(end["outcome"] as? String == "flat", "no venues configured: nothing to cancel")
+        daemon.signal(SIGTERM)
+        #expect(await daemon.waitForExit() == 0, "log: \(daemon.output)")
+        await receiver.stop()
     }
 }

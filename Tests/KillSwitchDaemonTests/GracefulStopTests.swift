@@ -22,6 +22,14 @@ extension EngineIntegration {
         let daemon = try DaemonProcess(config: config)
         defer { daemon.stop() }
         #expect(await daemon.waitUntilReady(), "log: \(daemon.output)")
+        // The maintenance service runs in the daemon: only it asks Binance for exchangeInfo.
+        var maintained = false
+        let started = ContinuousClock.now
+        while !maintained, ContinuousClock.now - started < .seconds(20) {
+            maintained = await harness.sim.requests(since: 0).contains { $0.path == "/dapi/v1/exchangeInfo" }
+            if !maintained { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        #expect(maintained)
         daemon.signal(SIGUSR1)
         // Cross-process: poll the database until the fan-out has committed its first intents.
         let db = try SQLiteConnection(path: harness.configuration.database, mode: .readOnly)
