@@ -211,6 +211,8 @@ let package = Package(
         .testTarget(
             name: "KillSwitchDaemonTests",
             dependencies: ["KillSwitchDaemon", "KillSwitchCLI", "VenueSim", "KillSwitchStore", "KillSwitchConfig", "KillSwitchCore",
+                           .product(name: "Prometheus", package: "swift-prometheus"),
+                           .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),

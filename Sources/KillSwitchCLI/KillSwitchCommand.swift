@@ -10,10 +10,12 @@ public struct KillSwitchCommand: AsyncParsableCommand {
             Paths default to /etc/killswitch/killswitch.toml (KILLSWITCH_CONFIG) and the config's database (KILLSWITCH_DB).
             """,
         subcommands: [
+            DemoCommand.self,
             RunCommand.self,
             MigrateCommand.self,
             ConfigCommand.self,
             OrdersCommand.self,
+            AuditCommand.self,
             VenueCommand.self,
         ]
     )
