@@ -26,6 +26,7 @@ public enum ConfigParser {
         if let day = root.table("trading_day") { config.tradingDay = parseTradingDay(day) }
         if let engine = root.table("engine") { config.engine = parseEngine(engine) }
         if let control = root.table("control") { config.control = parseControl(control) }
+        if let maintenance = root.table("maintenance") { config.maintenance = parseMaintenance(maintenance) }
         config.venues = root.tables("venues").compactMap { parseVenue($0, defaultSecretsFile: defaultSecretsFile) }
         var seen: [String: Int] = [:]
         for (index, venue) in config.venues.enumerated() {
@@ -108,6 +109,22 @@ public enum ConfigParser {
         if let v = t.integer("max_body_bytes", range: 1_024...(1 << 30)) { control.maxBodyBytes = v }
         t.finish()
         return control
+    }
+
+    static func parseMaintenance(_ t: TableReader) -> MaintenanceSettings {
+        var settings = MaintenanceSettings()
+        for (key, minimum) in [("keep_warm", Duration.seconds(1)), ("armed_check", Duration.seconds(10))] {
+            guard let value = t.duration(key) else { continue }
+            if value < minimum {
+                t.issue(key, "\(DurationText.format(value)) is too often; at least \(DurationText.format(minimum)) (background calls share the cancels' rate limits)")
+            } else if key == "keep_warm" {
+                settings.keepWarm = value
+            } else {
+                settings.armedCheck = value
+            }
+        }
+        t.finish()
+        return settings
     }
 
     static func parseNotify(_ t: TableReader) -> NotifyTarget? {

@@ -12,6 +12,7 @@ public struct KillSwitchConfiguration: Sendable {
     public var tradingDay: TradingDay
     public var engine: EngineSettings
     public var control: ControlSettings
+    public var maintenance: MaintenanceSettings
     public var venues: [VenueConfiguration]
     public var rules: [RuleDefinition]
     public var notify: [NotifyTarget]
@@ -20,13 +21,14 @@ public struct KillSwitchConfiguration: Sendable {
 
     public var venueDescriptors: [VenueDescriptor] { venues.map(\.descriptor) }
 
-    public init(database: String = defaultDatabase, socket: String = defaultSocket, store: StoreSettings = .init(), tradingDay: TradingDay = .init(), engine: EngineSettings = .init(), control: ControlSettings = .init(), venues: [VenueConfiguration] = [], rules: [RuleDefinition] = [], notify: [NotifyTarget] = [], sourcePath: String? = nil) {
+    public init(database: String = defaultDatabase, socket: String = defaultSocket, store: StoreSettings = .init(), tradingDay: TradingDay = .init(), engine: EngineSettings = .init(), control: ControlSettings = .init(), maintenance: MaintenanceSettings = .init(), venues: [VenueConfiguration] = [], rules: [RuleDefinition] = [], notify: [NotifyTarget] = [], sourcePath: String? = nil) {
         self.database = database
         self.socket = socket
         self.store = store
         self.tradingDay = tradingDay
         self.engine = engine
         self.control = control
+        self.maintenance = maintenance
         self.venues = venues
         self.rules = rules
         self.notify = notify
@@ -84,6 +86,21 @@ public struct ControlSettings: Sendable, Hashable {
         self.tcpPort = tcpPort
         self.tokenEnv = tokenEnv
         self.maxBodyBytes = maxBodyBytes
+    }
+}
+
+/// `[maintenance]`: background traffic to each venue account between incidents. It draws from the same rate
+/// limits as cancels at background priority and stops while an incident on the venue runs.
+public struct MaintenanceSettings: Sendable, Hashable {
+    /// How often to call the venue's time endpoint: keeps the connection warm and the clock offset fresh
+    /// (and re-reads Binance's published weight limit).
+    public var keepWarm: Duration
+    /// How often to repeat the signed armed check (credentials valid, can list and so cancel).
+    public var armedCheck: Duration
+
+    public init(keepWarm: Duration = .seconds(15), armedCheck: Duration = .seconds(180)) {
+        self.keepWarm = keepWarm
+        self.armedCheck = armedCheck
     }
 }
 

@@ -110,6 +110,10 @@ public final class Daemon: Sendable {
             .init(service: EngineService(daemon: self), successTerminationBehavior: .gracefullyShutdownGroup),
             // Metrics must never stop the daemon: if their loop ever ends, the rest carries on.
             .init(service: MetricsService(metrics: killSwitchMetrics, events: metricsEvents), successTerminationBehavior: .ignore),
+            // Background services may end early (no venues, no webhooks): that must not stop the daemon.
+            .init(service: VenueMaintenanceService(daemon: self), successTerminationBehavior: .ignore),
+            .init(service: NotifierService(daemon: self), successTerminationBehavior: .ignore),
+            .init(service: SignalService(daemon: self), successTerminationBehavior: .ignore),
         ]
     }
 

@@ -200,3 +200,16 @@ import KillSwitchCore
         #expect(found[0].contains("line 2"))
     }
 }
+
+extension ConfigParserTests {
+    @Test func maintenanceIntervals() throws {
+        let config = try ConfigParser.parse("[maintenance]\nkeep_warm = \"20s\"\narmed_check = \"5m\"")
+        #expect(config.maintenance == MaintenanceSettings(keepWarm: .seconds(20), armedCheck: .seconds(300)))
+        #expect(try ConfigParser.parse("").maintenance == MaintenanceSettings(keepWarm: .seconds(15), armedCheck: .seconds(180)))
+        #expect(issues("[maintenance]\nkeep_warm = \"100ms\"") == [
+            "maintenance.keep_warm: 100ms is too often; at least 1s (background calls share the cancels' rate limits)",
+        ])
+        #expect(issues("[maintenance]\narmed_check = \"5s\"").first?.hasPrefix("maintenance.armed_check: 5s is too often") == true)
+        #expect(issues("[maintenance]\narmed_checks = \"5m\"").first?.hasPrefix("maintenance.armed_checks: unknown key; known keys here: armed_check, keep_warm") == true)
+    }
+}

@@ -288,21 +288,38 @@ extension TransportTests {
 }
 
 extension TransportTests {
-    @Test func maintenanceWarmsUpThenRunsTheArmedCheck() async throws {
+    /// What the daemon's maintenance service does per round (it takes the rate-limit budget around these).
+    @Test func warmUpThenArmedCheck() async throws {
         let h = try await harness(.htxSpot) { request, _ in
             if request.path == "/v1/common/timestamp" { return .init(status: 200, body: #"{"status":"ok","data":1700000000250}"#) }
             return .init(status: 200, body: #"{"status":"ok","data":[]}"#)
         }
-        let results = AsyncStream<ArmedCheckResult>.makeStream()
-        let task = Task { await h.client.runMaintenance { results.continuation.yield($0) } }
-        var iterator = results.stream.makeAsyncIterator()
-        let first = await iterator.next()
-        task.cancel()
-        await task.value
-        #expect(first?.ok == true)
+        await h.client.warmUp()
+        let first = await h.client.armedCheck()
+        #expect(first.ok == true)
+        #expect(try await h.client.publishedWeightLimit() == nil, "only Binance publishes its weight limit")
         #expect(h.server.requests.map(\.path).prefix(2) == ["/v1/common/timestamp", "/v1/order/openOrders"])
         #expect(h.server.requests.dropFirst().first?.query.contains("account-id=100009") == true)
         #expect(h.client.clockOffsetMilliseconds == 250)
+        await h.stop()
+    }
+}
+
+extension TransportTests {
+    @Test func binancePublishedWeightLimitComesFromExchangeInfo() async throws {
+        let h = try await harness(.binanceCoinM) { _, _ in
+            .init(status: 200, body: #"{"rateLimits":[{"rateLimitType":"ORDERS","interval":"MINUTE","intervalNum":1,"limit":1200},{"rateLimitType":"REQUEST_WEIGHT","interval":"SECOND","intervalNum":30,"limit":6000}]}"#)
+        }
+        #expect(try await h.client.publishedWeightLimit() == BucketLimit(capacity: 6000, window: .seconds(30)))
+        #expect(h.server.requests.first?.path == "/dapi/v1/exchangeInfo")
+        await h.stop()
+    }
+
+    @Test func binanceExchangeInfoWithoutAWeightLimitIsAnError() async throws {
+        let h = try await harness(.binanceCoinM) { _, _ in
+            .init(status: 200, body: #"{"rateLimits":[{"rateLimitType":"ORDERS","interval":"MINUTE","intervalNum":1,"limit":1200}]}"#)
+        }
+        await #expect(throws: VenueAnswerError.self) { try await h.client.publishedWeightLimit() }
         await h.stop()
     }
 }

@@ -10,7 +10,7 @@ struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run the kill-switch daemon (resumes any incident a previous run left unfinished).",
-        discussion: "Refuses to start on a bad configuration, naming the key path and the reason (exit 78). SIGTERM/SIGINT stop it gracefully; an incident in flight keeps its durable state and resumes on the next start."
+        discussion: "Refuses to start on a bad configuration, naming the key path and the reason (exit 78), and when another daemon runs on the same database (exit 1). SIGUSR1 trips everything; SIGHUP reloads the rules (an invalid file keeps the running ones); SIGTERM/SIGINT stop it gracefully — an incident in flight keeps its durable state and resumes on the next start."
     )
 
     enum LogFormat: String, ExpressibleByArgument, CaseIterable {
@@ -35,6 +35,14 @@ struct RunCommand: AsyncParsableCommand {
             CLIOutput.error(error.description)
             throw ExitCode(ExitCodes.configuration)
         }
+        // One daemon per database, decided before the store is opened; refused at once, naming the holder.
+        let lock: DatabaseLock
+        do {
+            lock = try DatabaseLock(database: configuration.database)
+        } catch {
+            CLIOutput.error(error.description)
+            throw ExitCode(ExitCodes.failure)
+        }
         let level = Logger.Level(rawValue: logLevel) ?? .info
         let format = logFormat
         LoggingSystem.bootstrap { label in
@@ -46,6 +54,7 @@ struct RunCommand: AsyncParsableCommand {
         do {
             let daemon = try await Daemon(configuration: configuration, credentials: credentials, options: Daemon.Options(exitWhenIdle: exitWhenIdle), logger: logger)
             try await daemon.run()
+            withExtendedLifetime(lock) {}
         } catch {
             logger.critical("daemon stopped", metadata: ["error": "\(error)"])
             throw ExitCode(ExitCodes.failure)

@@ -30,6 +30,10 @@ public protocol VenueClient: Sendable {
 
     /// Opens the connection and syncs the clock before any trip needs them. Defaulted to a clock sync.
     func warmUp() async
+
+    /// The venue's live request-weight limit where it publishes one (Binance `exchangeInfo`); nil where it
+    /// does not. Defaulted to nil.
+    func publishedWeightLimit() async throws -> BucketLimit?
 }
 
 extension VenueClient {
@@ -40,6 +44,8 @@ extension VenueClient {
     public func warmUp() async {
         _ = try? await syncClock()
     }
+
+    public func publishedWeightLimit() async throws -> BucketLimit? { nil }
 }
 
 /// The answer to one batch-cancel request, kept whole for the audit.

@@ -59,6 +59,17 @@ public actor TripEngine {
 
     public func progress(of incidentId: Int64) -> IncidentProgress? { executors[incidentId]?.progress }
 
+    /// Whether an incident whose scope reaches `venueId` is still fanning out (background traffic to that
+    /// venue stands aside until it ends).
+    public func isIncidentRunning(onVenue venueId: String) -> Bool {
+        guard let venue = venues.first(where: { $0.id == venueId }) else { return false }
+        return executors.contains { element in
+            let scope = element.value.executor.incident.scope
+            return !finishedIncidents.contains(element.key) && (scope.venue == nil || scope.venue == venueId)
+                && (scope.account == nil || scope.account == venue.account)
+        }
+    }
+
     /// Trips `scope`: records the incident (latched, durable) and starts cancelling everything in it.
     @discardableResult
     public func trip(scope: Scope, reason: String, actor: String?, ruleId: String? = nil) async throws -> Int64 {
@@ -66,8 +77,7 @@ public actor TripEngine {
         let incident = try await store.createIncident(scope: scope, ruleId: ruleId, actor: actor, reason: reason, deadlineAt: deadline)
         latched[incident.id] = incident
         logger.critical("TRIPPED", metadata: ["incident": "\(incident.id)", "scope": "\(scope)", "reason": "\(reason)", "by": "\(actor ?? ruleId ?? "-")"])
-        try await start(incident, resume: nil)
-        events.publish(.tripped(incident))
+        try await start(incident, resume: nil, announce: true)
         return incident.id
     }
 
@@ -123,7 +133,10 @@ public actor TripEngine {
     /// Whether this process ran the incident's fan-out and it has ended.
     public func isFinished(_ id: Int64) -> Bool { finishedIncidents.contains(id) }
 
-    private func start(_ incident: IncidentRecord, resume: IncidentResumeState?) async throws {
+    /// `announce`: publish `.tripped` once the fan-out is registered (so a listener finds its progress) and
+    /// before its end can be published (an incident with nothing to do ends at once) — webhooks must never
+    /// hear of an end before its trip.
+    private func start(_ incident: IncidentRecord, resume: IncidentResumeState?, announce: Bool = false) async throws {
         starting.insert(incident.id)
         defer {
             starting.remove(incident.id)
@@ -151,6 +164,7 @@ public actor TripEngine {
         finishedIncidents.remove(incident.id)
         let task = Task { await executor.run() }
         executors[incident.id] = (executor, task, progress)
+        if announce { events.publish(.tripped(incident)) }
         Task { [weak self, clock, events] in
             var outcome = IncidentStateMachine.Outcome?.none
             let elapsed = await clock.measure { outcome = await task.value }

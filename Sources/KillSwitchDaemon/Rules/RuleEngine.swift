@@ -10,7 +10,8 @@ public actor RuleEngine<C: Clock> where C.Duration == Duration {
     public typealias Trip = @Sendable (_ scope: Scope, _ reason: String, _ ruleId: String) async -> Int64?
 
     let clock: C
-    let rules: [RuleDefinition]
+    private(set) var rules: [RuleDefinition]
+    private(set) var tradingDay: TradingDay
     let logger: Logger
     let trip: Trip
     private var heartbeats: [String: HeartbeatMonitor<C.Instant>] = [:]
@@ -23,10 +24,12 @@ public actor RuleEngine<C: Clock> where C.Duration == Duration {
     private var lastExposure: [String: RuleEvaluation] = [:]
     /// Rules whose trip is latched (incident id), so they do not fire again until re-armed.
     private var firedRules: [String: Int64] = [:]
+    private var started = false
 
     public init(rules: [RuleDefinition], tradingDay: TradingDay, clock: C, logger: Logger, trip: @escaping Trip) {
         self.clock = clock
         self.rules = rules
+        self.tradingDay = tradingDay
         self.logger = logger
         self.trip = trip
         let now = clock.now
@@ -44,8 +47,75 @@ public actor RuleEngine<C: Clock> where C.Duration == Duration {
 
     /// Starts a timer per heartbeat rule, set for its deadline.
     public func start(latched: [String: Int64] = [:]) {
+        started = true
         firedRules.merge(latched) { a, _ in a }
         for id in heartbeats.keys.sorted() { armTimer(id) }
+    }
+
+    /// What a reload did, by rule id.
+    public struct Reload: Sendable, Hashable {
+        public var added: [String] = []
+        public var changed: [String] = []
+        public var removed: [String] = []
+        public var kept: [String] = []
+    }
+
+    /// Replaces the rule set (SIGHUP). A rule whose definition is unchanged keeps all its state — heartbeat
+    /// deadline and timer, sliding windows, PnL marks, its latch. A new or changed rule starts fresh, armed
+    /// now (a heartbeat rule gets its grace from now); a changed rule whose incident is still latched stays
+    /// latched until re-armed. A removed rule stops. Loss-limit and drawdown rules count as changed when
+    /// the trading day changes.
+    @discardableResult
+    public func reload(rules newRules: [RuleDefinition], tradingDay newDay: TradingDay) -> Reload {
+        var result = Reload()
+        let previous = Dictionary(rules.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let dayChanged = newDay != tradingDay
+        let now = clock.now
+        for rule in newRules {
+            let usesDay: Bool
+            switch rule.kind {
+            case .lossLimit, .drawdown: usesDay = true
+            default: usesDay = false
+            }
+            if let old = previous[rule.id], old == rule, !(usesDay && dayChanged) {
+                result.kept.append(rule.id)
+                continue
+            }
+            if previous[rule.id] == nil { result.added.append(rule.id) } else { result.changed.append(rule.id) }
+            forget(rule.id)
+            switch rule.kind {
+            case .heartbeat: heartbeats[rule.id] = HeartbeatMonitor(rule: rule, armedAt: now)
+            case .orderRate: orderRates[rule.id] = OrderRateMonitor(rule: rule)
+            case .rejectStorm: rejectStorms[rule.id] = RejectStormMonitor(rule: rule)
+            case .lossLimit: lossLimits[rule.id] = LossLimitEvaluator(rule: rule, tradingDay: newDay)
+            case .drawdown: drawdowns[rule.id] = DrawdownEvaluator(rule: rule, tradingDay: newDay)
+            case .exposure: exposures[rule.id] = ExposureEvaluator(rule: rule)
+            }
+        }
+        let newIds = Set(newRules.map(\.id))
+        for id in previous.keys.sorted() where !newIds.contains(id) {
+            result.removed.append(id)
+            forget(id)
+            firedRules.removeValue(forKey: id)
+        }
+        rules = newRules
+        tradingDay = newDay
+        if started {
+            for id in result.added + result.changed where heartbeats[id] != nil { armTimer(id) }
+        }
+        return result
+    }
+
+    /// Drops a rule's evaluator state and timer (its latch is kept: the incident decides that).
+    private func forget(_ id: String) {
+        heartbeatTimers.removeValue(forKey: id)?.cancel()
+        heartbeats.removeValue(forKey: id)
+        orderRates.removeValue(forKey: id)
+        rejectStorms.removeValue(forKey: id)
+        lossLimits.removeValue(forKey: id)
+        drawdowns.removeValue(forKey: id)
+        exposures.removeValue(forKey: id)
+        lastExposure.removeValue(forKey: id)
     }
 
     public func stop() {
@@ -64,6 +134,10 @@ public actor RuleEngine<C: Clock> where C.Duration == Duration {
         for (id, monitor) in heartbeats where monitor.source == source {
             known = true
             heartbeats[id]?.recordHeartbeat(at: now)
+            // The first heartbeat ends the grace and can bring the deadline forward (heartbeat + timeout
+            // is usually before start + grace + timeout): the timer is re-set for it, or the trip would
+            // wait for the grace timer. Later heartbeats only move the deadline later; the timer catches up.
+            if monitor.inGrace, started, firedRules[id] == nil, heartbeats[id]?.inGrace == false { armTimer(id) }
         }
         return known
     }

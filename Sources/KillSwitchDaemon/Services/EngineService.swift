@@ -10,8 +10,13 @@ struct EngineService: Service {
 
     func run() async throws {
         await withTaskGroup(of: Void.self) { group in
-            for client in daemon.clients.values {
-                group.addTask { await client.warmUp() }
+            // Before resuming: a resumed incident signs with the synced clock. Budget taken like any
+            // background call (nothing else runs yet, so it is there at once).
+            for (venueId, client) in daemon.clients {
+                group.addTask {
+                    _ = try? await daemon.limits.acquire(venueId: venueId, operation: .time, priority: .background)
+                    await client.warmUp()
+                }
             }
         }
         let resumed = try await daemon.engine.resumeRunningIncidents()

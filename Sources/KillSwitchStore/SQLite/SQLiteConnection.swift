@@ -1,4 +1,9 @@
 import CSQLite
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// One connection to an SQLite database through the system library's C API. Not thread-safe by itself:
 /// its owner (the `Store` actor, or one reader) serialises access.
@@ -18,7 +23,9 @@ public final class SQLiteConnection {
         let flags: Int32
         var location = path
         switch mode {
-        case .readWriteCreate: flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        case .readWriteCreate:
+            flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+            SQLiteConnection.createIfMissing(path)
         case .readOnly: flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX
         case .readOnlyImmutable:
             flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI
@@ -32,6 +39,14 @@ public final class SQLiteConnection {
         }
         handle = db
         sqlite3_extended_result_codes(db, 1)
+    }
+
+    /// A new database file is created 0640 (owner writes, the daemon's group reads for audits, others
+    /// nothing) before SQLite opens it; SQLite gives its -wal and -shm files the database file's mode.
+    /// SQLite itself would create it 0644 less the umask.
+    static func createIfMissing(_ path: String) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o640)
+        if fd >= 0 { close(fd) }
     }
 
     deinit {

@@ -211,21 +211,18 @@ public final class HTTPVenueClient: VenueClient {
         }
     }
 
-    /// Keeps the connection warm and the clock fresh (public time call every `keepWarmIntervalSeconds`)
-    /// and repeats the armed check every `armedCheckIntervalSeconds`, until the task is cancelled.
-    public func runMaintenance(onArmedCheck: @escaping @Sendable (ArmedCheckResult) async -> Void) async {
-        await warmUp()
-        await onArmedCheck(await armedCheck())
-        var sinceArmed: Int64 = 0
-        let warm = max(1, configuration.keepWarmIntervalSeconds)
-        while !Task.isCancelled {
-            do { try await Task.sleep(for: .seconds(warm)) } catch { return }
-            await warmUp()
-            sinceArmed += warm
-            if sinceArmed >= configuration.armedCheckIntervalSeconds {
-                sinceArmed = 0
-                await onArmedCheck(await armedCheck())
+    /// Binance's live `REQUEST_WEIGHT` limit from `exchangeInfo`; nil for venues that publish none. The
+    /// caller takes the rate-limit budget first (background priority): this only sends.
+    public func publishedWeightLimit() async throws -> BucketLimit? {
+        guard let publisher = adapter as? any PublishesRateLimits else { return nil }
+        switch await transport.send(publisher.exchangeInfoRequest()) {
+        case .failure(let failure):
+            throw failure
+        case .success(let answer):
+            guard let limit = publisher.parseRequestWeightLimit(answer) else {
+                throw VenueAnswerError(Classification(kind: .unknown, code: nil, message: "exchangeInfo without a readable REQUEST_WEIGHT limit (HTTP \(answer.status))"), status: answer.status)
             }
+            return limit
         }
     }
 }
