@@ -88,6 +88,7 @@ public final class Daemon: Sendable {
     func services() -> [ServiceGroupConfiguration.ServiceConfiguration] {
         [
             .init(service: EngineService(daemon: self), successTerminationBehavior: .gracefullyShutdownGroup),
+            .init(service: ControlServer(daemon: self)),
         ]
     }
 
