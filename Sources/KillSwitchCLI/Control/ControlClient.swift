@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import Foundation
 import KillSwitchDaemon
 import NIOCore
+import NIOHTTP1
 
 /// Talks to the daemon's control API over its Unix socket (`http+unix://`), decoding the same Codable
 /// types the daemon encodes.
@@ -39,6 +40,9 @@ struct ControlClient {
     private func send<Answer: Decodable>(_ path: String, method: HTTPMethod, body: Data?, as type: Answer.Type) async throws -> Answer {
         guard FileManager.default.fileExists(atPath: socketPath) else {
             throw Failure.unreachable(socket: socketPath, reason: "no socket there (is `killswitch run` running? is --socket right?)")
+        }
+        if let reason = ControlServer.unreachableReason(socket: socketPath) {
+            throw Failure.unreachable(socket: socketPath, reason: reason == "Permission denied" ? "permission denied (operators need to be in the socket's group)" : reason)
         }
         guard let url = URL(httpURLWithSocketPath: socketPath, uri: path) else {
             throw Failure.unreachable(socket: socketPath, reason: "not a usable socket path")

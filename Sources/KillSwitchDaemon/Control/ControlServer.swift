@@ -25,6 +25,16 @@ public struct ControlServer: Service {
         }
     }
 
+    /// Whether a daemon answers on the socket at `path`; nil when it does, else why not. The CLI asks first:
+    /// an HTTP client would keep retrying a refused connection until its deadline.
+    public static func unreachableReason(socket path: String) -> String? {
+        switch ControlSocketFile.probe(path: path) {
+        case .answered: nil
+        case .refused: "connection refused (a stale socket: no daemon is running)"
+        case .failed(let reason): reason
+        }
+    }
+
     let daemon: Daemon
     let onListening: @Sendable (Listener) -> Void
 

@@ -7,8 +7,12 @@ extension Daemon {
     /// every rule against its threshold, every venue-account's health and buckets.
     public func statusReport() async throws -> StatusReport {
         let latched = await engine.latchedIncidents
-        var shown = Dictionary(latched.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        // The engine's latched records are snapshots from the trip; the store has each incident's current state.
+        var shown: [Int64: IncidentRecord] = [:]
         for incident in try await store.runningIncidents() { shown[incident.id] = incident }
+        for incident in latched where shown[incident.id] == nil {
+            shown[incident.id] = try await store.incident(id: incident.id) ?? incident
+        }
         var incidents: [StatusReport.Incident] = []
         for record in shown.values.sorted(by: { $0.id < $1.id }) {
             incidents.append(try await incidentStatus(record))

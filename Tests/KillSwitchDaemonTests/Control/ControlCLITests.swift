@@ -26,12 +26,25 @@ extension EngineIntegration {
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do { try process.run() } catch { continuation.resume(throwing: error) }
+        let exit = Task {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int32, any Error>) in
+                process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+                do { try process.run() } catch { continuation.resume(throwing: error) }
+            }
         }
-        return Run(status: status, stdout: String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self),
-                   stderr: String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+        // Drained while the child runs, so a chatty child never blocks on a full pipe.
+        async let stdout = drain(out.fileHandleForReading)
+        async let stderr = drain(err.fileHandleForReading)
+        let status = try await exit.value
+        return Run(status: status, stdout: String(decoding: await stdout, as: UTF8.self), stderr: String(decoding: await stderr, as: UTF8.self))
+    }
+
+    /// Reads to EOF on a Dispatch thread (a blocking read must not hold one of the few cooperative threads
+    /// the in-process daemon needs to answer the child).
+    static func drain(_ handle: FileHandle) async -> Data {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: handle.readDataToEndOfFile()) }
+        }
     }
 
     @Test func tripStatusRearmThroughTheCLI() async throws {

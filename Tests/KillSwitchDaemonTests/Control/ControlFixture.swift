@@ -5,6 +5,8 @@ import KillSwitchCore
 import KillSwitchDaemon
 import Logging
 import NIOCore
+import NIOHTTP1
+import ServiceLifecycle
 import VenueSim
 
 /// A daemon (against venue-sim, from `EngineHarness`) with its control server up on a temp Unix socket (and
@@ -12,7 +14,7 @@ import VenueSim
 struct ControlFixture {
     let harness: EngineHarness
     let daemon: Daemon
-    let server: Task<Void, any Error>
+    let server: RunningServer
     let socket: String
     let tcpPort: Int?
 
@@ -48,27 +50,39 @@ struct ControlFixture {
         return logger
     }
 
+    /// A control server running in its own service group, stopped the way the daemon stops it: by graceful
+    /// shutdown (cancelling Hummingbird with a connection still being accepted trips a NIO assertion).
+    struct RunningServer {
+        let group: ServiceGroup
+        let task: Task<Void, any Error>
+
+        func stop() async {
+            await group.triggerGracefulShutdown()
+            _ = try? await task.value
+        }
+    }
+
     /// Runs a `ControlServer` and returns once `expecting` listeners are up; rethrows the server's error if it
     /// stops before that.
-    static func startServer(_ daemon: Daemon, expecting: Int = 1) async throws -> (Task<Void, any Error>, [ControlServer.Listener]) {
+    static func startServer(_ daemon: Daemon, expecting: Int = 1) async throws -> (RunningServer, [ControlServer.Listener]) {
         let (stream, continuation) = AsyncStream<ControlServer.Listener>.makeStream()
         let server = ControlServer(daemon: daemon) { continuation.yield($0) }
+        let group = ServiceGroup(configuration: .init(services: [server], logger: quietLogger))
         let task = Task {
             defer { continuation.finish() }
-            try await server.run()
+            try await group.run()
         }
         var listeners: [ControlServer.Listener] = []
         for await listener in stream {
             listeners.append(listener)
-            if listeners.count == expecting { return (task, listeners) }
+            if listeners.count == expecting { return (RunningServer(group: group, task: task), listeners) }
         }
         try await task.value
         throw CancellationError()
     }
 
     func stop() async {
-        server.cancel()
-        _ = try? await server.value
+        await server.stop()
         try? await daemon.shutdown()
         await harness.shutdown()
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import KillSwitchConfig
 import KillSwitchCore
 import KillSwitchDaemon
 import KillSwitchStore

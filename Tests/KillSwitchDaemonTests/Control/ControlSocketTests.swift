@@ -11,19 +11,32 @@ import KillSwitchCore
 /// is not a socket, and the bearer token on loopback TCP.
 extension EngineIntegration {
 @Suite(.serialized) struct ControlSocketTests {
-    static func currentGroupName() -> String {
-        String(cString: getgrgid(getgid())!.pointee.gr_name)
+    /// A group the socket can be given that differs from the process's own group when possible (root: any
+    /// group; others: a supplementary group), so the test sees the chown and not just the default group.
+    static func otherGroup() -> (name: String, gid: gid_t) {
+        var candidates: [gid_t] = []
+        if getuid() == 0 {
+            candidates = [1, 2, 3, 4]
+        } else {
+            var groups = [gid_t](repeating: 0, count: 64)
+            let count = getgroups(Int32(groups.count), &groups)
+            candidates = Array(groups.prefix(Int(max(count, 0))))
+        }
+        for gid in candidates where gid != getgid() {
+            if let entry = getgrgid(gid) { return (String(cString: entry.pointee.gr_name), gid) }
+        }
+        return (String(cString: getgrgid(getgid())!.pointee.gr_name), getgid())
     }
 
     @Test func socketIsMode0660AndGivenItsGroup() async throws {
-        let group = Self.currentGroupName()
-        let fixture = try await ControlFixture.start(control: ControlSettings(socketGroup: group))
+        let group = Self.otherGroup()
+        let fixture = try await ControlFixture.start(control: ControlSettings(socketGroup: group.name))
         defer { Task { await fixture.stop() } }
         var info = stat()
         #expect(lstat(fixture.socket, &info) == 0)
         #expect(info.st_mode & S_IFMT == S_IFSOCK)
         #expect(info.st_mode & 0o777 == 0o660)
-        #expect(info.st_gid == getgid())
+        #expect(info.st_gid == group.gid)
         #expect(try await fixture.get("/v1/status").status == 200)
     }
 
@@ -33,6 +46,7 @@ extension EngineIntegration {
         var info = stat()
         #expect(lstat(fixture.socket, &info) == 0)
         #expect(info.st_mode & 0o777 == 0o660)
+        #expect(info.st_gid == getgid())
         #expect(try await fixture.get("/v1/status").status == 200)
     }
 
@@ -43,8 +57,7 @@ extension EngineIntegration {
         let daemon = try await Daemon(configuration: configuration, credentials: harness.credentials, logger: ControlFixture.quietLogger)
         let (server, _) = try await ControlFixture.startServer(daemon)
         #expect(ControlSocketFile.probe(path: configuration.socket) == .answered)
-        server.cancel()
-        _ = try? await server.value
+        await server.stop()
         // The socket file goes with the server.
         #expect(!FileManager.default.fileExists(atPath: configuration.socket))
         try? await daemon.shutdown()
@@ -61,8 +74,8 @@ extension EngineIntegration {
         let daemon = try await harness.makeDaemon()
         defer { Task { try? await daemon.shutdown() } }
         let (server, _) = try await ControlFixture.startServer(daemon)
-        defer { server.cancel() }
         #expect(ControlSocketFile.probe(path: path) == .answered)
+        await server.stop()
     }
 
     @Test func liveDaemonOnTheSocketRefusesASecondServer() async throws {
