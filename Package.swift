@@ -216,7 +216,8 @@ let package = Package(
             dependencies: ["KillSwitchDaemon", "KillSwitchCLI", "VenueSim", "KillSwitchStore", "KillSwitchConfig", "KillSwitchCore",
                            .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
-                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                           .product(name: "Prometheus", package: "swift-prometheus")],
             swiftSettings: swiftSettings
         ),
     ]

@@ -36,8 +36,8 @@ struct IncidentFollower {
     static func line(venue: String, orders: IncidentOrderProgress, requests: Int, rate: Double) -> String {
         let counts = ["cancelled", "alreadyClosed", "pending", "rejected", "unknown", "retryable", "rateLimited"]
             .compactMap { kind in orders.outcomes[kind].map { "\(kind) \($0)" } }
-        return "\(venue.padding(toLength: 12, withPad: " ", startingAt: 0)) orders \(orders.total)  \(counts.joined(separator: "  "))"
-            + "  outstanding \(orders.outstanding)  requests \(requests) (\(String(format: "%.1f", rate))/s)"
+        let parts = ["orders \(orders.total)"] + counts + ["outstanding \(orders.outstanding)", "requests \(requests) (\(String(format: "%.1f", rate))/s)"]
+        return venue.padding(toLength: 12, withPad: " ", startingAt: 0) + " " + parts.joined(separator: "  ")
     }
 
     static func summary(_ status: StatusReport.Incident) -> String {

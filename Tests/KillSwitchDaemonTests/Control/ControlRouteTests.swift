@@ -4,6 +4,7 @@ import KillSwitchConfig
 import KillSwitchCore
 import KillSwitchDaemon
 import KillSwitchStore
+import Prometheus
 
 /// Each control route with good and bad bodies over the real Unix socket.
 extension EngineIntegration {
@@ -163,7 +164,8 @@ extension EngineIntegration {
     @Test func metricsRenderThePrometheusRegistry() async throws {
         let fixture = try await ControlFixture.start()
         defer { Task { await fixture.stop() } }
-        fixture.daemon.metrics.makeCounter(name: "killswitch_control_test_total", labels: [("kind", "probe")]).increment(by: Int64(3))
+        let descriptor = MetricNameDescriptor(namespace: "killswitch", metricName: "control_test", unitName: "total", helpText: "a probe")
+        fixture.daemon.metrics.makeCounter(descriptor: descriptor, labels: [("kind", "probe")]).increment(by: Int64(3))
         let answer = try await fixture.get("/metrics")
         #expect(answer.status == 200)
         #expect(answer.header("content-type") == "text/plain; version=0.0.4; charset=utf-8")
