@@ -214,10 +214,11 @@ let package = Package(
         .testTarget(
             name: "KillSwitchDaemonTests",
             dependencies: ["KillSwitchDaemon", "KillSwitchCLI", "VenueSim", "KillSwitchStore", "KillSwitchConfig", "KillSwitchCore",
+                           .product(name: "Prometheus", package: "swift-prometheus"),
+                           .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
-                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                           .product(name: "Prometheus", package: "swift-prometheus")],
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             swiftSettings: swiftSettings
         ),
     ]

@@ -72,6 +72,7 @@ for (index, v) in venues.enumerated() {
 }
 
 let clock = ContinuousClock()
+let tripWallMs = Int64(Date().timeIntervalSince1970 * 1000)
 let start = clock.now
 let incident = try await daemon.engine.trip(scope: .everything, reason: "benchmark", actor: "bench")
 let outcome = await daemon.engine.waitForIncident(incident)
@@ -95,9 +96,11 @@ print("time to flat: \(venues.count * perVenue) orders, 5 venue kinds × 4 symbo
 print("  requests per venue: \(requestsPerVenue.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))")
 print(String(format: "  measured: %.3f s (outcome %@, still open on the venue: %d, requests refused by the sim: %d)", measured, "\(outcome.map { "\($0)" } ?? "?")", stillOpen, refused))
 if CommandLine.arguments.contains("--trace") {
-    let bitget = await sim.requests(since: 0).filter { $0.exchange == "bitget" }
-    let t0 = bitget.first?.receivedAtMs ?? 0
-    print("  bitget arrivals (ms, verdict): " + bitget.map { "\($0.receivedAtMs - t0)\($0.verdict == "ok" ? "" : "!")" }.joined(separator: " "))
+    let log = await sim.requests(since: 0).filter { $0.receivedAtMs >= tripWallMs }
+    for exchange in ["bitget", "htx", "gate", "binance"] {
+        let arrivals = log.filter { $0.exchange == exchange }
+        print("  \(exchange) arrivals after the trip (ms, ! = refused): " + arrivals.prefix(60).map { "\($0.receivedAtMs - tripWallMs)\($0.verdict == "ok" ? "" : "!")" }.joined(separator: " "))
+    }
 }
 if !refusedRequests.isEmpty {
     print("  refused: " + Dictionary(grouping: refusedRequests, by: { "\($0.exchange) \($0.path) \($0.verdict)" }).map { "\($0.key) ×\($0.value.count)" }.sorted().joined(separator: ", "))

@@ -10,10 +10,12 @@ public struct KillSwitchCommand: AsyncParsableCommand {
             Paths default to /etc/killswitch/killswitch.toml (KILLSWITCH_CONFIG), the config's database (KILLSWITCH_DB) and the config's socket (KILLSWITCH_SOCKET).
             """,
         subcommands: [
+            DemoCommand.self,
             RunCommand.self,
             MigrateCommand.self,
             ConfigCommand.self,
             OrdersCommand.self,
+            AuditCommand.self,
             VenueCommand.self,
             TripCommand.self,
             RearmCommand.self,

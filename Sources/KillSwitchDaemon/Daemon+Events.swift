@@ -7,6 +7,7 @@ extension Daemon {
     /// any open order learned inside a tripped scope.
     public func ingest(_ events: [Result<OrderEvent, EventError>]) async throws -> [IngestResult] {
         let results = try await store.ingest(events)
+        killSwitchMetrics.ordersChanged()
         var newOrders: [(venue: String, account: String, symbol: String)] = []
         var rejects = 0
         var touched: [Int64] = []

@@ -22,9 +22,15 @@ public final class Daemon: Sendable {
     /// This daemon's metrics, rendered by `GET /metrics` (per daemon, not the process-global factory, so
     /// several daemons in one test process stay apart).
     public let metrics = PrometheusCollectorRegistry()
+    /// The series on `metrics`: fed by the executor's hooks, ingest, and (through `MetricsService`) the events.
+    public let killSwitchMetrics: KillSwitchMetrics
+    /// The metrics service's subscription, taken at init so no event published before it runs is missed.
+    let metricsEvents: AsyncStream<DaemonEvent>
     /// Trips, incident ends, re-arms and failed armed checks, for notifications and metrics.
     public let events = DaemonEventBus()
+    /// For the daemon's own calls (webhooks); each venue account has its own in `venueHTTPClients`.
     let httpClient: HTTPClient
+    let venueHTTPClients: [HTTPClient]
     let logger: Logger
 
     public struct Options: Sendable {
@@ -47,22 +53,36 @@ public final class Daemon: Sendable {
         self.logger = logger
         let store = try Store(options: StoreOptions(configuration), venues: configuration.venueDescriptors)
         self.store = store
+        let killSwitchMetrics = KillSwitchMetrics(registry: metrics, orderCounts: store.orderStatusCounts,
+                                                  venues: configuration.venueDescriptors.map(\.id), rules: configuration.rules.map(\.id))
+        self.killSwitchMetrics = killSwitchMetrics
+        self.metricsEvents = events.subscribe()
         let httpClient = VenueClients.makeSharedHTTPClient()
         self.httpClient = httpClient
         let limits = VenueRateLimits(clock: clock, safetyMargin: configuration.engine.safetyMargin)
         var clients: [String: any VenueClient] = [:]
-        for venue in configuration.venues {
-            guard let secret = credentials[venue.descriptor.id] else { continue }
-            limits.register(venue.descriptor)
-            var clientConfiguration = VenueClientConfiguration()
-            clientConfiguration.requestTimeoutMilliseconds = venue.requestTimeout.nanoseconds / 1_000_000
-            clients[venue.descriptor.id] = try VenueClients.make(descriptor: venue.descriptor, credentials: secret, httpClient: httpClient,
-                                                                  configuration: clientConfiguration, logger: logger)
+        var venueHTTPClients: [HTTPClient] = []
+        do {
+            for venue in configuration.venues {
+                guard let secret = credentials[venue.descriptor.id] else { continue }
+                let venueHTTPClient = VenueClients.makeSharedHTTPClient()
+                venueHTTPClients.append(venueHTTPClient)
+                limits.register(venue.descriptor)
+                var clientConfiguration = VenueClientConfiguration()
+                clientConfiguration.requestTimeoutMilliseconds = venue.requestTimeout.nanoseconds / 1_000_000
+                clients[venue.descriptor.id] = try VenueClients.make(descriptor: venue.descriptor, credentials: secret, httpClient: venueHTTPClient,
+                                                                      configuration: clientConfiguration, logger: logger)
+            }
+        } catch {
+            // An HTTPClient must be shut down before it is released.
+            for client in venueHTTPClients + [httpClient] { try? await client.shutdown() }
+            throw error
         }
         self.clients = clients
+        self.venueHTTPClients = venueHTTPClients
         self.limits = limits
         let engine = try await TripEngine(store: store, clients: clients, limits: limits, clock: clock, settings: configuration.engine,
-                                          venues: configuration.venueDescriptors, logger: logger, events: events,
+                                          venues: configuration.venueDescriptors, logger: logger, events: events, metrics: killSwitchMetrics,
                                           environment: options.environment)
         self.engine = engine
         self.rules = RuleEngine(rules: configuration.rules, tradingDay: configuration.tradingDay, clock: clock, logger: logger) { scope, reason, ruleId in
@@ -88,6 +108,8 @@ public final class Daemon: Sendable {
     func services() -> [ServiceGroupConfiguration.ServiceConfiguration] {
         [
             .init(service: EngineService(daemon: self), successTerminationBehavior: .gracefullyShutdownGroup),
+            // Metrics must never stop the daemon: if their loop ever ends, the rest carries on.
+            .init(service: MetricsService(metrics: killSwitchMetrics, events: metricsEvents), successTerminationBehavior: .ignore),
             .init(service: ControlServer(daemon: self)),
         ]
     }
@@ -95,6 +117,7 @@ public final class Daemon: Sendable {
     /// Releases the HTTP connections (after `run`, or when the daemon was only used in-process).
     public func shutdown() async throws {
         await rules.stop()
+        for client in venueHTTPClients { try await client.shutdown() }
         try await httpClient.shutdown()
     }
 }

@@ -9,6 +9,10 @@ public actor Store {
     public nonisolated let options: StoreOptions
     let clock: WallClock
     var venues: [String: VenueDescriptor] = [:]
+    /// Orders per status, for the metrics (kept current by the write paths through `statusChanged`).
+    public nonisolated let orderStatusCounts: OrderStatusCounts
+    /// Status changes of the transaction in progress, applied to `orderStatusCounts` once it commits.
+    var pendingStatusChanges: [OrderStatus: Int] = [:]
 
     /// Opens (creating if needed) the database, applies pending migrations, and records the configured venues.
     public init(options: StoreOptions, venues: [VenueDescriptor], migrations: [Migration]? = nil, clock: WallClock = .system) throws {
@@ -20,6 +24,7 @@ public actor Store {
         self.options = options
         self.clock = clock
         try Store.syncVenues(db, venues, now: clock.now())
+        self.orderStatusCounts = OrderStatusCounts(try OrderStatusCounts.count(db))
         self.venues = Dictionary(venues.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
     }
 
@@ -31,7 +36,10 @@ public actor Store {
         }
         try db.execute("PRAGMA synchronous = \(options.synchronous.rawValue)")
         try db.execute("PRAGMA foreign_keys = ON")
-        // Keep the -wal and -shm files after close so read-only auditors never need to create them.
+        // Keep the -wal and -shm files after the daemon closes (persistent WAL): an auditor's read-only open then
+        // finds both and needs to create nothing, even in a folder it cannot write (see StoreReader).
+        try db.persistWriteAheadLog()
+        // A checkpointed WAL is truncated back to this size rather than kept at its largest.
         try db.execute("PRAGMA journal_size_limit = 67108864")
     }
 
@@ -68,7 +76,17 @@ public actor Store {
 
     /// Runs `body` on the writer connection inside one transaction.
     func write<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
-        try db.transaction { try body(db) }
+        pendingStatusChanges.removeAll(keepingCapacity: true)
+        let result = try db.transaction { try body(db) }
+        orderStatusCounts.apply(pendingStatusChanges)
+        return result
+    }
+
+    /// Notes an order leaving one status (nil: it is new) for another (nil: it was merged away).
+    func statusChanged(from old: OrderStatus?, to new: OrderStatus?) {
+        guard old != new else { return }
+        if let old { pendingStatusChanges[old, default: 0] -= 1 }
+        if let new { pendingStatusChanges[new, default: 0] += 1 }
     }
 
     /// The venue descriptors the store was opened with.

@@ -9,12 +9,13 @@ extension EngineIntegration {
 /// Rules wired into the daemon: a missed heartbeat and a runaway order rate trip their scopes; orders
 /// learned inside a tripped scope are cancelled on sight; re-arm is refused while the condition holds.
 @Suite(.serialized) struct RuleWiringTests {
-    /// Waits (bounded) for the engine to latch an incident.
+    /// The first incident the daemon trips: already latched, or the next `.tripped` event (subscribed before
+    /// looking, so a trip between the two is not missed).
     static func firstIncident(_ daemon: Daemon) async throws -> Int64 {
-        let giveUp = ContinuousClock.now + .seconds(10)
-        while ContinuousClock.now < giveUp {
-            if let incident = await daemon.engine.latchedIncidents.first { return incident.id }
-            try await Task.sleep(for: .milliseconds(5))
+        let events = daemon.events.subscribe()
+        if let incident = await daemon.engine.latchedIncidents.first { return incident.id }
+        for await event in events {
+            if case .tripped(let incident) = event { return incident.id }
         }
         throw CancellationError()
     }

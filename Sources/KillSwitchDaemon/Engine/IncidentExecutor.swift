@@ -11,6 +11,8 @@ actor IncidentExecutor {
     /// What a finished piece of I/O hands back to the run loop.
     enum Completion: Sendable {
         case batch(venueId: String, outcomes: [OrderCancelOutcome])
+        /// A fan-out step's intents are committed (one transaction): each request may now take its token.
+        case intentsRecorded(venueId: String, requests: [RecordedRequest])
         case listed(venueId: String, purpose: VenueCancelStateMachine.ListingPurpose, orders: [VenueCancelStateMachine.ListedOrder], verified: Int64?)
         case listingFailed(venueId: String, purpose: VenueCancelStateMachine.ListingPurpose, kind: CancelOutcomeKind, reason: String)
         case cancelAll(venueId: String, symbol: String, kind: CancelOutcomeKind, reason: String?)
@@ -19,6 +21,13 @@ actor IncidentExecutor {
         /// Orders learned inside the scope wait in `pendingDiscoveries`; this wakes the run loop for them.
         case discovered
         case deadline
+    }
+
+    /// A batch cancel whose intent is committed, ready to take its token and go.
+    struct RecordedRequest: Sendable {
+        var batch: CancelBatch
+        var attempts: [Int64: Int]
+        var intentId: Int64
     }
 
     let incident: IncidentRecord
@@ -31,6 +40,8 @@ actor IncidentExecutor {
     private let logger: Logger
     private let progress: IncidentProgress
     private let crashPoint: CrashPoint
+    /// Metrics hooks: one call per answer, one per token wait, one per verification record.
+    private let metrics: KillSwitchMetrics?
     /// The last listing intent per venue, so verification outcomes link to the request that decided them.
     private var lastListingIntent: [String: Int64] = [:]
     private let inbox: AsyncStream<Completion>
@@ -40,7 +51,8 @@ actor IncidentExecutor {
     private var done = false
 
     init(incident: IncidentRecord, machine: IncidentStateMachine, store: Store, clients: [String: any VenueClient], limits: VenueRateLimits,
-         clock: any Clock<Duration>, policy: RetryPolicy, progress: IncidentProgress, crashPoint: CrashPoint, logger: Logger) {
+         clock: any Clock<Duration>, policy: RetryPolicy, progress: IncidentProgress, crashPoint: CrashPoint,
+         metrics: KillSwitchMetrics? = nil, logger: Logger) {
         self.incident = incident
         self.machine = machine
         self.store = store
@@ -50,6 +62,7 @@ actor IncidentExecutor {
         self.policy = policy
         self.progress = progress
         self.crashPoint = crashPoint
+        self.metrics = metrics
         self.logger = logger
         (inbox, inboxSink) = AsyncStream<Completion>.makeStream()
     }
@@ -96,6 +109,10 @@ actor IncidentExecutor {
                         return nil
                     }
                 }
+                if case .intentsRecorded(let venueId, let requests) = completion {
+                    startSends(requests, venueId: venueId, into: &group)
+                    continue
+                }
                 finished = await perform(handle(completion), into: &group)
             }
             group.cancelAll()
@@ -129,6 +146,22 @@ actor IncidentExecutor {
             return takeDiscoveries()
         case .deadline:
             return machine.deadlineReached()
+        case .intentsRecorded:
+            return []
+        }
+    }
+
+    /// One task per request: each waits for its own token, so a venue's requests leave as fast as its
+    /// bucket allows and never wait on an earlier answer.
+    private func startSends(_ requests: [RecordedRequest], venueId: String, into group: inout TaskGroup<Completion?>) {
+        guard let client = clients[venueId] else { return }
+        let incidentId = incident.id, store = self.store, limits = self.limits, progress = self.progress, crashPoint = self.crashPoint, logger = self.logger
+        let metrics = self.metrics
+        for request in requests {
+            group.addTask {
+                await Self.sendBatch(request, incidentId: incidentId, client: client, store: store, limits: limits, progress: progress,
+                                     crashPoint: crashPoint, metrics: metrics, logger: logger)
+            }
         }
     }
 
@@ -153,6 +186,7 @@ actor IncidentExecutor {
                     let attempts = attempts(venueId, outcomes.map(\.target))
                     do {
                         try await store.recordVerified(incidentId: incident.id, intentId: lastListingIntent[venueId], outcomes: outcomes, attempts: attempts)
+                        metrics?.outcomesRecorded(venueId: venueId, outcomes: outcomes)
                     } catch {
                         logger.error("could not record verified outcomes", metadata: ["incident": "\(incident.id)", "error": "\(error)"])
                     }
@@ -165,25 +199,38 @@ actor IncidentExecutor {
 
     private func perform(_ action: VenueCancelStateMachine.Action, venueId: String, client: any VenueClient, into group: inout TaskGroup<Completion?>) {
         let incidentId = incident.id
-        let store = self.store, limits = self.limits, clock = self.clock, logger = self.logger, progress = self.progress, crashPoint = self.crashPoint
+        let store = self.store, limits = self.limits, clock = self.clock, logger = self.logger, crashPoint = self.crashPoint
+        let metrics = self.metrics
         switch action {
         case .send(let batches):
-            for batch in batches {
-                let attempts = attempts(venueId, batch.targets)
-                let attempt = attempts.values.max() ?? 1
-                group.addTask {
-                    await Self.sendBatch(batch, attempt: attempt, attempts: attempts, incidentId: incidentId, client: client, store: store,
-                                         limits: limits, progress: progress, crashPoint: crashPoint, logger: logger)
+            let planned = batches.map { batch in (batch: batch, attempts: attempts(venueId, batch.targets)) }
+            group.addTask {
+                // Intent before action: every intent of this step in one commit, before any request is sent.
+                do {
+                    let ids = try await store.recordIntents(incidentId: incidentId, venueId: venueId, kind: "batch-cancel",
+                                                            requests: planned.map { ($0.attempts.values.max() ?? 1, $0.batch.symbol, $0.batch.targets) })
+                    for _ in ids { crashPoint.intentCommitted() }
+                    return .intentsRecorded(venueId: venueId, requests: zip(planned, ids).map {
+                        RecordedRequest(batch: $0.batch, attempts: $0.attempts, intentId: $1)
+                    })
+                } catch {
+                    // Never send what was not written down first: the orders go back to the machine as retryable.
+                    logger.error("could not record intents; not sending", metadata: ["incident": "\(incidentId)", "venue": "\(venueId)", "error": "\(error)"])
+                    return .batch(venueId: venueId, outcomes: planned.flatMap { item in
+                        item.batch.targets.map { OrderCancelOutcome(target: $0, kind: .retryable, message: "intent not recorded: \(error)") }
+                    })
                 }
             }
         case .cancelAll(let symbol):
             group.addTask {
-                await Self.cancelAll(symbol: symbol, venueId: venueId, incidentId: incidentId, client: client, store: store, limits: limits, crashPoint: crashPoint, logger: logger)
+                await Self.cancelAll(symbol: symbol, venueId: venueId, incidentId: incidentId, client: client, store: store, limits: limits, crashPoint: crashPoint,
+                                     metrics: metrics, logger: logger)
             }
         case .list(let purpose):
             let symbolScope = incident.scope.symbol
             group.addTask {
-                await Self.list(purpose, symbol: symbolScope, venueId: venueId, incidentId: incidentId, client: client, store: store, limits: limits, crashPoint: crashPoint, logger: logger)
+                await Self.list(purpose, symbol: symbolScope, venueId: venueId, incidentId: incidentId, client: client, store: store, limits: limits, crashPoint: crashPoint,
+                                metrics: metrics, logger: logger)
             }
         case .scheduleRetry(let attempt):
             let delay = policy.delay(attempt: attempt, unit: Double.random(in: 0..<1))
@@ -206,25 +253,20 @@ actor IncidentExecutor {
         }
     }
 
-    private static func sendBatch(_ batch: CancelBatch, attempt: Int, attempts: [Int64: Int], incidentId: Int64, client: any VenueClient, store: Store,
-                                  limits: VenueRateLimits, progress: IncidentProgress, crashPoint: CrashPoint, logger: Logger) async -> Completion {
-        // Intent first, then the token: the bucket alone decides when the request leaves, so a queue at the
-        // store can never bunch requests up past the venue's limit.
-        let intentId: Int64
+    /// Takes the venue's token for a request whose intent is committed, sends it, records the answer.
+    private static func sendBatch(_ request: RecordedRequest, incidentId: Int64, client: any VenueClient, store: Store, limits: VenueRateLimits,
+                                  progress: IncidentProgress, crashPoint: CrashPoint, metrics: KillSwitchMetrics?, logger: Logger) async -> Completion {
+        let batch = request.batch, intentId = request.intentId, attempts = request.attempts
         do {
-            intentId = try await store.recordIntent(incidentId: incidentId, attempt: attempt, venueId: batch.venueId, symbol: batch.symbol, kind: "batch-cancel", targets: batch.targets)
-        } catch {
-            // Never send what was not written down first.
-            logger.error("could not record intent; not sending", metadata: ["incident": "\(incidentId)", "error": "\(error)"])
-            return .batch(venueId: batch.venueId, outcomes: batch.targets.map { OrderCancelOutcome(target: $0, kind: .retryable, message: "intent not recorded: \(error)") })
-        }
-        crashPoint.intentCommitted()
-        do {
-            _ = try await limits.acquire(venueId: batch.venueId, operation: .batchCancel, priority: .cancel)
+            // The wait is measured outside the optional chain: a nil `metrics` must never skip the bucket.
+            let waited = try await limits.acquire(venueId: batch.venueId, operation: .batchCancel, priority: .cancel)
+            metrics?.tokenWaited(venueId: batch.venueId, wait: waited)
         } catch {
             let outcomes = batch.targets.map { OrderCancelOutcome(target: $0, kind: .retryable, message: "rate limiter: \(error)") }
-            try? await store.recordAnswer(incidentId: incidentId, intentId: intentId, httpStatus: nil, venueCode: nil, rawBody: "", latencyNanoseconds: 0,
-                                          transportError: "not sent: rate limiter: \(error)", outcomes: outcomes, attempts: attempts)
+            if (try? await store.recordAnswer(incidentId: incidentId, intentId: intentId, httpStatus: nil, venueCode: nil, rawBody: "", latencyNanoseconds: 0,
+                                              transportError: "not sent: rate limiter: \(error)", outcomes: outcomes, attempts: attempts)) != nil {
+                metrics?.outcomesRecorded(venueId: batch.venueId, outcomes: outcomes)
+            }
             return .batch(venueId: batch.venueId, outcomes: outcomes)
         }
         progress.requestSent(venueId: batch.venueId)
@@ -235,6 +277,7 @@ actor IncidentExecutor {
         do {
             try await store.recordAnswer(incidentId: incidentId, intentId: intentId, httpStatus: result.httpStatus, venueCode: result.venueCode, rawBody: result.rawBody,
                                          latencyNanoseconds: result.latencyNanoseconds, transportError: result.transportError, outcomes: result.outcomes, attempts: attempts)
+            metrics?.requestAnswered(venueId: batch.venueId, latencyNanoseconds: result.latencyNanoseconds, outcomes: result.outcomes)
         } catch {
             logger.error("could not record answer", metadata: ["incident": "\(incidentId)", "intent": "\(intentId)", "error": "\(error)"])
         }
@@ -244,9 +287,10 @@ actor IncidentExecutor {
     }
 
     private static func cancelAll(symbol: String, venueId: String, incidentId: Int64, client: any VenueClient, store: Store, limits: VenueRateLimits,
-                                  crashPoint: CrashPoint, logger: Logger) async -> Completion {
+                                  crashPoint: CrashPoint, metrics: KillSwitchMetrics?, logger: Logger) async -> Completion {
         do {
-            _ = try await limits.acquire(venueId: venueId, operation: .cancelAll, priority: .cancel)
+            let waited = try await limits.acquire(venueId: venueId, operation: .cancelAll, priority: .cancel)
+            metrics?.tokenWaited(venueId: venueId, wait: waited)
             let intentId = try await store.recordIntent(incidentId: incidentId, attempt: 1, venueId: venueId, symbol: symbol, kind: "cancel-all", targets: [])
             crashPoint.intentCommitted()
             logger.warning("escalating to cancel-all", metadata: ["incident": "\(incidentId)", "venue": "\(venueId)", "symbol": "\(symbol)"])
@@ -256,6 +300,7 @@ actor IncidentExecutor {
             }
             try await store.recordAnswer(incidentId: incidentId, intentId: intentId, httpStatus: result.httpStatus, venueCode: result.venueCode, rawBody: result.rawBody,
                                          latencyNanoseconds: result.latencyNanoseconds, transportError: result.transportError, outcomes: [], attempts: [:])
+            metrics?.requestAnswered(venueId: venueId, latencyNanoseconds: result.latencyNanoseconds, outcomes: [])
             return .cancelAll(venueId: venueId, symbol: symbol, kind: result.kind, reason: result.venueCode ?? result.transportError)
         } catch {
             return .cancelAll(venueId: venueId, symbol: symbol, kind: .retryable, reason: "\(error)")
@@ -263,12 +308,13 @@ actor IncidentExecutor {
     }
 
     private static func list(_ purpose: VenueCancelStateMachine.ListingPurpose, symbol: String?, venueId: String, incidentId: Int64, client: any VenueClient,
-                             store: Store, limits: VenueRateLimits, crashPoint: CrashPoint, logger: Logger) async -> Completion {
+                             store: Store, limits: VenueRateLimits, crashPoint: CrashPoint, metrics: KillSwitchMetrics?, logger: Logger) async -> Completion {
         var intentId: Int64?
         let clock = ContinuousClock()
         let started = clock.now
         do {
-            _ = try await limits.acquire(venueId: venueId, operation: .openOrders(symbol: symbol != nil), priority: .cancel)
+            let waited = try await limits.acquire(venueId: venueId, operation: .openOrders(symbol: symbol != nil), priority: .cancel)
+            metrics?.tokenWaited(venueId: venueId, wait: waited)
             intentId = try await store.recordIntent(incidentId: incidentId, attempt: 1, venueId: venueId, symbol: symbol, kind: "list-open", targets: [])
             crashPoint.intentCommitted()
             let open = try await client.openOrders(symbol: symbol)
@@ -280,15 +326,18 @@ actor IncidentExecutor {
                 try await store.recordAnswer(incidentId: incidentId, intentId: intentId, httpStatus: 200, venueCode: nil,
                                              rawBody: "{\"purpose\":\"\(purpose.rawValue)\",\"open\":\(open.count),\"inScope\":\(inScope.count)}",
                                              latencyNanoseconds: elapsed.nanoseconds, transportError: nil, outcomes: [], attempts: [:])
+                metrics?.requestAnswered(venueId: venueId, latencyNanoseconds: elapsed.nanoseconds, outcomes: [])
             }
             return .listed(venueId: venueId, purpose: purpose, orders: listed, verified: intentId)
         } catch {
             let answerError = error as? VenueAnswerError
             let kind = answerError?.kind ?? .retryable
             if let intentId {
-                try? await store.recordAnswer(incidentId: incidentId, intentId: intentId, httpStatus: answerError?.httpStatus, venueCode: answerError?.venueCode,
-                                              rawBody: "", latencyNanoseconds: started.duration(to: clock.now).nanoseconds,
-                                              transportError: "\(error)", outcomes: [], attempts: [:])
+                let latency = started.duration(to: clock.now).nanoseconds
+                if (try? await store.recordAnswer(incidentId: incidentId, intentId: intentId, httpStatus: answerError?.httpStatus, venueCode: answerError?.venueCode,
+                                                  rawBody: "", latencyNanoseconds: latency, transportError: "\(error)", outcomes: [], attempts: [:])) != nil {
+                    metrics?.requestAnswered(venueId: venueId, latencyNanoseconds: latency, outcomes: [])
+                }
             }
             logger.warning("open-order listing failed", metadata: ["incident": "\(incidentId)", "venue": "\(venueId)", "error": "\(error)"])
             return .listingFailed(venueId: venueId, purpose: purpose, kind: kind, reason: "\(error)")

@@ -1,35 +1,59 @@
 import KillSwitchCore
 import Synchronization
 
-/// Live counters of one incident, per venue: requests sent, outcomes by kind, latency. Read by status and
-/// `trip --follow`; written by the executor's tasks.
+/// Live counters of one incident, per venue: requests sent, each order's latest outcome, latency. Read by
+/// status, `trip --follow` and the demo; written by the executor's tasks.
 public final class IncidentProgress: Sendable {
     public struct VenueCounts: Sendable, Hashable, Codable {
         public var requests = 0
+        /// Orders by their latest outcome (an order answered `pending` and later verified `cancelled` counts
+        /// once, as `cancelled`).
         public var outcomes: [String: Int] = [:]
+        /// Orders answered at least once.
+        public var orders = 0
+        /// Orders whose latest outcome is not terminal.
+        public var outstanding = 0
         public var totalLatencyNanoseconds: Int64 = 0
         public var answered = 0
+
+        public init() {}
     }
 
-    private let state = Mutex<[String: VenueCounts]>([:])
+    private struct VenueState {
+        var counts = VenueCounts()
+        var latest: [String: CancelOutcomeKind] = [:]
+    }
+
+    private let state = Mutex<[String: VenueState]>([:])
 
     public init() {}
 
     func requestSent(venueId: String) {
-        state.withLock { $0[venueId, default: VenueCounts()].requests += 1 }
+        state.withLock { $0[venueId, default: VenueState()].counts.requests += 1 }
     }
 
     func record(venueId: String, outcomes: [OrderCancelOutcome], latencyNanoseconds: Int64? = nil) {
         state.withLock { all in
-            var counts = all[venueId, default: VenueCounts()]
-            for outcome in outcomes { counts.outcomes[outcome.kind.rawValue, default: 0] += 1 }
-            if let latencyNanoseconds {
-                counts.totalLatencyNanoseconds += latencyNanoseconds
-                counts.answered += 1
+            var venue = all[venueId, default: VenueState()]
+            for outcome in outcomes {
+                let key = outcome.target.symbol + "|" + outcome.target.wireId
+                if let previous = venue.latest.updateValue(outcome.kind, forKey: key) {
+                    venue.counts.outcomes[previous.rawValue, default: 1] -= 1
+                    if venue.counts.outcomes[previous.rawValue] == 0 { venue.counts.outcomes[previous.rawValue] = nil }
+                    if !previous.isTerminal { venue.counts.outstanding -= 1 }
+                } else {
+                    venue.counts.orders += 1
+                }
+                venue.counts.outcomes[outcome.kind.rawValue, default: 0] += 1
+                if !outcome.kind.isTerminal { venue.counts.outstanding += 1 }
             }
-            all[venueId] = counts
+            if let latencyNanoseconds {
+                venue.counts.totalLatencyNanoseconds += latencyNanoseconds
+                venue.counts.answered += 1
+            }
+            all[venueId] = venue
         }
     }
 
-    public var snapshot: [String: VenueCounts] { state.withLock { $0 } }
+    public var snapshot: [String: VenueCounts] { state.withLock { $0.mapValues(\.counts) } }
 }

@@ -16,13 +16,15 @@ public actor TripEngine {
     let logger: Logger
     let crashPoint: CrashPoint
     let events: DaemonEventBus
+    let metrics: KillSwitchMetrics?
     private var executors: [Int64: (executor: IncidentExecutor, task: Task<IncidentStateMachine.Outcome, Never>, progress: IncidentProgress)] = [:]
     private var latched: [Int64: IncidentRecord] = [:]
 
     public init(store: Store, clients: [String: any VenueClient], limits: VenueRateLimits, clock: any Clock<Duration>,
-                settings: EngineSettings, venues: [VenueDescriptor], logger: Logger, events: DaemonEventBus = DaemonEventBus(),
+                settings: EngineSettings, venues: [VenueDescriptor], logger: Logger, events: DaemonEventBus = DaemonEventBus(), metrics: KillSwitchMetrics? = nil,
                 environment: [String: String] = ProcessInfo.processInfo.environment) async throws {
         self.events = events
+        self.metrics = metrics
         self.store = store
         self.clients = clients
         self.limits = limits
@@ -64,8 +66,8 @@ public actor TripEngine {
         let incident = try await store.createIncident(scope: scope, ruleId: ruleId, actor: actor, reason: reason, deadlineAt: deadline)
         latched[incident.id] = incident
         logger.critical("TRIPPED", metadata: ["incident": "\(incident.id)", "scope": "\(scope)", "reason": "\(reason)", "by": "\(actor ?? ruleId ?? "-")"])
-        events.publish(.tripped(incident))
         try await start(incident, resume: nil)
+        events.publish(.tripped(incident))
         return incident.id
     }
 
@@ -106,7 +108,9 @@ public actor TripEngine {
     public func retry(incidentId: Int64, actor: String?) async throws {
         guard let record = try await store.incident(id: incidentId) else { throw RetryError.unknownIncident(incidentId) }
         guard record.isLatched else { throw RetryError.notLatched(incidentId) }
-        if executors[incidentId] != nil, !finishedIncidents.contains(incidentId) { throw RetryError.stillRunning(incidentId) }
+        if starting.contains(incidentId) || (executors[incidentId] != nil && !finishedIncidents.contains(incidentId)) {
+            throw RetryError.stillRunning(incidentId)
+        }
         let deadline = WallClock.system.now() + settings.incidentDeadline.nanoseconds / 1_000_000
         guard let reopened = try await store.retryIncident(id: incidentId, actor: actor, deadlineAt: deadline) else {
             throw RetryError.unknownIncident(incidentId)
@@ -116,8 +120,12 @@ public actor TripEngine {
         try await start(reopened, resume: nil)
     }
 
-    /// Waits for an incident's fan-out to end.
+    /// Waits for an incident's fan-out to end. An incident already latched whose fan-out is still being set
+    /// up (its orders loading) is waited for too, so a caller that saw the trip never gets nil by racing it.
     public func waitForIncident(_ id: Int64) async -> IncidentStateMachine.Outcome? {
+        if executors[id] == nil, starting.contains(id) {
+            await withCheckedContinuation { startWaiters[id, default: []].append($0) }
+        }
         guard let task = executors[id]?.task else { return nil }
         return await task.value
     }
@@ -140,8 +148,19 @@ public actor TripEngine {
     }
 
     private var finishedIncidents: Set<Int64> = []
+    /// Incidents whose fan-out is being set up, and who waits for it.
+    private var starting: Set<Int64> = []
+    private var startWaiters: [Int64: [CheckedContinuation<Void, Never>]] = [:]
+
+    /// Whether this process ran the incident's fan-out and it has ended.
+    public func isFinished(_ id: Int64) -> Bool { finishedIncidents.contains(id) }
 
     private func start(_ incident: IncidentRecord, resume: IncidentResumeState?) async throws {
+        starting.insert(incident.id)
+        defer {
+            starting.remove(incident.id)
+            for waiter in startWaiters.removeValue(forKey: incident.id) ?? [] { waiter.resume() }
+        }
         let inScope = venues.filter { incident.scope.venue == nil || incident.scope.venue == $0.id }
             .filter { incident.scope.account == nil || incident.scope.account == $0.account }
         let open = try await store.orders(OrderFilter(scope: incident.scope, openOnly: true))
@@ -158,7 +177,7 @@ public actor TripEngine {
         let executor = IncidentExecutor(
             incident: incident, machine: IncidentStateMachine(incidentId: incident.id, venues: machines), store: store, clients: clients, limits: limits,
             clock: clock, policy: RetryPolicy(initial: settings.retryInitial, maximum: settings.retryMax), progress: progress, crashPoint: crashPoint,
-            logger: logger
+            metrics: metrics, logger: logger
         )
         limits.setReserveForIncidents(true)
         finishedIncidents.remove(incident.id)

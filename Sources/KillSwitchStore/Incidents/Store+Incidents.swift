@@ -57,17 +57,29 @@ extension Store {
 
     /// Writes the intent for one request and commits it: called before the request is sent.
     public func recordIntent(incidentId: Int64, attempt: Int, venueId: String, symbol: String?, kind: String, targets: [CancelTarget]) throws -> Int64 {
+        try recordIntents(incidentId: incidentId, venueId: venueId, kind: kind, requests: [(attempt, symbol, targets)])[0]
+    }
+
+    /// Writes the intents of several requests (one fan-out step of a venue) in one commit, before any of them
+    /// is sent: one transaction instead of one per request keeps the single writer off the cancel path.
+    public func recordIntents(incidentId: Int64, venueId: String, kind: String,
+                              requests: [(attempt: Int, symbol: String?, targets: [CancelTarget])]) throws -> [Int64] {
         let now = clock.now()
         let account = venues[venueId]?.account ?? ""
-        let orderIds = "[" + targets.map { String($0.orderId) }.joined(separator: ",") + "]"
-        let wireIds = String(decoding: try JSONEncoder().encode(targets.map(\.wireId)), as: UTF8.self)
+        let encoder = JSONEncoder()
+        let rows = try requests.map { request in
+            ("[" + request.targets.map { String($0.orderId) }.joined(separator: ",") + "]",
+             String(decoding: try encoder.encode(request.targets.map(\.wireId)), as: UTF8.self))
+        }
         return try write { db in
-            try db.cached("""
-                INSERT INTO cancel_intents (incident_id, attempt, venue_id, account, symbol, kind, order_ids, wire_ids, sent_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """).bind([.integer(incidentId), .integer(Int64(attempt)), .text(venueId), .text(account), SQLiteValue(symbol),
-                          .text(kind), .text(orderIds), .text(wireIds), .integer(now)]).run()
-            return db.lastInsertRowID
+            try zip(requests, rows).map { request, row in
+                try db.cached("""
+                    INSERT INTO cancel_intents (incident_id, attempt, venue_id, account, symbol, kind, order_ids, wire_ids, sent_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """).bind([.integer(incidentId), .integer(Int64(request.attempt)), .text(venueId), .text(account), SQLiteValue(request.symbol),
+                              .text(kind), .text(row.0), .text(row.1), .integer(now)]).run()
+                return db.lastInsertRowID
+            }
         }
     }
 
@@ -124,6 +136,7 @@ extension Store {
             """).bind(row + [.integer(now)]).run()
         if !current.isTerminal {
             try db.cached("UPDATE orders SET status = 'cancelled', updated_at = ? WHERE id = ?").bind([.integer(now), .integer(orderId)]).run()
+            statusChanged(from: current, to: .cancelled)
         }
     }
 
@@ -157,6 +170,7 @@ extension Store {
                               SQLiteValue(venue.market.settle), SQLiteValue(venue.market.productType), SQLiteValue(venue.market.marginCoin),
                               .integer(now), .integer(now)]).run()
                 let id = db.lastInsertRowID
+                statusChanged(from: nil, to: .acknowledged)
                 try db.cached("""
                     INSERT INTO order_events (event_id, order_id, source, venue_id, account, symbol, venue_order_id, client_order_id, status, received_at)
                     VALUES (?, ?, 'sync', ?, ?, ?, ?, ?, 'acknowledged', ?)

@@ -75,7 +75,9 @@ extension Store {
         let status: OrderStatus
         let isNew: Bool
         if var existing = row {
+            let statusBefore = existing.status
             if let other = mergeFrom {
+                statusChanged(from: other.status, to: nil)
                 existing.status = existing.status.merging(other.status)
                 existing.filled = max(existing.filled, other.filled)
                 try db.cached("UPDATE orders SET client_order_id = NULL, merged_into = ?, updated_at = ? WHERE id = ?")
@@ -96,6 +98,7 @@ extension Store {
                     SQLiteValue(open ? (event.quantity?.text ?? existing.quantity) : existing.quantity),
                     .text(filled.text), .text(status.rawValue), .integer(now), .integer(existing.id),
                 ]).run()
+            statusChanged(from: statusBefore, to: status)
             orderId = existing.id
             isNew = false
         } else {
@@ -112,6 +115,7 @@ extension Store {
                     SQLiteValue(venue?.market.settle), SQLiteValue(venue?.market.productType), SQLiteValue(venue?.market.marginCoin),
                     SQLiteValue(venue?.contracts[event.symbol]?.multiplier.text), .integer(now), .integer(now),
                 ]).run()
+            statusChanged(from: nil, to: status)
             orderId = db.lastInsertRowID
             isNew = true
         }

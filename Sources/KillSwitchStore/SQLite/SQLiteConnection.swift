@@ -77,6 +77,14 @@ public final class SQLiteConnection {
         try SQLiteStatement(connection: self, sql: sql)
     }
 
+    /// Keeps this connection's -wal and -shm files on disk when it closes (SQLITE_FCNTL_PERSIST_WAL), so
+    /// read-only auditors never have to create them. Without it the last writer to close deletes both.
+    public func persistWriteAheadLog() throws {
+        var on: Int32 = 1
+        let rc = sqlite3_file_control(handle, "main", SQLITE_FCNTL_PERSIST_WAL, &on)
+        guard rc == SQLITE_OK else { throw SQLiteError(code: rc, message: "could not keep the write-ahead log persistent", sql: nil) }
+    }
+
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
     public var changes: Int { Int(sqlite3_changes(handle)) }
     var lastErrorMessage: String { String(cString: sqlite3_errmsg(handle)) }
