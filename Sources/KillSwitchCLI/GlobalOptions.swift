@@ -11,7 +11,18 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Database file; overrides the config's `database` (or $KILLSWITCH_DB).", valueName: "path"))
     var db: String?
 
+    @Option(name: .long, help: ArgumentHelp("Daemon control socket (default: $KILLSWITCH_SOCKET, the config's `socket`, or /run/killswitch/control.sock).", valueName: "path"))
+    var socket: String?
+
     var environment: [String: String] { ProcessInfo.processInfo.environment }
+
+    /// The control socket: `--socket`, `$KILLSWITCH_SOCKET`, the config's `socket` when a config file exists,
+    /// else the default — so commands that talk to the daemon need no config file.
+    func socketPath() throws -> String {
+        if let explicit = socket ?? environment["KILLSWITCH_SOCKET"] { return explicit }
+        if FileManager.default.fileExists(atPath: configPath) { return try loadConfiguration().socket }
+        return KillSwitchConfiguration.defaultSocket
+    }
 
     var configPath: String { config ?? environment["KILLSWITCH_CONFIG"] ?? KillSwitchConfiguration.defaultPath }
 

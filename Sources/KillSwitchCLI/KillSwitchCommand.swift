@@ -7,7 +7,7 @@ public struct KillSwitchCommand: AsyncParsableCommand {
         abstract: "A risk kill switch for automated crypto trading: pulls every resting order off every venue when a rule fires.",
         discussion: """
             Exit codes: 0 ok, 1 failure, 64 usage, 69 daemon unreachable, 78 configuration.
-            Paths default to /etc/killswitch/killswitch.toml (KILLSWITCH_CONFIG) and the config's database (KILLSWITCH_DB).
+            Paths default to /etc/killswitch/killswitch.toml (KILLSWITCH_CONFIG), the config's database (KILLSWITCH_DB) and the config's socket (KILLSWITCH_SOCKET).
             """,
         subcommands: [
             DemoCommand.self,
@@ -17,6 +17,11 @@ public struct KillSwitchCommand: AsyncParsableCommand {
             OrdersCommand.self,
             AuditCommand.self,
             VenueCommand.self,
+            TripCommand.self,
+            RearmCommand.self,
+            HeartbeatCommand.self,
+            StatusCommand.self,
+            RetryCommand.self,
         ]
     )
 

@@ -114,6 +114,7 @@ public final class Daemon: Sendable {
             .init(service: VenueMaintenanceService(daemon: self), successTerminationBehavior: .ignore),
             .init(service: NotifierService(daemon: self), successTerminationBehavior: .ignore),
             .init(service: SignalService(daemon: self), successTerminationBehavior: .ignore),
+            .init(service: ControlServer(daemon: self)),
         ]
     }
 

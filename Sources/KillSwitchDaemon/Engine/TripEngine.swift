@@ -98,6 +98,38 @@ public actor TripEngine {
         return resumed
     }
 
+    public enum RetryError: Error, CustomStringConvertible, Equatable {
+        case unknownIncident(Int64)
+        case stillRunning(Int64)
+        case notLatched(Int64)
+
+        public var description: String {
+            switch self {
+            case .unknownIncident(let id): "no incident \(id)"
+            case .stillRunning(let id): "incident \(id) is still running; retry it once it has ended"
+            case .notLatched(let id): "incident \(id) was re-armed; trip the scope again instead"
+            }
+        }
+    }
+
+    /// An operator's retry of an ended, still-latched incident: a fresh fan-out under a fresh deadline over
+    /// every order still open in its scope — orders a venue rejected included, since a retry usually follows
+    /// a human fixing what the rejection was about. Recorded under the same incident.
+    public func retry(incidentId: Int64, actor: String?) async throws {
+        guard let record = try await store.incident(id: incidentId) else { throw RetryError.unknownIncident(incidentId) }
+        guard record.isLatched else { throw RetryError.notLatched(incidentId) }
+        if starting.contains(incidentId) || (executors[incidentId] != nil && !finishedIncidents.contains(incidentId)) {
+            throw RetryError.stillRunning(incidentId)
+        }
+        let deadline = WallClock.system.now() + settings.incidentDeadline.nanoseconds / 1_000_000
+        guard let reopened = try await store.retryIncident(id: incidentId, actor: actor, deadlineAt: deadline) else {
+            throw RetryError.unknownIncident(incidentId)
+        }
+        latched[incidentId] = reopened
+        logger.warning("incident retried", metadata: ["incident": "\(incidentId)", "by": "\(actor ?? "-")"])
+        try await start(reopened, resume: nil)
+    }
+
     /// Waits for an incident's fan-out to end. An incident already latched whose fan-out is still being set
     /// up (its orders loading) is waited for too, so a caller that saw the trip never gets nil by racing it.
     public func waitForIncident(_ id: Int64) async -> IncidentStateMachine.Outcome? {

@@ -1,0 +1,152 @@
+import KillSwitchCore
+import KillSwitchStore
+
+/// `GET /v1/status`: what is armed and what is tripped, every latched or running incident with its progress,
+/// every rule's current value against its threshold, and every venue-account's health.
+public struct StatusReport: Sendable, Hashable, Codable {
+    /// A tripped scope and the incidents latching it.
+    public struct TrippedScope: Sendable, Hashable, Codable {
+        public var scope: Scope
+        public var state: String
+        public var incidents: [Int64]
+
+        public init(scope: Scope, incidents: [Int64]) {
+            self.scope = scope
+            self.state = "tripped"
+            self.incidents = incidents
+        }
+    }
+
+    /// One incident and how far its fan-out has got.
+    public struct Incident: Sendable, Hashable, Codable {
+        public var id: Int64
+        public var scope: Scope
+        public var reason: String
+        public var rule: String?
+        public var actor: String?
+        /// `running`, `flat` or `incomplete`.
+        public var state: String
+        public var latched: Bool
+        /// Wall-clock milliseconds.
+        public var trippedAt: Int64
+        public var endedAt: Int64?
+        /// All venues together.
+        public var orders: IncidentOrderProgress
+        public var venues: [Venue]
+
+        public init(id: Int64, scope: Scope, reason: String, rule: String?, actor: String?, state: String, latched: Bool, trippedAt: Int64,
+                    endedAt: Int64?, orders: IncidentOrderProgress, venues: [Venue]) {
+            self.id = id
+            self.scope = scope
+            self.reason = reason
+            self.rule = rule
+            self.actor = actor
+            self.state = state
+            self.latched = latched
+            self.trippedAt = trippedAt
+            self.endedAt = endedAt
+            self.orders = orders
+            self.venues = venues
+        }
+    }
+
+    /// One venue's part of an incident: its orders, and the requests this process has sent for it.
+    public struct Venue: Sendable, Hashable, Codable {
+        public var venue: String
+        public var orders: IncidentOrderProgress
+        public var requests: Int
+        public var averageLatencyMilliseconds: Double?
+
+        public init(venue: String, orders: IncidentOrderProgress, requests: Int, averageLatencyMilliseconds: Double?) {
+            self.venue = venue
+            self.orders = orders
+            self.requests = requests
+            self.averageLatencyMilliseconds = averageLatencyMilliseconds
+        }
+    }
+
+    public struct Rule: Sendable, Hashable, Codable {
+        public var id: String
+        public var fired: Bool
+        public var value: String
+        public var threshold: String
+        public var reason: String
+
+        public init(id: String, fired: Bool, value: String, threshold: String, reason: String) {
+            self.id = id
+            self.fired = fired
+            self.value = value
+            self.threshold = threshold
+            self.reason = reason
+        }
+    }
+
+    public struct Bucket: Sendable, Hashable, Codable {
+        public var pool: String
+        /// Tokens available now.
+        public var level: Double
+        public var capacity: Int
+        public var waiting: Int
+        public var penalized: Bool
+
+        public init(pool: String, level: Double, capacity: Int, waiting: Int, penalized: Bool) {
+            self.pool = pool
+            self.level = level
+            self.capacity = capacity
+            self.waiting = waiting
+            self.penalized = penalized
+        }
+    }
+
+    /// A venue-account: armed or tripped, and what the daemon last saw of it.
+    public struct VenueAccount: Sendable, Hashable, Codable {
+        public var venue: String
+        public var kind: String
+        public var account: String
+        /// `armed`, `tripped` (a latched scope covers the whole account) or `partly-tripped` (some symbols).
+        public var state: String
+        public var incidents: [Int64]
+        public var lastAnswerAt: Int64?
+        public var lastAnswerOK: Bool?
+        public var armedCheckAt: Int64?
+        public var armedCheckOK: Bool?
+        public var armedCheckDetail: String?
+        public var clockOffsetMilliseconds: Int64?
+        public var buckets: [Bucket]
+
+        public init(venue: String, kind: String, account: String, state: String, incidents: [Int64], lastAnswerAt: Int64? = nil,
+                    lastAnswerOK: Bool? = nil, armedCheckAt: Int64? = nil, armedCheckOK: Bool? = nil, armedCheckDetail: String? = nil,
+                    clockOffsetMilliseconds: Int64? = nil, buckets: [Bucket] = []) {
+            self.venue = venue
+            self.kind = kind
+            self.account = account
+            self.state = state
+            self.incidents = incidents
+            self.lastAnswerAt = lastAnswerAt
+            self.lastAnswerOK = lastAnswerOK
+            self.armedCheckAt = armedCheckAt
+            self.armedCheckOK = armedCheckOK
+            self.armedCheckDetail = armedCheckDetail
+            self.clockOffsetMilliseconds = clockOffsetMilliseconds
+            self.buckets = buckets
+        }
+    }
+
+    /// True when nothing is tripped.
+    public var armed: Bool
+    public var tripped: [TrippedScope]
+    public var incidents: [Incident]
+    public var rules: [Rule]
+    public var venues: [VenueAccount]
+    /// Wall-clock milliseconds when the report was made.
+    public var time: Int64
+
+    public init(armed: Bool, tripped: [TrippedScope], incidents: [Incident], rules: [Rule], venues: [VenueAccount], time: Int64) {
+        self.armed = armed
+        self.tripped = tripped
+        self.incidents = incidents
+        self.rules = rules
+        self.venues = venues
+        self.time = time
+    }
+}

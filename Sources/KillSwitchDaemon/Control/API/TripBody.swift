@@ -1,0 +1,28 @@
+import KillSwitchCore
+
+/// `POST /v1/trip` body: `{reason, scope?: {venue?, account?, symbol?}, actor?}`; no scope trips everything.
+public struct TripBody: Sendable, Hashable, Codable, ControlRequestBody {
+    public var reason: String
+    public var scope: Scope?
+    /// Who tripped; defaults to the caller's Unix user on the socket, "api" on TCP.
+    public var actor: String?
+
+    public static let fields: Set<String> = ["reason", "scope", "actor"]
+
+    public init(reason: String, scope: Scope? = nil, actor: String? = nil) {
+        self.reason = reason
+        self.scope = scope
+        self.actor = actor
+    }
+}
+
+/// `POST /v1/trip` answer: the incident that now latches the scope.
+public struct TripAnswer: Sendable, Hashable, Codable {
+    public var incident: Int64
+    public var actor: String
+
+    public init(incident: Int64, actor: String) {
+        self.incident = incident
+        self.actor = actor
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+import KillSwitchCore
+import KillSwitchStore
+
+extension Daemon {
+    public enum ScopeRearmError: Error, CustomStringConvertible, Equatable {
+        case noLatchedIncident(Scope)
+
+        public var description: String {
+            switch self {
+            case .noLatchedIncident(let scope): "no latched incident has scope \(scope)"
+            }
+        }
+    }
+
+    /// Re-arms every latched incident whose scope is exactly `scope`. All or nothing: if any incident's rule
+    /// still holds (and `force` is not set), none is re-armed.
+    public func rearm(scope: Scope, operator name: String, reason: String, force: Bool) async throws -> [Int64] {
+        let incidents = await engine.latchedIncidents.filter { $0.scope == scope }
+        guard !incidents.isEmpty else { throw ScopeRearmError.noLatchedIncident(scope) }
+        if !force {
+            for incident in incidents {
+                if let ruleId = incident.ruleId, await rules.conditionHolds(ruleId: ruleId) { throw RearmError.conditionStillHolds(ruleId: ruleId) }
+            }
+        }
+        for incident in incidents {
+            try await rearm(incidentId: incident.id, operator: name, reason: reason, force: force)
+        }
+        return incidents.map(\.id)
+    }
+
+    /// A PnL mark: evaluated by the loss-limit and drawdown rules (a mark in the wrong currency throws
+    /// `RuleError` and is not stored), then stored as received.
+    public func recordPnL(_ mark: PnLMark) async throws {
+        try await rules.pnl(mark)
+        try await store.recordPnLMark(mark)
+    }
+}

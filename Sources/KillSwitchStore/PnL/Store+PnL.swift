@@ -1,0 +1,21 @@
+import Foundation
+import KillSwitchCore
+
+extension Store {
+    /// Records a PnL mark as received (for the audit; the rules keep their own latest marks in memory).
+    /// The venue must be configured: the caller validates it first so the error names the field.
+    public func recordPnLMark(_ mark: PnLMark) throws {
+        let now = clock.now()
+        try db.cached("""
+            INSERT INTO pnl_marks (venue_id, mark_time, currency, realized_today, unrealized, equity, received_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """).bind([.text(mark.venue), .integer(Int64((mark.time.timeIntervalSince1970 * 1000).rounded())), .text(mark.currency),
+                      .text(mark.realizedToday.text), .text(mark.unrealized.text), .text(mark.equity.text), .integer(now)]).run()
+    }
+
+    /// The number of PnL marks stored for a venue (status and tests).
+    public func pnlMarkCount(venueId: String) throws -> Int {
+        let s = try db.cached("SELECT count(*) FROM pnl_marks WHERE venue_id = ?").bind(1, venueId)
+        return try s.step() ? Int(s.int(0)) : 0
+    }
+}
