@@ -31,7 +31,7 @@ let configuration = KillSwitchConfiguration(database: directory + "/ks.db", sock
 var logger = Logger(label: "bench")
 logger.logLevel = .critical
 let daemon = try await Daemon(configuration: configuration, credentials: ["binance": VenueCredentials(apiKey: "test-api-key", secret: "test-api-secret")], logger: logger)
-for client in daemon.clients.values { await client.warmUp() }
+await daemon.warmVenueConnections()
 
 func wallMs() -> Double { Date().timeIntervalSince1970 * 1_000 }
 func percentile(_ values: [Double], _ p: Double) -> Double {

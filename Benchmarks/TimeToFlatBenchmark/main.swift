@@ -51,12 +51,8 @@ let configuration = KillSwitchConfiguration(database: directory + "/ks.db", sock
 var logger = Logger(label: "bench")
 logger.logLevel = .critical
 let daemon = try await Daemon(configuration: configuration, credentials: credentials, logger: logger)
-for client in daemon.clients.values { await client.warmUp() }
-if let warm = CommandLine.arguments.firstIndex(of: "--prewarm").flatMap({ Int(CommandLine.arguments[$0 + 1]) }) {
-    await withTaskGroup(of: Void.self) { group in
-        for client in daemon.clients.values { for _ in 0..<warm { group.addTask { _ = try? await client.syncClock() } } }
-    }
-}
+// Warm the connection pools as the running daemon's maintenance service does (at start and every keep-warm).
+await daemon.warmVenueConnections()
 
 // Seed the book on the venue and in the store.
 var requestsPerVenue: [String: Int] = [:]

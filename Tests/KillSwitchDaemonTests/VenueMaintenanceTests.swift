@@ -64,7 +64,10 @@ extension EngineIntegration {
 
         // Keep-warm every 15 s; the armed check only every 60 s.
         func requests(_ path: String) async -> Int { await harness.sim.requests(since: 0).filter { $0.path.hasSuffix(path) }.count }
-        #expect(await requests("/dapi/v1/time") == 1)
+        // Each keep-warm holds as many connections open as a trip's first burst uses (one call each).
+        let warm = ConnectionWarmer.count(venueId: "binance", limits: daemon.limits)
+        #expect(warm == ConnectionWarmer.maximum)
+        #expect(await requests("/dapi/v1/time") == warm)
         for round in 1...4 {
             await clock.waitForSleepers(count: 5)
             clock.advance(by: .seconds(15))
@@ -74,7 +77,7 @@ extension EngineIntegration {
             }
             #expect(Self.armedChecks(reportsOfRound).count == (round < 4 ? 0 : 5), "round \(round)")
         }
-        #expect(await requests("/dapi/v1/time") == 5)
+        #expect(await requests("/dapi/v1/time") == 5 * warm)
         #expect(await requests("/dapi/v1/openOrders") == 2)
         #expect(await requests("/dapi/v1/exchangeInfo") == 2)
     }
@@ -143,7 +146,8 @@ extension EngineIntegration {
         var iterator = reports.makeAsyncIterator()
         _ = await Self.collect(&iterator) { Self.armedChecks($0) == ["binance": true] }
         let paths = await harness.sim.requests(since: 0).filter { $0.exchange == "binance" }.map(\.path)
-        #expect(paths == ["/dapi/v1/time", "/dapi/v1/exchangeInfo", "/dapi/v1/openOrders"])
+        let warm = ConnectionWarmer.count(venueId: "binance", limits: daemon.limits)
+        #expect(paths == Array(repeating: "/dapi/v1/time", count: warm) + ["/dapi/v1/exchangeInfo", "/dapi/v1/openOrders"])
     }
 
     @Test func nothingIsSentToAVenueWhileAnIncidentOnItRuns() async throws {

@@ -72,8 +72,17 @@ struct VenueMaintainer: Sendable {
         return true
     }
 
-    /// The time endpoint: keeps the keep-alive connection open and the signing clock's offset fresh.
+    /// The time endpoint: keeps the keep-alive connections open (as many as a trip's first burst uses, see
+    /// `ConnectionWarmer`) and the signing clock's offset fresh.
     private func keepWarm() async {
+        async let extra: Void = ConnectionWarmer.hold(count: ConnectionWarmer.count(venueId: venueId, limits: limits) - 1, client: client) {
+            await mayCall(.time)
+        }
+        await syncClock()
+        await extra
+    }
+
+    private func syncClock() async {
         guard await mayCall(.time) else { return }
         let now = wallClock.now()
         do {
