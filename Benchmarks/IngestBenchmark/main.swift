@@ -44,7 +44,7 @@ func freshPath(_ name: String) -> String {
     return path
 }
 
-func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+func seconds(_ d: Duration) -> Double { d.seconds }
 
 /// The bound: bare C API prepared statements, same schema (created by the store's own migrations).
 func runBound(_ events: [[OrderEvent]]) throws -> Duration {

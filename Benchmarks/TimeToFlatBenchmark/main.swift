@@ -97,7 +97,7 @@ for v in venues {
     if v.kind == .htxSpot { seconds += htxDelayMs / 1_000 + rtt }  // "submitted", then one verification listing
     if seconds > bound { bound = seconds; slowest = v.id }
 }
-let measured = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+let measured = elapsed.seconds
 print("time to flat: \(venues.count * perVenue) orders, 5 venue kinds × 4 symbols, sim latency \(latencyMs)±\(jitterMs) ms, safety margin 0")
 print("  requests per venue: \(requestsPerVenue.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))")
 print(String(format: "  measured: %.3f s (outcome %@, still open on the venue: %d, requests refused by the sim: %d)", measured, "\(outcome.map { "\($0)" } ?? "?")", stillOpen, refused))

@@ -1,4 +1,5 @@
 import Foundation
+import KillSwitchCore
 import KillSwitchDaemon
 import KillSwitchStore
 
@@ -18,7 +19,7 @@ struct IncidentFollower {
                 throw ControlClient.Failure.daemon(status: 404, message: "incident \(incident) is no longer in the daemon's status (re-armed?)")
             }
             let now = ContinuousClock.now
-            let seconds = Double((now - lastTime).components.attoseconds) / 1e18 + Double((now - lastTime).components.seconds)
+            let seconds = (now - lastTime).seconds
             lastTime = now
             for venue in status.venues {
                 let rate = seconds > 0 ? Double(venue.requests - (lastRequests[venue.venue] ?? 0)) / seconds : 0

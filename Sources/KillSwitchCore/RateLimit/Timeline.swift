@@ -28,8 +28,11 @@ struct Timeline: Sendable {
 }
 
 extension Duration {
+    /// Seconds as a floating-point number (for rates and display).
+    public var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+
     /// Whole nanoseconds (rounded toward negative infinity), saturating at the bounds of Int64.
-    var nanoseconds: Int64 {
+    public var nanoseconds: Int64 {
         let (seconds, attoseconds) = components
         let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
         if overflow { return seconds < 0 ? .min : .max }

@@ -376,7 +376,3 @@ actor IncidentExecutor {
         }
     }
 }
-
-extension Duration {
-    var nanoseconds: Int64 { components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000 }
-}

@@ -37,7 +37,7 @@ struct DemoCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "killswitch.demo")
         let started = ContinuousClock.now
-        func stamp() -> String { String(format: "[%6.2fs]", seconds(started.duration(to: .now))) }
+        func stamp() -> String { String(format: "[%6.2fs]", started.duration(to: .now).seconds) }
 
         print("killswitch demo — a dead-man's switch trip rehearsed against the built-in venue simulator\n")
         var simConfiguration = VenueSimConfiguration()
@@ -93,19 +93,19 @@ struct DemoCommand: AsyncParsableCommand {
         guard let incidentId else { throw ExitCode(ExitCodes.failure) }
         let tripped = ContinuousClock.now
         print(String(format: "%@ TRIPPED: incident %lld, %.0f ms after the last heartbeat — cancelling everything on every venue",
-                     stamp(), incidentId, seconds(silentSince.duration(to: tripped)) * 1000))
+                     stamp(), incidentId, silentSince.duration(to: tripped).seconds * 1000))
 
         var view = FanOutView(venues: DemoBook.venues.map { ($0.id, $0.orders + DemoBook.untrackedPerVenue) })
         let waiter = Task { await daemon.engine.waitForIncident(incidentId) }
         while true {
             if let progress = await daemon.engine.progress(of: incidentId) {
-                view.draw(progress.snapshot, elapsedSeconds: seconds(tripped.duration(to: .now)))
+                view.draw(progress.snapshot, elapsedSeconds: tripped.duration(to: .now).seconds)
             }
             if await daemon.engine.isFinished(incidentId) { break }
             try await Task.sleep(for: .milliseconds(200))
         }
         let outcome = await waiter.value
-        let flatAfter = seconds(tripped.duration(to: .now))
+        let flatAfter = tripped.duration(to: .now).seconds
         if let progress = await daemon.engine.progress(of: incidentId) { view.draw(progress.snapshot, elapsedSeconds: flatAfter, final: true) }
         let stillOpen = await sim.orders(status: "open").count
         let refused = await sim.requests(since: 0).filter { $0.verdict != "ok" }.count
@@ -134,8 +134,4 @@ struct DemoCommand: AsyncParsableCommand {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         return directory
     }
-}
-
-func seconds(_ duration: Duration) -> Double {
-    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
 }
