@@ -130,7 +130,7 @@ public enum ConfigParser {
     static func parseNotify(_ t: TableReader) -> NotifyTarget? {
         let url = t.string("url", required: true)
         if let url, !(url.hasPrefix("http://") || url.hasPrefix("https://")) || URL(string: url)?.host == nil {
-            t.issue("url", "\"\(url)\" is not an http(s) URL")
+            t.issue("url", "not an http(s) URL with a host (\(Redaction.url(url)); the URL itself is not shown: it may carry a token)")
         }
         var target = NotifyTarget(url: url ?? "")
         if let events = t.stringArray("events") {

@@ -139,7 +139,10 @@ import KillSwitchStore
         await receiver.stop()
     }
 
-    @Test func loggedWebhookURLsLoseTheirQueryAndCredentials() {
-        #expect(WebhookDelivery.redacted("https://user:pass@hooks.example.com/k/s?token=abc#x") == "https://hooks.example.com/k/s")
+    @Test func loggedWebhookURLsLoseTheirPathQueryAndCredentials() {
+        #expect(Redaction.url("https://user:pass@hooks.example.com/k/s?token=abc#x") == "https://hooks.example.com/…")
+        #expect(Redaction.url("https://hooks.slack.com/services/T000/B000/XXXXSECRET") == "https://hooks.slack.com/…")
+        #expect(Redaction.url("http://127.0.0.1:8080") == "http://127.0.0.1:8080")
+        #expect(Redaction.url("not a url") == "<unparseable url>")
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 /// The market parameters fixed by a venue entry in the config (one entry = one venue account).
 public struct VenueMarket: Sendable, Hashable, Codable {
     /// gate-futures: `usdt` or `btc` (lower case in the path).
@@ -54,4 +55,15 @@ public struct VenueCredentials: Sendable, Hashable, CustomStringConvertible, Cus
 public enum Redaction {
     /// An API key shown as its first 4 characters at most.
     public static func key(_ key: String) -> String { String(key.prefix(4)) + "…" }
+
+    /// A URL as it may be logged or shown: scheme, host and port only. Webhook services (Slack, Discord,
+    /// Teams) carry their secret in the path, others in the query or user-info, so none of those is kept.
+    public static func url(_ url: String) -> String {
+        guard let components = URLComponents(string: url), let scheme = components.scheme, let host = components.host, !host.isEmpty else {
+            return "<unparseable url>"
+        }
+        let port = components.port.map { ":\($0)" } ?? ""
+        let rest = components.path.isEmpty || components.path == "/" ? "" : "/…"
+        return "\(scheme)://\(host)\(port)\(rest)"
+    }
 }

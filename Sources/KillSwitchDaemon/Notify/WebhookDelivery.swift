@@ -33,7 +33,7 @@ final class WebhookDelivery: Sendable {
         self.target = target
         self.settings = settings
         var logger = logger
-        logger[metadataKey: "webhook"] = "\(WebhookDelivery.redacted(target.url))"
+        logger[metadataKey: "webhook"] = "\(Redaction.url(target.url))"
         self.logger = logger
         (queue, inbox) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(max(1, settings.queueCapacity)))
     }
@@ -70,16 +70,6 @@ final class WebhookDelivery: Sendable {
                 attempt += 1
             }
         }
-    }
-
-    /// The URL as logged: scheme, host and path only (a query string or user-info may carry a token).
-    static func redacted(_ url: String) -> String {
-        guard var components = URLComponents(string: url) else { return "<unparseable url>" }
-        components.user = nil
-        components.password = nil
-        components.query = nil
-        components.fragment = nil
-        return components.string ?? "<unparseable url>"
     }
 }
 
