@@ -92,10 +92,10 @@ public struct ControlSettings: Sendable, Hashable {
 /// `[maintenance]`: background traffic to each venue account between incidents. It draws from the same rate
 /// limits as cancels at background priority and stops while an incident on the venue runs.
 public struct MaintenanceSettings: Sendable, Hashable {
-    /// How often to call the venue's time endpoint: keeps the connection warm and the clock offset fresh
-    /// (and re-reads Binance's published weight limit).
+    /// How often to call the venue's time endpoint: keeps the connections warm and the clock offset fresh.
     public var keepWarm: Duration
-    /// How often to repeat the signed armed check (credentials valid, can list and so cancel).
+    /// How often to repeat the signed armed check (credentials valid, can list and so cancel) and re-read
+    /// Binance's published weight limit.
     public var armedCheck: Duration
 
     public init(keepWarm: Duration = .seconds(15), armedCheck: Duration = .seconds(180)) {

@@ -16,7 +16,8 @@ enum ConnectionWarmer {
     }
 
     /// `count` concurrent calls to the venue's time endpoint (each first passing `mayCall`, which takes its
-    /// background budget): concurrency is what makes the pool open that many connections.
+    /// background budget): concurrency is what makes the pool open that many connections. Each answer also
+    /// sets the venue clock's offset, last one wins — so callers sync the clock once more afterwards.
     static func hold(count: Int, client: any VenueClient, mayCall: @escaping @Sendable () async -> Bool) async {
         await withDiscardingTaskGroup { group in
             for _ in 0..<count {
@@ -37,9 +38,11 @@ extension Daemon {
             for (venueId, client) in clients {
                 let limits = self.limits
                 group.addTask {
-                    await ConnectionWarmer.hold(count: ConnectionWarmer.count(venueId: venueId, limits: limits), client: client) {
+                    let mayCall: @Sendable () async -> Bool = {
                         (try? await limits.acquire(venueId: venueId, operation: .time, priority: .background)) != nil
                     }
+                    await ConnectionWarmer.hold(count: ConnectionWarmer.count(venueId: venueId, limits: limits) - 1, client: client, mayCall: mayCall)
+                    if await mayCall() { _ = try? await client.syncClock() }
                 }
             }
         }

@@ -1,8 +1,8 @@
 import KillSwitchCore
 
 /// Binance publishes its live request-weight limit in `GET /dapi/v1/exchangeInfo` (`rateLimits`, type
-/// `REQUEST_WEIGHT`). The limit can change without notice, so the daemon reads it at start and on each
-/// keep-warm round instead of trusting the documented 2400/min.
+/// `REQUEST_WEIGHT`). The limit can change without notice, so the daemon reads it at start and with each
+/// armed check instead of trusting the documented 2400/min.
 extension BinanceAdapter: PublishesRateLimits {
     func exchangeInfoRequest() -> SignedRequest {
         SignedRequest(method: "GET", url: baseURL.origin + baseURL.pathPrefix + "/dapi/v1/exchangeInfo", headers: [], body: nil)
