@@ -116,18 +116,25 @@ public actor TripEngine {
     /// every order still open in its scope — orders a venue rejected included, since a retry usually follows
     /// a human fixing what the rejection was about. Recorded under the same incident.
     public func retry(incidentId: Int64, actor: String?) async throws {
-        guard let record = try await store.incident(id: incidentId) else { throw RetryError.unknownIncident(incidentId) }
-        guard record.isLatched else { throw RetryError.notLatched(incidentId) }
+        // Claimed before the first suspension, so a second retry arriving meanwhile is refused, not doubled.
         if starting.contains(incidentId) || (executors[incidentId] != nil && !finishedIncidents.contains(incidentId)) {
             throw RetryError.stillRunning(incidentId)
         }
-        let deadline = WallClock.system.now() + settings.incidentDeadline.nanoseconds / 1_000_000
-        guard let reopened = try await store.retryIncident(id: incidentId, actor: actor, deadlineAt: deadline) else {
-            throw RetryError.unknownIncident(incidentId)
+        starting.insert(incidentId)
+        do {
+            guard let record = try await store.incident(id: incidentId) else { throw RetryError.unknownIncident(incidentId) }
+            guard record.isLatched else { throw RetryError.notLatched(incidentId) }
+            let deadline = WallClock.system.now() + settings.incidentDeadline.nanoseconds / 1_000_000
+            guard let reopened = try await store.retryIncident(id: incidentId, actor: actor, deadlineAt: deadline) else {
+                throw RetryError.unknownIncident(incidentId)
+            }
+            latched[incidentId] = reopened
+            logger.warning("incident retried", metadata: ["incident": "\(incidentId)", "by": "\(actor ?? "-")"])
+            try await start(reopened, resume: nil)
+        } catch {
+            releaseStart(incidentId)
+            throw error
         }
-        latched[incidentId] = reopened
-        logger.warning("incident retried", metadata: ["incident": "\(incidentId)", "by": "\(actor ?? "-")"])
-        try await start(reopened, resume: nil)
     }
 
     /// Waits for an incident's fan-out to end. An incident already latched whose fan-out is still being set
@@ -147,13 +154,16 @@ public actor TripEngine {
                   let venue = venues.first(where: { $0.id == order.venueId })
             else { continue }
             let planned = PlannedOrder(target: order.cancelTarget, notional: Self.notionalEstimate(order, venue: venue))
+            // A fan-out being set up (by a retry, or an earlier order of this loop) takes the order once it runs.
+            if starting.contains(incident.id) { await withCheckedContinuation { startWaiters[incident.id, default: []].append($0) } }
             if let running = executors[incident.id], await running.executor.cancelOnSight(venueId: order.venueId, order: planned) {
                 continue
-            } else {
-                // The incident had finished: run a fresh fan-out for it (recorded under the same incident).
-                try? await store.reopenIncident(id: incident.id, reason: "order \(order.id) learned inside the tripped scope")
-                try? await start(incident, resume: nil)
             }
+            // The incident had finished: run a fresh fan-out for it (recorded under the same incident), claimed
+            // before the first suspension so a concurrent `learned` cannot start a second one.
+            starting.insert(incident.id)
+            try? await store.reopenIncident(id: incident.id, reason: "order \(order.id) learned inside the tripped scope")
+            do { try await start(incident, resume: nil) } catch { releaseStart(incident.id) }
         }
     }
 
@@ -161,6 +171,12 @@ public actor TripEngine {
     /// Incidents whose fan-out is being set up, and who waits for it.
     private var starting: Set<Int64> = []
     private var startWaiters: [Int64: [CheckedContinuation<Void, Never>]] = [:]
+
+    /// The incident's fan-out is set up (or failed to be): wake whoever waited for it.
+    private func releaseStart(_ id: Int64) {
+        starting.remove(id)
+        for waiter in startWaiters.removeValue(forKey: id) ?? [] { waiter.resume() }
+    }
 
     /// Whether this process ran the incident's fan-out and it has ended.
     public func isFinished(_ id: Int64) -> Bool { finishedIncidents.contains(id) }
@@ -170,10 +186,7 @@ public actor TripEngine {
     /// hear of an end before its trip.
     private func start(_ incident: IncidentRecord, resume: IncidentResumeState?, announce: Bool = false) async throws {
         starting.insert(incident.id)
-        defer {
-            starting.remove(incident.id)
-            for waiter in startWaiters.removeValue(forKey: incident.id) ?? [] { waiter.resume() }
-        }
+        defer { releaseStart(incident.id) }
         let inScope = venues.filter { incident.scope.venue == nil || incident.scope.venue == $0.id }
             .filter { incident.scope.account == nil || incident.scope.account == $0.account }
         let open = try await store.orders(OrderFilter(scope: incident.scope, openOnly: true))

@@ -143,6 +143,8 @@ extension EngineIntegration {
         #expect(!BearerTokenMiddleware.constantTimeEqual(Array("secret-token-and-more".utf8), token))
         #expect(!BearerTokenMiddleware.constantTimeEqual(Array("secret".utf8), token))
         #expect(!BearerTokenMiddleware.constantTimeEqual([], token))
+        // A length difference of exactly 256 must not wrap to "equal length".
+        #expect(!BearerTokenMiddleware.constantTimeEqual(token + [UInt8](repeating: 0, count: 256), token))
     }
 
     /// Binds a Unix socket at `path` and closes it without unlinking: what a killed daemon leaves behind.

@@ -22,7 +22,8 @@ struct BearerTokenMiddleware: RouterMiddleware {
 
     /// Equal length and bytes; every byte of the expected token is visited whatever the guess.
     static func constantTimeEqual(_ given: [UInt8], _ expected: [UInt8]) -> Bool {
-        var difference = UInt8(truncatingIfNeeded: given.count ^ expected.count)
+        // Any length difference counts in full (truncating it to 8 bits would accept token + 256 bytes).
+        var difference: UInt8 = given.count == expected.count ? 0 : 1
         for index in expected.indices {
             difference |= expected[index] ^ (index < given.count ? given[index] : 0)
         }
