@@ -28,7 +28,7 @@ extension EngineIntegration {
         let cancelled = await harness.sim.orders(exchange: nil, market: nil, status: "cancelled")
         #expect(cancelled.count == 2_500)
         let log = await harness.sim.requests(since: 0)
-        #expect(!log.contains { $0.verdict == "rate-limited" })
+        #expect(!log.contains { $0.verdict == "rate-limited" }, "arrivals (ms, verdict) per exchange: \(Dictionary(grouping: log, by: \.exchange).mapValues { $0.map { "\($0.receivedAtMs % 100_000) \($0.path.split(separator: "/").last ?? "") \($0.verdict)" } })")
         #expect(log.allSatisfy { $0.verdict == "ok" })
 
         // One outcome row per order per cancel request, every order terminal, every intent answered.

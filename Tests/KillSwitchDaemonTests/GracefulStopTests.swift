@@ -37,6 +37,7 @@ extension EngineIntegration {
         while ContinuousClock.now < deadline, (try? db.scalarInt("SELECT count(*) FROM cancel_intents")) ?? 0 == 0 {
             try await Task.sleep(for: .milliseconds(10))
         }
+        #expect(((try? db.scalarInt("SELECT count(*) FROM cancel_intents")) ?? 0) > 0, "the fan-out had started before the stop")
         daemon.signal(SIGTERM)
         #expect(await daemon.waitForExit() == 0, "log: \(daemon.output)")
         #expect(try db.scalarText("SELECT state FROM incidents WHERE reason = 'signal SIGUSR1'") == "running", "stopped mid-incident")

@@ -39,7 +39,7 @@ extension EngineIntegration {
         sim.rateLimitOverrides = [SimRateLimitOverride(exchange: "binance", capacity: 1200, windowMs: 60_000)]
         let harness = try await EngineHarness.start(simConfiguration: sim)
         defer { Task { await harness.shutdown() } }
-        let daemon = try await harness.makeDaemon()
+        let daemon = try await harness.makeDaemon(warmConnections: false)
         defer { Task { try? await daemon.shutdown() } }
         let clock = ManualClock()
         let (reports, sink) = AsyncStream<Report>.makeStream()
@@ -85,7 +85,7 @@ extension EngineIntegration {
     @Test func badCredentialsAreRecordedAndPublishedOncePerTransition() async throws {
         let harness = try await EngineHarness.start(badCredentialsFor: ["gate-spot"])
         defer { Task { await harness.shutdown() } }
-        let daemon = try await harness.makeDaemon()
+        let daemon = try await harness.makeDaemon(warmConnections: false)
         defer { Task { try? await daemon.shutdown() } }
         let events = daemon.events.subscribe()
         let clock = ManualClock()
@@ -125,7 +125,7 @@ extension EngineIntegration {
     @Test func backgroundCallsWaitWhileAnIncidentHoldsTheReserve() async throws {
         let harness = try await EngineHarness.start()
         defer { Task { await harness.shutdown() } }
-        let daemon = try await harness.makeDaemon()
+        let daemon = try await harness.makeDaemon(warmConnections: false)
         defer { Task { try? await daemon.shutdown() } }
         // What the trip engine does while any incident runs.
         daemon.limits.setReserveForIncidents(true)
@@ -153,7 +153,7 @@ extension EngineIntegration {
     @Test func nothingIsSentToAVenueWhileAnIncidentOnItRuns() async throws {
         let harness = try await EngineHarness.start()
         defer { Task { await harness.shutdown() } }
-        let daemon = try await harness.makeDaemon()
+        let daemon = try await harness.makeDaemon(warmConnections: false)
         defer { Task { try? await daemon.shutdown() } }
         let clock = ManualClock()
         let (reports, sink) = AsyncStream<Report>.makeStream()
@@ -178,7 +178,7 @@ extension EngineIntegration {
         sim.latencyMs = 300
         let harness = try await EngineHarness.start(simConfiguration: sim)
         defer { Task { await harness.shutdown() } }
-        let daemon = try await harness.makeDaemon()
+        let daemon = try await harness.makeDaemon(warmConnections: false)
         defer { Task { try? await daemon.shutdown() } }
         try await harness.seed(perVenue: 5, store: daemon.store, venues: EngineHarness.specs.filter { $0.id == "htx" })
         #expect(await !daemon.engine.isIncidentRunning(onVenue: "htx"))

@@ -54,10 +54,14 @@ struct EngineHarness {
         return EngineHarness(sim: sim, directory: directory, configuration: configuration, credentials: credentials)
     }
 
-    func makeDaemon(environment: [String: String] = [:]) async throws -> Daemon {
+    func makeDaemon(environment: [String: String] = [:], warmConnections: Bool = true) async throws -> Daemon {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        return try await Daemon(configuration: configuration, credentials: credentials, options: Daemon.Options(environment: environment), logger: logger)
+        let daemon = try await Daemon(configuration: configuration, credentials: credentials, options: Daemon.Options(environment: environment), logger: logger)
+        // As the running daemon's maintenance service keeps them: a trip's first burst leaves on warm
+        // connections (cold ones spread it over ~100 ms on a loaded machine, and the venue counts arrivals).
+        if warmConnections { await daemon.warmVenueConnections() }
+        return daemon
     }
 
     /// Seeds `perVenue` open orders on every venue of the simulator and reports the same orders to the store.
