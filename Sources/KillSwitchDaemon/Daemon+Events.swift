@@ -11,8 +11,10 @@ extension Daemon {
         var newOrders: [(venue: String, account: String, symbol: String)] = []
         var rejects = 0
         var touched: [Int64] = []
+        var changedPlaces: [(venue: String, account: String, symbol: String)] = []
         for (event, result) in zip(events, results) {
             guard case .success(let event) = event, case .stored(let orderId, let status, let isNew) = result else { continue }
+            changedPlaces.append((event.venueId, event.account, event.symbol))
             if isNew { newOrders.append((event.venueId, event.account, event.symbol)) }
             if event.status == .rejected { rejects += 1 }
             if status.isOpen { touched.append(orderId) }
@@ -22,12 +24,16 @@ extension Daemon {
         if !latched.isEmpty && !touched.isEmpty {
             await engine.learned(try await store.orders(ids: touched))
         }
-        let store = self.store, venues = configuration.venueDescriptors
-        await rules.exposureChanged { scope in
+        // Only exposure rules whose scope this batch changed are measured (each measure reads the scope's
+        // open orders); a batch that stored nothing measures none.
+        guard !changedPlaces.isEmpty else { return results }
+        let store = self.store
+        let venues = Dictionary(configuration.venueDescriptors.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        await rules.exposureChanged(touching: changedPlaces) { scope in
             let orders = (try? await store.orders(OrderFilter(scope: scope, openOnly: true))) ?? []
             var notional = Decimal(0)
             for order in orders {
-                if let venue = venues.first(where: { $0.id == order.venueId }) { notional += TripEngine.notional(order, venue: venue) }
+                if let venue = venues[order.venueId] { notional += TripEngine.notional(order, venue: venue) }
             }
             return (orders.count, DecimalAmount(notional))
         }

@@ -126,6 +126,20 @@ import KillSwitchCore
         #expect(await engine.conditionHolds(ruleId: "too-much"))
     }
 
+    @Test func exposureIsMeasuredOnlyWhereOrdersChanged() async {
+        let clock = ManualClock()
+        let trips = Trips()
+        let rule = RuleDefinition(id: "gate-cap", scope: Scope(venue: "gate"), kind: .exposure(maxOpenOrders: 10, maxOpenNotional: nil))
+        let engine = Self.engine([rule], clock: clock, trips: trips)
+        let measured = Mutex(0)
+        await engine.exposureChanged(touching: [("binance", "main", "BTCUSD_PERP")]) { _ in measured.withLock { $0 += 1 }; return (11, .zero) }
+        #expect(measured.withLock { $0 } == 0)
+        #expect(trips.count == 0)
+        await engine.exposureChanged(touching: [("gate", "main", "BTC_USDT")]) { _ in measured.withLock { $0 += 1 }; return (11, .zero) }
+        #expect(measured.withLock { $0 } == 1)
+        #expect(trips.count == 1)
+    }
+
     @Test func rejectStormFiresAboveTheLimit() async {
         let clock = ManualClock()
         let trips = Trips()

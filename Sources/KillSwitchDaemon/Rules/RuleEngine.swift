@@ -163,9 +163,12 @@ public actor RuleEngine<C: Clock> where C.Duration == Duration {
     }
 
     /// The open exposure in each exposure rule's scope changed.
-    public func exposureChanged(_ measure: @Sendable (Scope) async -> (orders: Int, notional: DecimalAmount)) async {
+    /// `touching`: where orders changed (nil: anywhere); rules whose scope contains none of it are not measured.
+    public func exposureChanged(touching: [(venue: String, account: String, symbol: String)]? = nil,
+                                _ measure: @Sendable (Scope) async -> (orders: Int, notional: DecimalAmount)) async {
         for id in exposures.keys.sorted() {
             guard let rule = rules.first(where: { $0.id == id }), let evaluator = exposures[id] else { continue }
+            if let touching, !touching.contains(where: { rule.scope.contains(venue: $0.venue, account: $0.account, symbol: $0.symbol) }) { continue }
             let (count, notional) = await measure(rule.scope)
             let evaluation = evaluator.evaluate(openOrders: count, openNotional: notional)
             lastExposure[id] = evaluation
