@@ -73,8 +73,7 @@ public actor TripEngine {
     /// Trips `scope`: records the incident (latched, durable) and starts cancelling everything in it.
     @discardableResult
     public func trip(scope: Scope, reason: String, actor: String?, ruleId: String? = nil) async throws -> Int64 {
-        let deadline = WallClock.system.now() + settings.incidentDeadline.nanoseconds / 1_000_000
-        let incident = try await store.createIncident(scope: scope, ruleId: ruleId, actor: actor, reason: reason, deadlineAt: deadline)
+        let incident = try await store.createIncident(scope: scope, ruleId: ruleId, actor: actor, reason: reason, deadlineAt: freshDeadline())
         latched[incident.id] = incident
         logger.critical("TRIPPED", metadata: ["incident": "\(incident.id)", "scope": "\(scope)", "reason": "\(reason)", "by": "\(actor ?? ruleId ?? "-")"])
         try await start(incident, resume: nil, announce: true)
@@ -124,8 +123,8 @@ public actor TripEngine {
         do {
             guard let record = try await store.incident(id: incidentId) else { throw RetryError.unknownIncident(incidentId) }
             guard record.isLatched else { throw RetryError.notLatched(incidentId) }
-            let deadline = WallClock.system.now() + settings.incidentDeadline.nanoseconds / 1_000_000
-            guard let reopened = try await store.retryIncident(id: incidentId, actor: actor, deadlineAt: deadline) else {
+            guard let reopened = try await store.reopenIncident(id: incidentId, auditKind: "incident-retry", actor: actor, detail: [:],
+                                                                deadlineAt: freshDeadline()) else {
                 throw RetryError.unknownIncident(incidentId)
             }
             latched[incidentId] = reopened
@@ -162,8 +161,12 @@ public actor TripEngine {
             // The incident had finished: run a fresh fan-out for it (recorded under the same incident), claimed
             // before the first suspension so a concurrent `learned` cannot start a second one.
             starting.insert(incident.id)
-            try? await store.reopenIncident(id: incident.id, reason: "order \(order.id) learned inside the tripped scope")
-            do { try await start(incident, resume: nil) } catch { releaseStart(incident.id) }
+            let reopened = try? await store.reopenIncident(id: incident.id, auditKind: "incident-reopen", actor: nil,
+                                                           detail: ["reason": "order \(order.id) learned inside the tripped scope"],
+                                                           deadlineAt: freshDeadline())
+            let record = (reopened ?? nil) ?? incident
+            latched[incident.id] = record
+            do { try await start(record, resume: nil) } catch { releaseStart(incident.id) }
         }
     }
 
@@ -171,6 +174,9 @@ public actor TripEngine {
     /// Incidents whose fan-out is being set up, and who waits for it.
     private var starting: Set<Int64> = []
     private var startWaiters: [Int64: [CheckedContinuation<Void, Never>]] = [:]
+
+    /// When a fan-out starting now must give up (wall-clock ms, as stored).
+    private func freshDeadline() -> Int64 { WallClock.system.now() + settings.incidentDeadline.nanoseconds / 1_000_000 }
 
     /// The incident's fan-out is set up (or failed to be): wake whoever waited for it.
     private func releaseStart(_ id: Int64) {

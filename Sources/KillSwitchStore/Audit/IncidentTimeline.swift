@@ -48,7 +48,7 @@ public struct IncidentTimeline: Sendable, Hashable, Codable {
         public var inScope: Int?
     }
 
-    /// An audit_events row: trip, resume, incident-end, incident-reopen, rearm, rearm-forced.
+    /// An audit_events row: trip, resume, incident-end, incident-reopen, incident-retry, rearm, rearm-forced.
     public struct AuditEntry: Sendable, Hashable, Codable {
         public var at: Int64
         public var kind: String

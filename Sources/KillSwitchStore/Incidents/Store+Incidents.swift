@@ -191,12 +191,18 @@ extension Store {
         }
     }
 
-    /// Marks a finished incident running again (an order was found inside its latched scope).
-    public func reopenIncident(id: Int64, reason: String) throws {
+    /// Marks a finished incident running again — an order found inside its latched scope, or an operator's
+    /// retry — under a fresh deadline (the old one has usually passed: keeping it would end the new fan-out
+    /// at once), audits why, and returns the record. The latch is untouched.
+    public func reopenIncident(id: Int64, auditKind: String, actor: String?, detail: [String: String], deadlineAt: Int64?) throws -> IncidentRecord? {
         let now = clock.now()
-        try write { db in
-            try db.cached("UPDATE incidents SET state = 'running', ended_at = NULL WHERE id = ?").bind(1, id).run()
-            try appendAudit(db, at: now, kind: "incident-reopen", incidentId: id, actor: nil, detail: ["reason": reason])
+        return try write { db in
+            try db.cached("UPDATE incidents SET state = 'running', ended_at = NULL, deadline_at = ? WHERE id = ?")
+                .bind([SQLiteValue(deadlineAt), .integer(id)]).run()
+            guard db.changes == 1 else { return nil }
+            try appendAudit(db, at: now, kind: auditKind, incidentId: id, actor: actor, detail: detail)
+            let s = try db.cached("SELECT \(Store.incidentColumns) FROM incidents WHERE id = ?").bind(1, id)
+            return try s.step() ? Store.readIncident(s) : nil
         }
     }
 
