@@ -201,6 +201,7 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            exclude: ["Fixtures/venue-answers"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

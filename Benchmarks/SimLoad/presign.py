@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Pre-sign Gate futures batch-cancel requests (VENUES.md 1a) and write them as a wrk Lua script.
+"""Pre-sign Gate futures batch-cancel requests (docs/venues.md 1a) and write them as a wrk Lua script.
 
 usage: presign.py OUT.lua [--requests N] [--ids-per-request K] [--first-id ID]
 

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import VenueSim
 
-/// The test signers reproduce VENUES.md's golden vectors, and the simulator accepts those exact requests at
+/// The test signers reproduce docs/venues.md's golden vectors, and the simulator accepts those exact requests at
 /// the vectors' time (2023-11-14T22:13:20Z).
 @Suite struct GoldenVectorTests {
     @Test func testSignersReproduceTheGoldenVectors() {

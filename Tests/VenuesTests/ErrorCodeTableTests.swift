@@ -2,8 +2,8 @@ import KillSwitchCore
 import Testing
 @testable import Venues
 
-/// One case per documented code (VENUES.md §1d, §2c–2d, §3c–3d, §4c–4d), each sent through the real
-/// parser as a whole-request error envelope. The expectations are written out here from VENUES.md,
+/// One case per documented code (docs/venues.md §1d, §2c–2d, §3c–3d, §4c–4d), each sent through the real
+/// parser as a whole-request error envelope. The expectations are written out here from docs/venues.md,
 /// not read back from the tables.
 @Suite("Error-code tables")
 struct ErrorCodeTableTests {

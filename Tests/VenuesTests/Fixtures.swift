@@ -2,7 +2,7 @@ import Foundation
 import KillSwitchCore
 @testable import Venues
 
-/// The fixed inputs of VENUES.md's self-computed vectors.
+/// The fixed inputs of docs/venues.md's self-computed vectors.
 enum Fixtures {
     static let credentials = VenueCredentials(apiKey: "test-api-key", secret: "test-api-secret", passphrase: "test-passphrase")
     static let timestamp: Int64 = 1_700_000_000_000
@@ -33,17 +33,14 @@ enum Fixtures {
                                 timestampMilliseconds: timestamp, hostHeader: host)
     }
 
-    /// `../shared/venues/` beside the package root (CI lays shared/ beside the clone).
-    static var venuesDocs: URL {
+    /// The venue-answer examples kept beside the tests (`Fixtures/venue-answers/`, from the venue pages in docs/venues/).
+    static var venueAnswers: URL {
         URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent()  // VenuesTests
-            .deletingLastPathComponent()  // Tests
-            .deletingLastPathComponent()  // package root
-            .appendingPathComponent("../shared/venues")
-            .standardized
+            .appendingPathComponent("Fixtures/venue-answers")
     }
 
     static func example(_ name: String) throws -> String {
-        try String(contentsOf: venuesDocs.appendingPathComponent("examples/\(name)"), encoding: .utf8)
+        try String(contentsOf: venueAnswers.appendingPathComponent(name), encoding: .utf8)
     }
 }

@@ -2,7 +2,7 @@ import KillSwitchCore
 import Testing
 @testable import Venues
 
-/// Each answer in `../shared/venues/examples/` read into the right per-order outcomes.
+/// Each answer in `Fixtures/venue-answers/` read into the right per-order outcomes.
 @Suite("Venue answer examples")
 struct ResponseExampleTests {
     func outcomes(_ file: String, _ kind: VenueKind, _ targets: [CancelTarget], status: Int = 200) throws -> [OrderCancelOutcome] {

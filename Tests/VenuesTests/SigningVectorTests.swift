@@ -2,8 +2,8 @@ import KillSwitchCore
 import Testing
 @testable import Venues
 
-/// Every worked vector in VENUES.md, reproduced exactly.
-@Suite("Signing vectors from VENUES.md")
+/// Every worked vector in docs/venues.md, reproduced exactly.
+@Suite("Signing vectors from docs/venues.md")
 struct SigningVectorTests {
     // MARK: Gate (§1a)
 
@@ -15,7 +15,7 @@ struct SigningVectorTests {
 
     @Test func gatePublishedPOSTVector() {
         let body = #"{"contract":"BTC_USD","type":"limit","size":100,"price":6800,"time_in_force":"gtc"}"#
-        // VENUES.md abbreviates this hash as `ad3c1692…5956cca`; the full digest ends in `…5d956cca`
+        // docs/venues.md abbreviates this hash as `ad3c1692…5956cca`; the full digest ends in `…5d956cca`
         // (the note dropped a character). The SIGN below, which covers it, matches Gate's published value.
         #expect(HMACSigning.sha512Hex(body) == "ad3c169203dc3026558f01b4df307641fa1fa361f086b2306658886d5708767b1854797c68d9e62fef2f991645aa82673622ebf417e091d0bd22bafe5d956cca")
         let sign = GateSigner.signature(secret: "secret", method: "POST", path: "/api/v4/futures/orders", rawQuery: "", body: body, timestamp: "1541993715")

@@ -6,7 +6,7 @@ public enum VenueKind: String, Sendable, Hashable, CaseIterable, Codable {
     case bitgetMix = "bitget-mix"
     case binanceCoinM = "binance-coinm"
 
-    /// The most order ids one batch-cancel request may carry (VENUES.md §0).
+    /// The most order ids one batch-cancel request may carry (docs/venues.md §0).
     public var batchLimit: Int {
         switch self {
         case .gateFutures, .gateSpot: 20

@@ -44,7 +44,7 @@ public struct SimAccount: Sendable, Codable, Hashable {
     /// The exchanges the simulator serves.
     public static let exchanges: [String] = ["gate", "htx", "bitget", "binance"]
 
-    /// One account per exchange with the credentials of VENUES.md's golden vectors.
+    /// One account per exchange with the credentials of docs/venues.md's golden vectors.
     public static let demoAccounts: [SimAccount] = [
         SimAccount(exchange: "gate", apiKey: "test-api-key", secret: "test-api-secret", uid: "10001"),
         SimAccount(exchange: "htx", apiKey: "test-api-key", secret: "test-api-secret", uid: "10001", accountId: "100009"),

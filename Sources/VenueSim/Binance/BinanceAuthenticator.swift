@@ -1,4 +1,4 @@
-/// Binance HMAC-SHA256 signing (VENUES.md 4a): `signature = hex(HMAC-SHA256(secret, totalParams))`, where
+/// Binance HMAC-SHA256 signing (docs/venues.md 4a): `signature = hex(HMAC-SHA256(secret, totalParams))`, where
 /// totalParams is the query string exactly as sent (percent-encoded) concatenated with the form body exactly
 /// as sent, each without its `signature` parameter. `timestamp` must be less than 1000 ms ahead and at most
 /// `recvWindow` (default 5000, ≤ 60000) behind.

@@ -1,4 +1,4 @@
-/// Binance's `{"code": -n, "msg"}` errors with their HTTP statuses (VENUES.md 4c/4d).
+/// Binance's `{"code": -n, "msg"}` errors with their HTTP statuses (docs/venues.md 4c/4d).
 enum BinanceErrors {
     static func reply(status: Int, code: Int, message: String, verdict: String, account: String?) -> VenueReply {
         VenueReply(status: status, json: .object([("code", .int(code)), ("msg", .string(message))]), verdict: verdict, account: account)

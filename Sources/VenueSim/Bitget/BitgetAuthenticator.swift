@@ -1,4 +1,4 @@
-/// Bitget v2 signing (VENUES.md 3a): `ACCESS-SIGN = base64(HMAC-SHA256(secret, timestamp + METHOD +
+/// Bitget v2 signing (docs/venues.md 3a): `ACCESS-SIGN = base64(HMAC-SHA256(secret, timestamp + METHOD +
 /// path [+ "?" + query] + body))` over the raw body bytes received; `ACCESS-PASSPHRASE` must match;
 /// `ACCESS-TIMESTAMP` (ms) within 30 s (UNVERIFIED window, configurable). The query is accepted signed
 /// decoded (ccxt) or raw; they coincide for ordinary values.

@@ -1,5 +1,5 @@
 /// Bitget's envelope `{"code": "…", "msg", "requestTime", "data"}`. Business and authentication errors
-/// answer HTTP 400 and throttling 429 (the exact statuses and bodies are UNVERIFIED, VENUES.md 3c).
+/// answer HTTP 400 and throttling 429 (the exact statuses and bodies are UNVERIFIED, docs/venues.md 3c).
 enum BitgetErrors {
     static func reply(status: Int, code: String, message: String, verdict: String, account: String?, now: Int64) -> VenueReply {
         VenueReply(

@@ -64,7 +64,7 @@ public struct SimTimestampWindows: Sendable {
     public var gateMs: Int64 = 60_000
     /// HTX: 5 minutes either way.
     public var htxMs: Int64 = 300_000
-    /// Bitget: 30 s either way. UNVERIFIED against Bitget's primary docs (VENUES.md 3a).
+    /// Bitget: 30 s either way. UNVERIFIED against Bitget's primary docs (docs/venues.md 3a).
     public var bitgetMs: Int64 = 30_000
     /// Binance: `recvWindow` default and maximum, and how far ahead a timestamp may be.
     public var binanceDefaultRecvWindowMs: Int64 = 5_000
@@ -74,7 +74,7 @@ public struct SimTimestampWindows: Sendable {
     public init() {}
 }
 
-/// Choices where VENUES.md marks the real venue's behaviour UNVERIFIED; defaults are the most plausible.
+/// Choices where docs/venues.md marks the real venue's behaviour UNVERIFIED; defaults are the most plausible.
 public struct SimCompatibility: Sendable {
     /// Gate futures batch cancel: also match custom `text` ids (UNVERIFIED whether Gate does). Off: order ids only.
     public var gateFuturesAcceptsTextIds: Bool = false

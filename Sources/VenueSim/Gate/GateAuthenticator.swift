@@ -1,6 +1,6 @@
 import Foundation
 
-/// Gate APIv4 signing, checked from VENUES.md 1a:
+/// Gate APIv4 signing, checked from docs/venues.md 1a:
 /// `SIGN = hex(HMAC-SHA512(secret, METHOD\n/api/v4/path\nquery\nhex(SHA512(body))\nTimestamp))`.
 ///
 /// The body hash is over the raw bytes received. The query is signed decoded (ccxt, the SDK); the raw form

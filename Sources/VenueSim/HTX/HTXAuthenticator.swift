@@ -1,4 +1,4 @@
-/// HTX Signature Version 2 (VENUES.md 2a), checked on the query string for every method:
+/// HTX Signature Version 2 (docs/venues.md 2a), checked on the query string for every method:
 /// `Signature = base64(HMAC-SHA256(secret, METHOD\nhost\npath\ncanonical-query))`, where the host is the Host
 /// header actually received (lower case, with `:port` when sent), and the canonical query is every parameter
 /// but `Signature`, key and value percent-encoded (upper-case hex), sorted by key. POST bodies are not signed.

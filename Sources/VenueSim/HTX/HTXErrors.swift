@@ -15,7 +15,7 @@ enum HTXErrors {
         VenueReply(status: status, json: .object([("code", .int(code)), ("message", .string(message))]), verdict: verdict, account: account)
     }
 
-    /// Rate limited. The exact answer is UNVERIFIED (VENUES.md 2c): ccxt maps
+    /// Rate limited. The exact answer is UNVERIFIED (docs/venues.md 2c): ccxt maps
     /// `base-request-exceed-frequency-limit` to a rate limit; the HTTP status is configurable (default 429).
     static func tooManyRequests(v2: Bool, account: String, status: Int) -> VenueReply {
         v2

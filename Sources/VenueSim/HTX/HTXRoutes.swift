@@ -44,7 +44,7 @@ struct HTXRoutes: VenueRoutes {
                 }
                 headers = [
                     ("X-HB-RateLimit-Requests-Remain", String(check.remaining)),
-                    // Unit UNVERIFIED (VENUES.md 2c); epoch ms at which the bucket is full again.
+                    // Unit UNVERIFIED (docs/venues.md 2c); epoch ms at which the bucket is full again.
                     ("X-HB-RateLimit-Requests-Expire", String(check.fullAtMs)),
                 ]
                 guard check.allowed else {

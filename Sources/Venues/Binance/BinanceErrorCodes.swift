@@ -1,4 +1,4 @@
-/// Binance COIN-M error codes (VENUES.md §4c, §4d).
+/// Binance COIN-M error codes (docs/venues.md §4c, §4d).
 enum BinanceErrorCodes {
     static let table: [String: VenueCodeClass] = [
         // Order already gone.

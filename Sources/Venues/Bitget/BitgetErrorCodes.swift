@@ -1,4 +1,4 @@
-/// Bitget error codes (VENUES.md §3c, §3d).
+/// Bitget error codes (docs/venues.md §3c, §3d).
 enum BitgetErrorCodes {
     static let success = "00000"
 

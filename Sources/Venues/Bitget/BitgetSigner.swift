@@ -1,4 +1,4 @@
-/// Bitget v2 signing (VENUES.md §3a): base64 HMAC-SHA256 over
+/// Bitget v2 signing (docs/venues.md §3a): base64 HMAC-SHA256 over
 /// `timestamp + METHOD + requestPath [+ "?" + query] + body`.
 public enum BitgetSigner {
     public static func prehash(timestamp: String, method: String, path: String, query: String, body: String) -> String {

@@ -1,4 +1,4 @@
-/// Gate's error labels (VENUES.md §1d), spot and futures together.
+/// Gate's error labels (docs/venues.md §1d), spot and futures together.
 enum GateErrorLabels {
     static let table: [String: VenueCodeClass] = [
         // Order already gone: treat as done.

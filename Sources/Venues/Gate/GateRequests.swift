@@ -1,5 +1,5 @@
 
-/// Gate request building (VENUES.md §1a, §1b, §1e): JSON bodies, query keys sorted, the decoded query signed.
+/// Gate request building (docs/venues.md §1a, §1b, §1e): JSON bodies, query keys sorted, the decoded query signed.
 extension GateAdapter {
     func request(_ call: VenueCall, timestampMilliseconds: Int64, hostHeader: String) throws -> SignedRequest {
         switch call {

@@ -1,4 +1,4 @@
-/// Gate APIv4 signing, shared by spot and futures (VENUES.md §1a): lower-case hex HMAC-SHA512 over
+/// Gate APIv4 signing, shared by spot and futures (docs/venues.md §1a): lower-case hex HMAC-SHA512 over
 /// `METHOD\n/api/v4/path\nraw-query\nhex(SHA512(body))\nTimestamp`.
 public enum GateSigner {
     public static func stringToSign(method: String, path: String, rawQuery: String, body: String, timestamp: String) -> String {

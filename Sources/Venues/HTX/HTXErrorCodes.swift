@@ -1,4 +1,4 @@
-/// HTX spot error codes (VENUES.md §2c, §2d). `order-orderstate-error` depends on the failure's
+/// HTX spot error codes (docs/venues.md §2c, §2d). `order-orderstate-error` depends on the failure's
 /// `order-state` and is decided in `HTXAdapter.classifyFailure`.
 enum HTXErrorCodes {
     static let orderStateError = "order-orderstate-error"

@@ -1,4 +1,4 @@
-/// HTX Signature Version 2 (VENUES.md §2a): base64 HMAC-SHA256 over
+/// HTX Signature Version 2 (docs/venues.md §2a): base64 HMAC-SHA256 over
 /// `METHOD\nhost\npath\ncanonical-query`, where the host is the Host header actually sent (lower case,
 /// `:port` when not the scheme's default) and the canonical query is every parameter (the four auth
 /// parameters plus, for GET, the request's own) percent-encoded and sorted by key.

@@ -1,7 +1,7 @@
 import KillSwitchCore
 
 /// Reads the rate-limit signals of an answer: 429/418 or a throttle verdict, `Retry-After` (seconds) or
-/// the venue's reset header, and the usage headers (VENUES.md §1c, §2c, §4c).
+/// the venue's reset header, and the usage headers (docs/venues.md §1c, §2c, §4c).
 enum RateLimitHeaders {
     static func signal(_ answer: VenueHTTPAnswer, throttled verdictThrottled: Bool, serverNowMilliseconds: Int64) -> RateLimitSignal? {
         let throttled = verdictThrottled || answer.status == 429 || answer.status == 418

@@ -14,7 +14,7 @@ public enum VenueCall: Sendable, Hashable {
     case serverTime
 }
 
-/// Tunables of request building. Defaults follow VENUES.md.
+/// Tunables of request building. Defaults follow docs/venues.md.
 public struct VenueRequestOptions: Sendable, Hashable {
     /// Binance `recvWindow` in ms (default 5000, the venue caps it at 60000).
     public var binanceRecvWindowMilliseconds: Int64

@@ -1,7 +1,7 @@
 import KillSwitchCore
 
 /// What a venue error code means for a cancel, before it becomes an outcome. Each venue's table in code
-/// maps its documented codes (VENUES.md) to one of these.
+/// maps its documented codes (docs/venues.md) to one of these.
 enum VenueCodeClass: Sendable, Hashable {
     /// Filled, already cancelled, not found: terminal.
     case alreadyClosed

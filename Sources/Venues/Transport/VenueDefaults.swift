@@ -1,7 +1,7 @@
 import KillSwitchCore
 
 extension VenueKind {
-    /// The production base URL (VENUES.md), used when the CLI is given none.
+    /// The production base URL (docs/venues.md), used when the CLI is given none.
     public var productionBaseURL: String {
         switch self {
         case .gateFutures, .gateSpot: "https://api.gateio.ws/api/v4"

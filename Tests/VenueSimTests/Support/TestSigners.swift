@@ -1,8 +1,8 @@
 import Crypto
 import Foundation
 
-// Request signing written in test code from VENUES.md (never from the adapters or the simulator), and pinned
-// to VENUES.md's golden vectors in GoldenVectorTests.
+// Request signing written in test code from docs/venues.md (never from the adapters or the simulator), and pinned
+// to docs/venues.md's golden vectors in GoldenVectorTests.
 
 enum TestCredentials {
     static let key = "test-api-key"
