@@ -55,6 +55,7 @@ let package = Package(
             dependencies: [
                 "KillSwitchCore",
                 .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),

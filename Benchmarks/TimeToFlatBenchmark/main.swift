@@ -80,7 +80,7 @@ if CommandLine.arguments.contains("--trace") {
 }
 let tripWallMs = Int64(Date().timeIntervalSince1970 * 1000)
 let start = clock.now
-let incident = try await daemon.engine.trip(scope: .everything, reason: "benchmark", actor: "bench")
+let incident = await daemon.engine.trip(scope: .everything, reason: "benchmark", actor: "bench")
 let outcome = await daemon.engine.waitForIncident(incident)
 let elapsed = start.duration(to: clock.now)
 let stillOpen = await sim.orders(exchange: nil, market: nil, status: "open").count

@@ -14,6 +14,16 @@ public enum ConfigLoader {
         return try ConfigParser.parse(text, file: path)
     }
 
+    /// What `run`, `config check` and `demo` need before starting: every enabled venue's credentials, and the
+    /// venue accounts they identify (uids filled, no two entries on one account and market).
+    public static func resolve(_ config: KillSwitchConfiguration, environment: [String: String] = ProcessInfo.processInfo.environment)
+        throws(ConfigErrors) -> (configuration: KillSwitchConfiguration, credentials: [String: VenueCredentials]) {
+        let credentials = try resolveCredentials(config, environment: environment)
+        var resolved = config
+        try resolveAccounts(&resolved, credentials: credentials)
+        return (resolved, credentials)
+    }
+
     /// Resolves every venue's credentials from the environment or secrets files. Errors name the venue and
     /// the variable or file, never a secret.
     public static func resolveCredentials(
@@ -23,12 +33,14 @@ public enum ConfigLoader {
         var issues: [ConfigIssue] = []
         var resolved: [String: VenueCredentials] = [:]
         var files: [String: [String: SecretsFile.Entry]] = [:]
+        var readFailed: Set<String> = []
         let baseDirectory = config.sourcePath.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path } ?? FileManager.default.currentDirectoryPath
         for (index, venue) in config.venues.enumerated() {
             let path = "venues[\(index)].credentials"
             let id = venue.descriptor.id
             let needsPassphrase = venue.descriptor.kind == .bitgetMix
-            switch venue.credentials {
+            guard venue.descriptor.enabled, let source = venue.credentials else { continue }
+            switch source {
             case .environment(let keyVariable, let secretVariable, let passphraseVariable):
                 let key = environment[keyVariable].flatMap { $0.isEmpty ? nil : $0 }
                 let secret = environment[secretVariable].flatMap { $0.isEmpty ? nil : $0 }
@@ -47,12 +59,15 @@ public enum ConfigLoader {
                     } catch {
                         issues.append(ConfigIssue(path: path, message: error.description))
                         files[absolute] = [:]
+                        readFailed.insert(absolute)
                         continue
                     }
                 }
                 guard let entry = files[absolute]?[id] else {
-                    if files[absolute]?.isEmpty == false {
-                        issues.append(ConfigIssue(path: path, message: "secrets file \(absolute) has no [\(id)] table"))
+                    // Whether the file has other tables, none, or only comments: a venue without its keys
+                    // would be silently left out of every trip.
+                    if files[absolute] != nil, !readFailed.contains(absolute) {
+                        issues.append(ConfigIssue(path: path, message: "secrets file \(absolute) has no [\(id)] table (every enabled venue needs its key and secret; set enabled = false to leave a venue out)"))
                     }
                     continue
                 }
@@ -64,6 +79,30 @@ public enum ConfigLoader {
         }
         if !issues.isEmpty { throw ConfigErrors(file: config.sourcePath ?? "config", issues: issues) }
         return resolved
+    }
+
+    /// Fills each enabled venue's `uid` (the config's, else derived from its API key) and refuses two entries
+    /// on one venue account and market: a listing or cancel-all of one would reach the other's orders, so a
+    /// trip scoped to one entry would cancel the other's.
+    public static func resolveAccounts(_ config: inout KillSwitchConfiguration, credentials: [String: VenueCredentials]) throws(ConfigErrors) {
+        var seen: [String: (index: Int, id: String)] = [:]
+        var issues: [ConfigIssue] = []
+        for index in config.venues.indices {
+            var descriptor = config.venues[index].descriptor
+            guard descriptor.enabled else { continue }
+            if descriptor.uid == nil, let key = credentials[descriptor.id]?.apiKey {
+                descriptor.uid = VenueIdentity.derivedUID(apiKey: key)
+            }
+            config.venues[index].descriptor = descriptor
+            guard let uid = descriptor.uid else { continue }
+            let key = "\(descriptor.kind.exchange)|\(uid)|\(descriptor.marketKey)"
+            if let first = seen[key] {
+                issues.append(ConfigIssue(path: "venues[\(index)].uid", message: "venues \(first.id) and \(descriptor.id) are the same venue account (uid \(uid)) and market (\(descriptor.marketKey)): the venue lists and cancels per account, so a trip of one would cancel the other's orders; keep one entry"))
+            } else {
+                seen[key] = (index, descriptor.id)
+            }
+        }
+        if !issues.isEmpty { throw ConfigErrors(file: config.sourcePath ?? "config", issues: issues) }
     }
 
     static func describe(_ error: any Error) -> String {

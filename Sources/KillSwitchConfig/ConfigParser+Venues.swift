@@ -40,11 +40,15 @@ extension ConfigParser {
             table.finish()
         }
         let timeout = t.duration("request_timeout") ?? .seconds(5)
-        let credentials = parseCredentials(t, defaultSecretsFile: defaultSecretsFile)
+        let enabled = t.bool("enabled") ?? true
+        let uid = t.string("uid")
+        if let uid, uid.isEmpty || uid.contains(where: \.isWhitespace) { t.issue("uid", "must be the venue's account id (non-empty, no spaces)") }
+        // A disabled venue is never contacted and needs no credentials (any given are still checked).
+        let credentials = enabled || t.has("credentials") ? parseCredentials(t, defaultSecretsFile: defaultSecretsFile) : nil
         t.finish()
-        guard let id, let kind, let baseURL, let credentials else { return nil }
+        guard let id, let kind, let baseURL, enabled == false || credentials != nil else { return nil }
         return VenueConfiguration(
-            descriptor: VenueDescriptor(id: id, kind: kind, account: account, baseURL: baseURL, market: market, contracts: contracts),
+            descriptor: VenueDescriptor(id: id, kind: kind, account: account, baseURL: baseURL, market: market, contracts: contracts, uid: uid, enabled: enabled),
             credentials: credentials, requestTimeout: timeout
         )
     }
@@ -70,8 +74,12 @@ extension ConfigParser {
                 t.issue("settle", "missing (required for gate-futures: \"usdt\" or \"btc\")")
             }
         case .gateSpot:
-            if let account = market.gateAccount, !["spot", "unified"].contains(account) {
-                t.issue("gate_account", "\"\(account)\" must be \"spot\" or \"unified\"")
+            // Without `account`, Gate's spot listing and cancel-all reach spot, margin and unified orders alike:
+            // wider than any scope can say, so the account is required.
+            if let account = market.gateAccount {
+                if !["spot", "margin", "unified"].contains(account) { t.issue("gate_account", "\"\(account)\" must be \"spot\", \"margin\" or \"unified\"") }
+            } else {
+                t.issue("gate_account", "missing (required for gate-spot: \"spot\", \"margin\" or \"unified\" — without it Gate lists and cancels every spot account's orders)")
             }
         case .htxSpot:
             if let id = market.accountId {

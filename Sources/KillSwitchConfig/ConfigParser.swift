@@ -94,6 +94,12 @@ public enum ConfigParser {
         case let other?: t.issue("safety_margin", "expected a fraction in 0 ..< 1 (e.g. 0.1 holds back 10%), got \(describe(other))")
         }
         if let v = t.integer("escalate_after", range: 1...100) { engine.escalateAfter = v }
+        if let v = t.duration("keep_trying_initial") { engine.keepTryingInitial = v }
+        if let v = t.duration("keep_trying_max") { engine.keepTryingMax = v }
+        if let v = t.duration("latched_sweep_every") { engine.latchedSweepEvery = v }
+        if engine.keepTryingMax < engine.keepTryingInitial {
+            t.issue("keep_trying_max", "must be at least keep_trying_initial (\(DurationText.format(engine.keepTryingInitial)))")
+        }
         t.finish()
         return engine
     }

@@ -61,13 +61,24 @@ public struct EngineSettings: Sendable, Hashable {
     public var safetyMargin: Double
     /// Failed batch attempts on one symbol before escalating to the venue's cancel-all for that symbol.
     public var escalateAfter: Int
+    /// After an incident ends `incomplete`, the first delay before it is tried again (re-listed and
+    /// re-cancelled); doubles per attempt up to `keepTryingMax`, for as long as the scope stays latched.
+    public var keepTryingInitial: Duration
+    public var keepTryingMax: Duration
+    /// How often each venue account in a latched scope that ended `flat` is listed again (anything open in
+    /// scope is cancelled on sight).
+    public var latchedSweepEvery: Duration
 
-    public init(incidentDeadline: Duration = .seconds(120), retryInitial: Duration = .milliseconds(100), retryMax: Duration = .seconds(5), safetyMargin: Double = 0.1, escalateAfter: Int = 3) {
+    public init(incidentDeadline: Duration = .seconds(120), retryInitial: Duration = .milliseconds(100), retryMax: Duration = .seconds(5), safetyMargin: Double = 0.1,
+                escalateAfter: Int = 3, keepTryingInitial: Duration = .seconds(5), keepTryingMax: Duration = .seconds(60), latchedSweepEvery: Duration = .seconds(10)) {
         self.incidentDeadline = incidentDeadline
         self.retryInitial = retryInitial
         self.retryMax = retryMax
         self.safetyMargin = safetyMargin
         self.escalateAfter = escalateAfter
+        self.keepTryingInitial = keepTryingInitial
+        self.keepTryingMax = keepTryingMax
+        self.latchedSweepEvery = latchedSweepEvery
     }
 }
 
@@ -120,10 +131,11 @@ public struct NotifyTarget: Sendable, Hashable {
 /// `[[venues]]`: one venue account.
 public struct VenueConfiguration: Sendable, Hashable {
     public var descriptor: VenueDescriptor
-    public var credentials: CredentialSource
+    /// nil only for a disabled venue (`enabled = false`), which needs none.
+    public var credentials: CredentialSource?
     public var requestTimeout: Duration
 
-    public init(descriptor: VenueDescriptor, credentials: CredentialSource, requestTimeout: Duration = .seconds(5)) {
+    public init(descriptor: VenueDescriptor, credentials: CredentialSource?, requestTimeout: Duration = .seconds(5)) {
         self.descriptor = descriptor
         self.credentials = credentials
         self.requestTimeout = requestTimeout

@@ -66,12 +66,33 @@ extension Daemon {
     public func rearm(incidentId: Int64, operator name: String, reason: String, force: Bool) async throws {
         guard let incident = try await store.incident(id: incidentId) else { throw RearmError.unknownIncident(incidentId) }
         guard incident.isLatched else { throw RearmError.notLatched(incidentId) }
-        if let ruleId = incident.ruleId, !force, await rules.conditionHolds(ruleId: ruleId) {
+        if let ruleId = incident.ruleId, !force, await rules.conditionHolds(ruleId: ruleId, scope: incident.scope) {
             throw RearmError.conditionStillHolds(ruleId: ruleId)
         }
+        // Allowed whether or not a fan-out runs; once committed, nothing new is sent for the scope.
         try await store.rearm(incidentId: incidentId, operator: name, reason: reason, forced: force)
         await engine.unlatch(incidentId)
         events.publish(.rearmed(incident, operator: name, reason: reason, forced: force))
-        if let ruleId = incident.ruleId { await rules.rearmed(ruleId: ruleId) }
+        if let ruleId = incident.ruleId { await rules.rearmed(ruleId: ruleId, scope: incident.scope) }
+    }
+}
+
+extension Daemon {
+    /// A warning for a trip whose symbol no venue in scope has listed or tracked (nor configured as a
+    /// contract): the trip latched anyway — tripping is always allowed — but the operator should know it
+    /// probably meant something else. nil when the symbol is known or the scope names none.
+    public func unknownSymbolWarning(_ scope: Scope) async -> String? {
+        guard let symbol = scope.symbol else { return nil }
+        let venues = TripScope(scope).venues(in: configuration.venueDescriptors)
+        let tracked = (try? await store.knownSymbols()) ?? [:]
+        var known: Set<String> = []
+        for venue in venues {
+            known.formUnion(tracked[venue.id] ?? [])
+            known.formUnion(venue.contracts.keys)
+        }
+        if known.contains(where: { $0.lowercased() == symbol.lowercased() }) { return nil }
+        let near = SymbolSuggestions.nearMatches(for: symbol, in: known)
+        let hint = near.isEmpty ? "no similar symbol is known" : "near matches: \(near.joined(separator: ", "))"
+        return "symbol \"\(symbol)\" was never listed or tracked on \(venues.map(\.id).joined(separator: ", ")) (the scope is latched anyway); \(hint)"
     }
 }

@@ -46,8 +46,12 @@ public final class Daemon: Sendable {
 
     public let options: Options
 
-    public init(configuration: KillSwitchConfiguration, credentials: [String: VenueCredentials], options: Options = Options(),
+    public init(configuration given: KillSwitchConfiguration, credentials: [String: VenueCredentials], options: Options = Options(),
                 clock: ContinuousClock = ContinuousClock(), logger: Logger) async throws {
+        // Venue accounts identified (uids) and checked once more: two entries on one account would cancel
+        // each other's orders.
+        var configuration = given
+        try ConfigLoader.resolveAccounts(&configuration, credentials: credentials)
         self.configuration = configuration
         self.options = options
         self.logger = logger
@@ -64,7 +68,9 @@ public final class Daemon: Sendable {
         var venueHTTPClients: [HTTPClient] = []
         do {
             for venue in configuration.venues {
-                guard let secret = credentials[venue.descriptor.id] else { continue }
+                // A disabled venue gets no client; an enabled one always has credentials (the loader refuses
+                // the config otherwise), and a trip covering a venue without a client ends `incomplete`.
+                guard venue.descriptor.enabled, let secret = credentials[venue.descriptor.id] else { continue }
                 let venueHTTPClient = VenueClients.makeSharedHTTPClient()
                 venueHTTPClients.append(venueHTTPClient)
                 limits.register(venue.descriptor)
@@ -85,12 +91,23 @@ public final class Daemon: Sendable {
                                           venues: configuration.venueDescriptors, logger: logger, events: events, metrics: killSwitchMetrics,
                                           environment: options.environment)
         self.engine = engine
+        // Tripping never fails: the engine latches in memory when the store cannot write.
         self.rules = RuleEngine(rules: configuration.rules, tradingDay: configuration.tradingDay, clock: clock, logger: logger) { scope, reason, ruleId in
-            try? await engine.trip(scope: scope, reason: reason, actor: nil, ruleId: ruleId)
+            await engine.trip(scope: scope, reason: reason, actor: nil, ruleId: ruleId)
         }
-        var latchedRules: [String: Int64] = [:]
-        for incident in await engine.latchedIncidents { if let rule = incident.ruleId { latchedRules[rule] = incident.id } }
-        await rules.start(latched: latchedRules)
+        var latchedRules: [RuleEngine<ContinuousClock>.Latch: Int64] = [:]
+        for incident in await engine.latchedIncidents {
+            if let rule = incident.ruleId { latchedRules[.init(ruleId: rule, scope: incident.scope)] = incident.id }
+        }
+        // After a crash the stored heartbeats count (no fresh grace); after a clean stop every source gets its grace.
+        var heartbeatAges: [String: Duration]?
+        if try await store.previousRunCrashed() {
+            let now = WallClock.system.now()
+            heartbeatAges = try await store.lastHeartbeats().mapValues { .milliseconds(max(0, now - $0)) }
+            logger.warning("the previous daemon on this database stopped without a clean shutdown: heartbeat rules run from the stored last heartbeats, without grace")
+        }
+        try await store.appendAudit(kind: "daemon-start", incidentId: nil, actor: nil, detail: ["pid": "\(getpid())"])
+        await rules.start(latched: latchedRules, heartbeatAges: heartbeatAges)
     }
 
     /// Runs the daemon's services until SIGTERM/SIGINT (or, with `exitWhenIdle`, until no incident runs).
@@ -112,15 +129,22 @@ public final class Daemon: Sendable {
             .init(service: MetricsService(metrics: killSwitchMetrics, events: metricsEvents), successTerminationBehavior: .ignore),
             // Background services may end early (no venues, no webhooks): that must not stop the daemon.
             .init(service: VenueMaintenanceService(daemon: self), successTerminationBehavior: .ignore),
+            .init(service: LatchedSweepService(daemon: self), successTerminationBehavior: .ignore),
             .init(service: NotifierService(daemon: self), successTerminationBehavior: .ignore),
             .init(service: SignalService(daemon: self), successTerminationBehavior: .ignore),
             .init(service: ControlServer(daemon: self)),
         ]
     }
 
-    /// Releases the HTTP connections (after `run`, or when the daemon was only used in-process).
+    /// Releases the HTTP connections (after `run`, or when the daemon was only used in-process), and records
+    /// the clean stop (the next start gives heartbeat sources their grace again).
     public func shutdown() async throws {
         await rules.stop()
+        do {
+            try await store.appendAudit(kind: "daemon-stop", incidentId: nil, actor: nil, detail: ["pid": "\(getpid())"])
+        } catch {
+            logger.error("could not record the clean stop", metadata: ["error": "\(error)"])
+        }
         for client in venueHTTPClients { try await client.shutdown() }
         try await httpClient.shutdown()
     }

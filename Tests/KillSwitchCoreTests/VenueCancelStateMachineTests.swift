@@ -215,9 +215,78 @@ import Testing
         _ = m.start()
         _ = m.listed(.final, open: [])
         #expect(m.isFinished)
-        let actions = m.discovered(PlannedOrder(target: Self.target(7)))
+        let actions = m.discovered(PlannedOrder(target: Self.target(7))) ?? []
         #expect(Self.sent(actions).flatMap(\.targets).map(\.orderId) == [7])
         #expect(!m.isFinished)
+    }
+
+    @Test func anOrderLearnedAfterTheDeadlineIsNotTakenSoANewFanOutGetsAFreshDeadline() {
+        var m = Self.machine(2)
+        _ = m.start()
+        _ = m.deadlineReached()
+        #expect(m.isFinished)
+        #expect(m.discovered(PlannedOrder(target: Self.target(9))) == nil)
+        #expect(m.isFinished)
+    }
+
+    @Test func aVenueThatCannotBeWorkedEndsIncompleteWithItsReasonNeverFlat() {
+        var m = Machine(venueId: "v", kind: .gateSpot, symbolScope: nil, escalateAfter: 3, orders: [PlannedOrder(target: Self.target(1))],
+                        unavailable: "disabled in the configuration (enabled = false)")
+        guard case .finished(let result)? = m.start().last else { Issue.record("not finished"); return }
+        #expect(!result.flat)
+        #expect(result.problem == "disabled in the configuration (enabled = false)")
+        #expect(result.remaining.map(\.target.orderId) == [1])
+        #expect(m.discovered(PlannedOrder(target: Self.target(2))) == nil)
+    }
+
+    @Test func anEmptyVenueThatCannotBeWorkedIsStillNotFlat() {
+        var m = Machine(venueId: "v", kind: .bitgetMix, symbolScope: nil, escalateAfter: 3, orders: [], unavailable: "no venue client (no credentials)")
+        guard case .finished(let result)? = m.start().last else { Issue.record("not finished"); return }
+        #expect(!result.flat)
+    }
+
+    @Test func aKeepTryingAttemptGivesUpOnTheFirstListingFailure() {
+        var m = Machine(venueId: "v", kind: .gateSpot, symbolScope: nil, escalateAfter: 3, orders: [], listingFailuresAllowed: 1)
+        #expect(m.start() == [.list(.final)])
+        guard case .finished(let result)? = m.listingFailed(.final, kind: .retryable, reason: "HTTP 503").last else { Issue.record("not finished"); return }
+        #expect(!result.flat)
+        #expect(result.problem == "open-order listing failed: HTTP 503")
+    }
+
+    @Test func aScopeSymbolInAnotherCaseStillSeesTheListedOrders() {
+        var m = Self.machine(1, scope: "btcusdt")
+        let batch = Self.sent(m.start())[0]
+        _ = m.batchAnswered(Self.answer(batch, .cancelled))
+        // The venue lists BTCUSDT (upper case): it is in scope, so the venue is not flat.
+        let actions = m.listed(.final, open: Self.listed([40], symbol: "BTCUSDT"))
+        #expect(!m.isFinished)
+        #expect(Self.sent(actions).flatMap(\.targets).map(\.orderId) == [40])
+    }
+
+    @Test func bitgetEscalatesByListingAndCancellingTheListedIds() {
+        // Bitget has no per-symbol cancel-all: a symbol whose batches keep failing is re-listed and its orders
+        // re-sent by the ids the venue lists.
+        var m = Machine(venueId: "v", kind: .bitgetMix, symbolScope: nil, escalateAfter: 1,
+                        orders: [PlannedOrder(target: CancelTarget(orderId: 1, symbol: "BTCUSDT", venueOrderId: nil, clientOrderId: "stale-client-id"))])
+        let batch = Self.sent(m.start())[0]
+        let actions = m.batchAnswered(Self.answer(batch, .retryable))
+        #expect(!actions.contains { if case .cancelAll = $0 { true } else { false } })
+        #expect(actions.contains(.scheduleVerify(attempt: 1)))
+        #expect(m.verifyDue() == [.list(.verify)])
+        let resent = Self.sent(m.listed(.verify, open: [Machine.ListedOrder(target: CancelTarget(orderId: 1, symbol: "BTCUSDT", venueOrderId: "900", clientOrderId: nil), isCancelling: false)]))
+        #expect(resent.flatMap(\.targets).map(\.venueOrderId) == ["900"])
+    }
+
+    @Test func anOrderStillListedAfterAClientIdCancelIsResentByTheListedVenueId() {
+        var m = Machine(venueId: "v", kind: .gateSpot, symbolScope: nil, escalateAfter: 3,
+                        orders: [PlannedOrder(target: CancelTarget(orderId: 1, symbol: "BTC_USDT", venueOrderId: nil, clientOrderId: "t-old"))])
+        let batch = Self.sent(m.start())[0]
+        // The venue no longer knows the client id ("not found"), but the order is still open.
+        _ = m.batchAnswered(Self.answer(batch, .alreadyClosed))
+        let actions = m.listed(.final, open: [Machine.ListedOrder(target: CancelTarget(orderId: 1, symbol: "BTC_USDT", venueOrderId: "777", clientOrderId: "t-old"), isCancelling: false)])
+        #expect(actions.contains(.scheduleRetry(attempt: 1)))
+        let resent = Self.sent(m.retryDue())
+        #expect(resent.flatMap(\.targets).map(\.wireId) == ["777"])
     }
 }
 
@@ -235,6 +304,16 @@ import Testing
         #expect(results.map(\.venueId) == ["a", "b"])
         #expect(results[0].flat)
         #expect(!results[1].flat)
+    }
+
+    @Test func aVenueInScopeThatCannotBeWorkedMakesTheIncidentIncomplete() {
+        let a = VenueCancelStateMachine(venueId: "a", kind: .gateSpot, symbolScope: nil, escalateAfter: 3, orders: [])
+        let b = VenueCancelStateMachine(venueId: "b", kind: .htxSpot, symbolScope: nil, escalateAfter: 3, orders: [], unavailable: "no venue client (no credentials)")
+        var incident = IncidentStateMachine(incidentId: 1, venues: [a, b])
+        _ = incident.start()
+        let end = incident.apply("a") { $0.listed(.final, open: []) }
+        guard case .incidentFinished(.incomplete, let results)? = end.last else { Issue.record("got \(end)"); return }
+        #expect(results.first { $0.venueId == "b" }?.problem == "no venue client (no credentials)")
     }
 
     @Test func noVenuesIsFlatAtOnce() {

@@ -18,7 +18,7 @@ extension EngineIntegration {
         let daemon = try await harness.makeDaemon()
         defer { Task { try? await daemon.shutdown() } }
         try await harness.seed(perVenue: 500, store: daemon.store)
-        let incident = try await daemon.engine.trip(scope: .everything, reason: "test", actor: "tests")
+        let incident = await daemon.engine.trip(scope: .everything, reason: "test", actor: "tests")
         let outcome = await daemon.engine.waitForIncident(incident)
         #expect(outcome == .flat)
 
@@ -66,7 +66,7 @@ extension EngineIntegration {
         let daemon = try await harness.makeDaemon()
         defer { Task { try? await daemon.shutdown() } }
         try await harness.seed(perVenue: 40, store: daemon.store)
-        let incident = try await daemon.engine.trip(scope: Scope(venue: "binance", symbol: "BTCUSD_PERP"), reason: "scoped", actor: "tests")
+        let incident = await daemon.engine.trip(scope: Scope(venue: "binance", symbol: "BTCUSD_PERP"), reason: "scoped", actor: "tests")
         #expect(await daemon.engine.waitForIncident(incident) == .flat)
         let cancelled = await harness.sim.orders(exchange: nil, market: nil, status: "cancelled")
         #expect(cancelled.count == 10)
@@ -88,7 +88,7 @@ extension EngineIntegration {
         _ = try await harness.sim.seed((0..<7).map { i in
             SimOrderSeed(exchange: "htx", market: "spot", symbol: "btcusdt", id: "77700\(i)", side: "buy", price: "1", quantity: "1", apiKey: "test-api-key")
         })
-        let incident = try await daemon.engine.trip(scope: Scope(venue: "htx"), reason: "sweep", actor: "tests")
+        let incident = await daemon.engine.trip(scope: Scope(venue: "htx"), reason: "sweep", actor: "tests")
         #expect(await daemon.engine.waitForIncident(incident) == .flat)
         #expect(await harness.sim.orders(exchange: "htx", market: nil, status: "open").isEmpty)
         let db = try SQLiteConnection(path: harness.configuration.database, mode: .readOnly)
@@ -101,7 +101,7 @@ extension EngineIntegration {
         let daemon = try await harness.makeDaemon()
         defer { Task { try? await daemon.shutdown() } }
         try await harness.seed(perVenue: 60, store: daemon.store)
-        let incident = try await daemon.engine.trip(scope: .everything, reason: "bad key", actor: "tests")
+        let incident = await daemon.engine.trip(scope: .everything, reason: "bad key", actor: "tests")
         #expect(await daemon.engine.waitForIncident(incident) == .incomplete)
         #expect(await harness.sim.orders(exchange: "bitget", market: nil, status: "open").count == 60)
         #expect(await harness.sim.orders(exchange: "gate", market: nil, status: "open").isEmpty)
@@ -133,7 +133,7 @@ extension EngineIntegration {
         for exchange in ["gate", "htx", "bitget", "binance"] {
             try await harness.sim.setFaults(faults(exchange, burst: exchange == "binance"))
         }
-        let incident = try await daemon.engine.trip(scope: .everything, reason: "faults", actor: "tests")
+        let incident = await daemon.engine.trip(scope: .everything, reason: "faults", actor: "tests")
         // One forced rate-limit burst on Binance: lift it once the venue has refused a request for rate.
         var burstSeen = false
         let giveUp = ContinuousClock.now + .seconds(10)

@@ -73,7 +73,7 @@ import KillSwitchCore
         clock.advance(by: .seconds(100))
         await Task.yield()
         #expect(trips.count == 1)
-        await engine.rearmed(ruleId: "bot7-alive")        // t = 135: next deadline 170
+        await engine.rearmed(ruleId: "bot7-alive", scope: Scope(venue: "binance"))        // t = 135: next deadline 170
         await clock.waitForSleepers(count: 1)
         #expect(clock.nextDeadline == ManualClock.Instant(offset: .seconds(170)))
         clock.advance(by: .seconds(35))
@@ -123,7 +123,7 @@ import KillSwitchCore
         #expect(trips.count == 0)
         await engine.exposureChanged { _ in (11, .zero) }
         #expect(trips.count == 1)
-        #expect(await engine.conditionHolds(ruleId: "too-much"))
+        #expect(await engine.conditionHolds(ruleId: "too-much", scope: .everything))
     }
 
     @Test func exposureIsMeasuredOnlyWhereOrdersChanged() async {

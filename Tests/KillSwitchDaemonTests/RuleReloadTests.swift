@@ -94,7 +94,7 @@ import KillSwitchCore
         clock.advance(by: .seconds(100))
         await Task.yield()
         #expect(trips.count == 1, "its incident is still latched")
-        await engine.rearmed(ruleId: "bot7-alive")          // t = 135: grace 1 s + timeout 1 s
+        await engine.rearmed(ruleId: "bot7-alive", scope: .everything)          // t = 135: grace 1 s + timeout 1 s
         await clock.waitForSleepers(count: 1)
         #expect(clock.nextDeadline == ManualClock.Instant(offset: .seconds(137)))
     }
@@ -112,7 +112,7 @@ import KillSwitchCore
         #expect(trips.count == 1, "the third order in the window counts the two from before the reload")
 
         let changed = RuleDefinition(id: "runaway", scope: .everything, kind: .orderRate(maxOrders: 3, window: .seconds(10), per: .account))
-        await engine.rearmed(ruleId: "runaway")
+        await engine.rearmed(ruleId: "runaway", scope: Scope(venue: "gate", account: "main"))
         #expect(await engine.reload(rules: [changed], tradingDay: TradingDay()).changed == ["runaway"])
         await engine.ordersIngested(newOrders: order + order + order, rejects: 0)
         #expect(trips.count == 1, "a changed rule starts with an empty window")

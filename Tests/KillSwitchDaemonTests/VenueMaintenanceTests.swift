@@ -182,7 +182,7 @@ extension EngineIntegration {
         defer { Task { try? await daemon.shutdown() } }
         try await harness.seed(perVenue: 5, store: daemon.store, venues: EngineHarness.specs.filter { $0.id == "htx" })
         #expect(await !daemon.engine.isIncidentRunning(onVenue: "htx"))
-        let incident = try await daemon.engine.trip(scope: Scope(venue: "htx"), reason: "test", actor: "tests")
+        let incident = await daemon.engine.trip(scope: Scope(venue: "htx"), reason: "test", actor: "tests")
         // Each request takes 300 ms at the simulator: the incident is still running.
         #expect(await daemon.engine.isIncidentRunning(onVenue: "htx"))
         #expect(await !daemon.engine.isIncidentRunning(onVenue: "bitget"))

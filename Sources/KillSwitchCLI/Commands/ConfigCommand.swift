@@ -24,10 +24,10 @@ struct ConfigCommand: AsyncParsableCommand {
         var skipCredentials = false
 
         func run() async throws {
-            let configuration = try global.loadConfiguration()
+            var configuration = try global.loadConfiguration()
             if !skipCredentials {
                 do {
-                    _ = try ConfigLoader.resolveCredentials(configuration)
+                    configuration = try ConfigLoader.resolve(configuration).configuration
                 } catch {
                     CLIOutput.error(error.description)
                     throw ExitCode(ExitCodes.configuration)
@@ -35,7 +35,9 @@ struct ConfigCommand: AsyncParsableCommand {
             }
             CLIOutput.print("\(global.configPath): ok — \(configuration.venues.count) venue(s), \(configuration.rules.count) rule(s); database \(configuration.database)")
             for venue in configuration.venues {
-                CLIOutput.print("  venue \(venue.descriptor.id): \(venue.descriptor.kind.rawValue) account \(venue.descriptor.account) at \(venue.descriptor.baseURL)")
+                let d = venue.descriptor
+                let state = d.enabled ? "uid \(d.uid ?? "(not resolved)")" : "DISABLED (never contacted; a trip covering it ends incomplete)"
+                CLIOutput.print("  venue \(d.id): \(d.kind.rawValue) account \(d.account) at \(d.baseURL), \(state)")
             }
             for rule in configuration.rules {
                 CLIOutput.print("  rule \(rule.id): \(rule.typeName), scope \(rule.scope)")

@@ -27,10 +27,11 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: .hidden) var exitWhenIdle = false
 
     func run() async throws {
-        let configuration = try global.loadConfiguration()
+        let loaded = try global.loadConfiguration()
+        let configuration: KillSwitchConfiguration
         let credentials: [String: VenueCredentials]
         do {
-            credentials = try ConfigLoader.resolveCredentials(configuration)
+            (configuration, credentials) = try ConfigLoader.resolve(loaded)
         } catch {
             CLIOutput.error(error.description)
             throw ExitCode(ExitCodes.configuration)

@@ -31,6 +31,7 @@ struct TripCommand: AsyncParsableCommand {
             try await client.post("/v1/trip", body: TripBody(reason: reason, scope: scope), as: TripAnswer.self)
         }
         CLIOutput.print("tripped \(scope): incident \(answer.incident) (by \(answer.actor))")
+        if let warning = answer.warning { CLIOutput.error("warning: \(warning)") }
         guard follow else { return }
         let ended = try await withDaemon { try await IncidentFollower(client: client, incident: answer.incident, poll: .milliseconds(pollMilliseconds)).run() }
         if ended.state != "flat" { throw ExitCode(ExitCodes.failure) }

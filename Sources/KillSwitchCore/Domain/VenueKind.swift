@@ -33,5 +33,25 @@ public enum VenueKind: String, Sendable, Hashable, CaseIterable, Codable {
         }
     }
 
+    /// A symbol as the venue writes it: HTX in lower case (`btcusdt`), the others in upper case (`BTC_USDT`,
+    /// `BTCUSDT`, `BTCUSD_PERP`). Every venue here treats symbols case-insensitively on input but lists them in
+    /// this one form, so scopes, listings and stored orders are compared in it.
+    public func canonicalSymbol(_ symbol: String) -> String {
+        switch self {
+        case .htxSpot: symbol.lowercased()
+        case .gateFutures, .gateSpot, .bitgetMix, .binanceCoinM: symbol.uppercased()
+        }
+    }
+
+    /// Whether the venue has a cancel-all narrowed to one symbol, for escalating a symbol whose batches keep
+    /// failing. Bitget v2 mix has none (its `cancel-all-orders` covers the whole product type), so a Bitget
+    /// escalation re-lists the symbol and cancels the listed ids instead.
+    public var hasSymbolCancelAll: Bool {
+        switch self {
+        case .gateFutures, .gateSpot, .htxSpot, .binanceCoinM: true
+        case .bitgetMix: false
+        }
+    }
+
     public static var allNames: String { allCases.map(\.rawValue).joined(separator: " | ") }
 }

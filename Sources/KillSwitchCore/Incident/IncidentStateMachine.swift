@@ -62,6 +62,21 @@ public struct IncidentStateMachine: Sendable {
         return actions
     }
 
+    /// An order learned inside the scope while the fan-out runs. nil: its venue's part ended at the deadline
+    /// (or the venue cannot be worked), so the caller must start a new fan-out for it.
+    public mutating func discovered(venueId: String, _ order: PlannedOrder) -> [Action]? {
+        guard venues[venueId] != nil else { return nil }
+        var taken = true
+        let actions = apply(venueId) { machine in
+            guard let actions = machine.discovered(order) else {
+                taken = false
+                return []
+            }
+            return actions
+        }
+        return taken ? actions : nil
+    }
+
     public mutating func deadlineReached() -> [Action] {
         var actions: [Action] = []
         for id in venues.keys.sorted() where !(venues[id]?.isFinished ?? true) {

@@ -1,24 +1,38 @@
 import Foundation
 
 /// One venue account's part of an incident, as a pure state machine: events in, actions out, no I/O.
-/// The executor performs the actions (through the token bucket and the venue adapter), records
+/// The executor performs the actions (through the rate limiter and the venue adapter), records
 /// everything, and feeds the answers back.
 ///
-/// Lifecycle: send every order in planned batches → classify answers → retry what is retryable with
-/// backoff, verify what is pending or unknown against the venue's open-order list, escalate a symbol whose
-/// batches keep failing to the venue's cancel-all for that symbol → when nothing is left to do, list open
-/// orders once more and cancel anything still open in scope (also orders never tracked) → `flat` when a
-/// final listing shows nothing open in scope, else `incomplete` with what is left and why.
+/// Lifecycle, one explicit `Phase` at a time:
+/// - `draining`: send every order in planned batches → classify answers → retry what is retryable with
+///   backoff, verify what is pending or unknown against the venue's open-order list, escalate a symbol whose
+///   batches keep failing (the venue's cancel-all for that symbol, or — where the venue has none — a fresh
+///   listing whose ids are cancelled) → when nothing is left to do, list the venue once more:
+/// - `sweeping`: that final listing is in flight. Anything still open in scope (also orders never tracked)
+///   goes back to `draining`; nothing open in scope ends the venue `flat`.
+/// - `finished`: `flat` only when a listing made after the last cancel — every page read — showed nothing
+///   open in scope and nothing was left behind; otherwise `incomplete` with what is left and why. A venue
+///   that cannot be reached at all (no client, disabled) starts and ends here.
+///
+/// Events that cannot happen in a phase (an answer with nothing in flight, a listing for a purpose not in
+/// flight) are programming errors: they assert in debug builds and are ignored in release.
 public struct VenueCancelStateMachine: Sendable {
     public enum ListingPurpose: String, Sendable, Hashable {
-        /// Confirm pending/unknown outcomes.
+        /// Confirm pending/unknown outcomes (and refresh targets of escalated symbols).
         case verify
-        /// The end-of-incident sweep.
+        /// The sweep that decides `flat`.
         case final
     }
 
+    public enum Phase: Sendable, Hashable {
+        case draining
+        case sweeping
+        case finished
+    }
+
     public enum Action: Sendable, Hashable {
-        /// Send these batch cancels now (through the bucket, pipelined).
+        /// Send these batch cancels now (through the rate limiter, pipelined).
         case send([CancelBatch])
         /// Cancel every open order of one symbol (escalation; never wider than the incident's scope).
         case cancelAll(symbol: String)
@@ -56,6 +70,13 @@ public struct VenueCancelStateMachine: Sendable {
         case done(CancelOutcomeKind)
         /// Cannot make progress (its venue refuses us); stays open, reported `incomplete`.
         case stuck(String)
+
+        var isActive: Bool {
+            switch self {
+            case .queued, .inFlight, .needsVerify, .awaitingCancelAll: true
+            case .done, .stuck: false
+            }
+        }
     }
 
     struct Tracked: Sendable {
@@ -70,10 +91,14 @@ public struct VenueCancelStateMachine: Sendable {
 
     public let venueId: String
     public let kind: VenueKind
-    /// The incident's symbol scope, if any: listings are filtered to it.
+    /// The incident's symbol scope, if any: listings are filtered to it (in the kind's canonical form).
     public let symbolScope: String?
     public let escalateAfter: Int
+    /// Give up (finish `incomplete`) after this many listing failures in a row; nil: keep listing until the
+    /// deadline. Keep-trying attempts give up early: the next attempt comes after a backoff anyway.
+    public let listingFailuresAllowed: Int?
 
+    public private(set) var phase: Phase = .draining
     var orders: [Int64: Tracked] = [:]
     var requestsInFlight = 0
     var listingInFlight: ListingPurpose?
@@ -83,15 +108,21 @@ public struct VenueCancelStateMachine: Sendable {
     var listingFailures = 0
     var symbolFailures: [String: Int] = [:]
     var escalated: Set<String> = []
-    var finished = false
-    /// True once a final listing was asked for in the current sweep.
-    var sweeping = false
+    /// Set when the deadline ended this venue: nothing more is taken (a later order starts a new fan-out
+    /// under a fresh deadline instead).
+    public private(set) var deadlinePassed = false
+    /// Why the venue cannot be worked at all (no client, disabled); it finishes `incomplete` at start.
+    let unavailable: String?
+    private var result: VenueCancelResult?
 
-    public init(venueId: String, kind: VenueKind, symbolScope: String?, escalateAfter: Int, orders: [PlannedOrder], previousAttempts: [Int64: Int] = [:], mustVerify: Set<Int64> = [], rejected: Set<Int64> = []) {
+    public init(venueId: String, kind: VenueKind, symbolScope: String?, escalateAfter: Int, orders: [PlannedOrder], previousAttempts: [Int64: Int] = [:],
+                mustVerify: Set<Int64> = [], rejected: Set<Int64> = [], unavailable: String? = nil, listingFailuresAllowed: Int? = nil) {
         self.venueId = venueId
         self.kind = kind
-        self.symbolScope = symbolScope
+        self.symbolScope = symbolScope.map(kind.canonicalSymbol)
         self.escalateAfter = max(1, escalateAfter)
+        self.unavailable = unavailable
+        self.listingFailuresAllowed = listingFailuresAllowed.map { max(1, $0) }
         for order in orders {
             let id = order.target.orderId
             // On resume: a recorded rejection is not re-sent; a request sent but never answered is verified first.
@@ -101,20 +132,31 @@ public struct VenueCancelStateMachine: Sendable {
         }
     }
 
-    public var isFinished: Bool { finished }
+    public var isFinished: Bool { phase == .finished }
 
     /// Attempts so far for an order (the attempt number of its next request is this + 1).
     public func attempts(of orderId: Int64) -> Int { orders[orderId]?.attempts ?? 0 }
 
+    /// Orders still to be settled (not cancelled, closed or stuck), for progress and status.
+    public var outstanding: Int { orders.values.count { $0.state.isActive } }
+
     // MARK: Events
 
     public mutating func start() -> [Action] {
-        advance()
+        if let unavailable {
+            return finish(listingShowedFlat: false, problem: unavailable)
+        }
+        return advance()
     }
 
     /// A batch's answer: one outcome per order of the batch.
     public mutating func batchAnswered(_ outcomes: [OrderCancelOutcome]) -> [Action] {
+        guard requestsInFlight > 0 else {
+            assertionFailure("\(venueId): a batch answer with no request in flight")
+            return []
+        }
         requestsInFlight -= 1
+        guard phase != .finished else { return [] }
         // One failed request counts once against its symbol, however many orders it carried.
         var failedSymbols: Set<String> = []
         for outcome in outcomes {
@@ -133,8 +175,8 @@ public struct VenueCancelStateMachine: Sendable {
                 tracked.state = .queued
                 failedSymbols.insert(tracked.order.target.symbol)
             case .rateLimited:
-                // The executor has already emptied the venue's bucket and honoured its delay: re-send through
-                // the bucket at once rather than adding a backoff on top.
+                // The executor has already held the venue's pool for the venue's delay: re-send through the
+                // limiter at once rather than adding a backoff on top.
                 tracked.state = .queued
                 tracked.immediate = true
             }
@@ -151,26 +193,32 @@ public struct VenueCancelStateMachine: Sendable {
 
     public mutating func verifyDue() -> [Action] {
         verifyScheduled = false
-        guard !finished, listingInFlight == nil else { return advance() }
+        guard phase != .finished, listingInFlight == nil else { return advance() }
         listingInFlight = .verify
         return [.list(.verify)]
     }
 
-    /// The venue's open orders (already filtered to this venue account; filtered here to the symbol scope).
+    /// The venue's open orders in scope (every page read; the executor filters with `TripScope`, and this
+    /// checks the symbol scope once more).
     public mutating func listed(_ purpose: ListingPurpose, open: [ListedOrder]) -> [Action] {
+        guard listingInFlight == purpose else {
+            assertionFailure("\(venueId): a \(purpose) listing answered while \(listingInFlight.map(\.rawValue) ?? "none") was in flight")
+            return []
+        }
         listingInFlight = nil
         listingFailures = 0
-        let inScope = open.filter { symbolScope == nil || $0.target.symbol == symbolScope }
+        guard phase != .finished else { return [] }
+        let inScope = open.filter { symbolScope == nil || kind.canonicalSymbol($0.target.symbol) == symbolScope }
         var openById: [Int64: ListedOrder] = [:]
         for order in inScope { openById[order.target.orderId] = order }
         var verified: [OrderCancelOutcome] = []
-        // Orders we were unsure of: gone means done; still open means send again.
+        // Orders we were unsure of: gone means done; still open means send again — by the listed ids, which
+        // the venue just showed (a client id it no longer knows, or a bad id, is replaced by the venue's).
         for (id, tracked) in orders where tracked.state == .needsVerify {
             var updated = tracked
             if let listedOrder = openById[id] {
-                if listedOrder.isCancelling {
-                    continue
-                }
+                if listedOrder.isCancelling { continue }
+                updated.order.target = Self.refreshed(tracked.order.target, from: listedOrder.target)
                 updated.state = .queued
                 updated.immediate = true
             } else {
@@ -183,7 +231,7 @@ public struct VenueCancelStateMachine: Sendable {
         }
         var actions: [Action] = verified.isEmpty ? [] : [.recordVerified(verified)]
         if purpose == .final {
-            sweeping = false
+            phase = .draining
             // Anything still open in scope that we believed done (or never knew) goes back in the queue.
             var reopened: [OrderCancelOutcome] = []
             for listedOrder in inScope {
@@ -191,6 +239,7 @@ public struct VenueCancelStateMachine: Sendable {
                 if var tracked = orders[id] {
                     switch tracked.state {
                     case .done(.cancelled), .done(.alreadyClosed):
+                        tracked.order.target = Self.refreshed(tracked.order.target, from: listedOrder.target)
                         tracked.state = listedOrder.isCancelling ? .needsVerify : .queued
                         tracked.lastOutcome = .unknown
                         reopened.append(OrderCancelOutcome(target: tracked.order.target, kind: .unknown, message: "still open at the final listing"))
@@ -199,47 +248,57 @@ public struct VenueCancelStateMachine: Sendable {
                         break
                     }
                 } else {
-                    orders[id] = Tracked(order: PlannedOrder(target: listedOrder.target), state: listedOrder.isCancelling ? .needsVerify : .queued, attempts: 0, lastOutcome: listedOrder.isCancelling ? .pending : nil)
+                    orders[id] = Tracked(order: PlannedOrder(target: listedOrder.target), state: listedOrder.isCancelling ? .needsVerify : .queued, attempts: 0,
+                                         lastOutcome: listedOrder.isCancelling ? .pending : nil)
                 }
             }
             if !reopened.isEmpty { actions.append(.recordVerified(reopened)) }
-            let stillOpen = inScope.filter { listed in
+            let stillOpen = inScope.contains { listed in
                 switch orders[listed.target.orderId]?.state {
                 case .done(.rejected)?, .stuck?: false
                 default: true
                 }
             }
-            if stillOpen.isEmpty {
-                finished = true
-                return actions + [.finished(result(listingShowedFlat: true))]
+            if !stillOpen {
+                return actions + finish(listingShowedFlat: true, problem: nil)
             }
         }
         return actions + advance()
     }
 
-    /// A listing failed: `kind` classifies the failure.
+    /// A listing failed, was cut short, or could not be read: it decides nothing. `kind` classifies the failure.
     public mutating func listingFailed(_ purpose: ListingPurpose, kind: CancelOutcomeKind, reason: String) -> [Action] {
+        guard listingInFlight == purpose else {
+            assertionFailure("\(venueId): a \(purpose) listing failed while \(listingInFlight.map(\.rawValue) ?? "none") was in flight")
+            return []
+        }
         listingInFlight = nil
         listingFailures += 1
+        guard phase != .finished else { return [] }
+        if purpose == .final { phase = .draining }
         if kind == .rejected {
             // We can't see the venue: nothing we're unsure of can be confirmed.
             for (id, tracked) in orders where tracked.state == .needsVerify {
                 orders[id]?.state = .stuck("cannot verify: open-order listing rejected (\(reason))")
             }
             if purpose == .final {
-                sweeping = false
-                finished = true
-                return [.finished(result(listingShowedFlat: false, listingProblem: "final listing rejected: \(reason)"))]
+                return finish(listingShowedFlat: false, problem: "final listing rejected: \(reason)")
             }
             return advance()
         }
-        if purpose == .final { sweeping = false }
+        if let allowed = listingFailuresAllowed, listingFailures >= allowed {
+            return finish(listingShowedFlat: false, problem: "open-order listing failed: \(reason)")
+        }
         verifyScheduled = true
         return [.scheduleVerify(attempt: listingFailures + 1)]
     }
 
     public mutating func cancelAllAnswered(symbol: String, kind: CancelOutcomeKind, reason: String?) -> [Action] {
-        cancelAllsInFlight.remove(symbol)
+        guard cancelAllsInFlight.remove(symbol) != nil else {
+            assertionFailure("\(venueId): a cancel-all answer for \(symbol) with none in flight")
+            return []
+        }
+        guard phase != .finished else { return [] }
         for (id, tracked) in orders where tracked.state == .awaitingCancelAll && tracked.order.target.symbol == symbol {
             switch kind {
             case .cancelled, .alreadyClosed, .pending, .unknown:
@@ -256,24 +315,33 @@ public struct VenueCancelStateMachine: Sendable {
         return advance()
     }
 
-    /// An order learned while the scope is tripped: cancel it on sight.
-    public mutating func discovered(_ order: PlannedOrder) -> [Action] {
+    /// An order learned while the scope is tripped: cancel it on sight. Returns nil when this venue's part
+    /// ended at the deadline: the caller starts a new fan-out under a fresh deadline instead.
+    public mutating func discovered(_ order: PlannedOrder) -> [Action]? {
+        guard !deadlinePassed, unavailable == nil else { return nil }
         guard orders[order.target.orderId] == nil else { return [] }
         orders[order.target.orderId] = Tracked(order: order, state: .queued, attempts: 0)
-        if finished {
-            finished = false
+        if phase == .finished {
+            phase = .draining
+            result = nil
         }
         return advance()
     }
 
     /// The incident's deadline passed: stop and report what is left.
     public mutating func deadlineReached() -> [Action] {
-        guard !finished else { return [] }
-        finished = true
-        return [.finished(result(listingShowedFlat: false, listingProblem: "incident deadline reached"))]
+        deadlinePassed = true
+        guard phase != .finished else { return [] }
+        return finish(listingShowedFlat: false, problem: "incident deadline reached")
     }
 
     // MARK: Deciding what to do next
+
+    /// A tracked target with what a listing taught about it: the venue's id, the listed symbol.
+    static func refreshed(_ target: CancelTarget, from listed: CancelTarget) -> CancelTarget {
+        CancelTarget(orderId: target.orderId, symbol: listed.symbol, venueOrderId: listed.venueOrderId ?? target.venueOrderId,
+                     clientOrderId: listed.clientOrderId ?? target.clientOrderId)
+    }
 
     /// Marks orders in flight and returns the batches for the queued orders that may go now.
     private mutating func takeQueued(includeRetries: Bool) -> [CancelBatch] {
@@ -291,42 +359,51 @@ public struct VenueCancelStateMachine: Sendable {
     }
 
     private mutating func advance(retryNow: Bool = false) -> [Action] {
-        guard !finished else { return [] }
+        guard phase != .finished else { return [] }
         var actions: [Action] = []
-        // Escalate symbols whose batches keep failing, once each, to the venue's per-symbol cancel-all.
+        // Escalate symbols whose batches keep failing, once each.
         for (symbol, failures) in symbolFailures.sorted(by: { $0.key < $1.key })
         where failures >= escalateAfter && !escalated.contains(symbol) {
-            let affected = orders.filter { $0.value.order.target.symbol == symbol && ($0.value.state == .queued) }
+            let affected = orders.filter { $0.value.order.target.symbol == symbol && $0.value.state == .queued }
             guard !affected.isEmpty else { continue }
             escalated.insert(symbol)
-            cancelAllsInFlight.insert(symbol)
-            for id in affected.keys { orders[id]?.state = .awaitingCancelAll }
-            actions.append(.cancelAll(symbol: symbol))
+            if kind.hasSymbolCancelAll {
+                cancelAllsInFlight.insert(symbol)
+                for id in affected.keys { orders[id]?.state = .awaitingCancelAll }
+                actions.append(.cancelAll(symbol: symbol))
+            } else {
+                // No cancel-all this narrow: list the venue, and re-send what is still open by the listed ids.
+                for id in affected.keys {
+                    orders[id]?.state = .needsVerify
+                    orders[id]?.lastOutcome = .unknown
+                }
+            }
         }
         let batches = takeQueued(includeRetries: retryNow)
         if !batches.isEmpty { actions.append(.send(batches)) }
 
-        let states = orders.values.map(\.state)
-        let hasQueuedRetries = states.contains(.queued)
-        if hasQueuedRetries && !retryScheduled {
-            retryScheduled = true
-            let attempt = orders.values.filter { $0.state == .queued }.map(\.attempts).max() ?? 1
-            actions.append(.scheduleRetry(attempt: max(1, attempt)))
+        var hasQueued = false, needsVerify = false, active = false, maxQueuedAttempts = 1
+        for tracked in orders.values {
+            switch tracked.state {
+            case .queued:
+                hasQueued = true
+                maxQueuedAttempts = max(maxQueuedAttempts, tracked.attempts)
+            case .needsVerify: needsVerify = true
+            default: break
+            }
+            if tracked.state.isActive { active = true }
         }
-        let needsVerify = states.contains(.needsVerify)
+        if hasQueued && !retryScheduled {
+            retryScheduled = true
+            actions.append(.scheduleRetry(attempt: maxQueuedAttempts))
+        }
         if needsVerify && !verifyScheduled && listingInFlight == nil {
             verifyScheduled = true
             actions.append(.scheduleVerify(attempt: listingFailures + 1))
         }
         let busy = requestsInFlight > 0 || listingInFlight != nil || !cancelAllsInFlight.isEmpty || retryScheduled || verifyScheduled
-        let active = states.contains { state in
-            switch state {
-            case .queued, .inFlight, .needsVerify, .awaitingCancelAll: true
-            case .done, .stuck: false
-            }
-        }
-        if !busy && !active && !sweeping {
-            sweeping = true
+        if !busy && !active {
+            phase = .sweeping
             listingInFlight = .final
             actions.append(.list(.final))
         }
@@ -335,7 +412,14 @@ public struct VenueCancelStateMachine: Sendable {
 
     // MARK: Result
 
-    func result(listingShowedFlat: Bool, listingProblem: String? = nil) -> VenueCancelResult {
+    private mutating func finish(listingShowedFlat: Bool, problem: String?) -> [Action] {
+        phase = .finished
+        let result = makeResult(listingShowedFlat: listingShowedFlat, listingProblem: problem)
+        self.result = result
+        return [.finished(result)]
+    }
+
+    func makeResult(listingShowedFlat: Bool, listingProblem: String? = nil) -> VenueCancelResult {
         var remaining: [VenueCancelResult.Remaining] = []
         var counts: [CancelOutcomeKind: Int] = [:]
         for tracked in orders.values.sorted(by: { $0.order.target.orderId < $1.order.target.orderId }) {
@@ -352,7 +436,8 @@ public struct VenueCancelStateMachine: Sendable {
             }
         }
         let flat = listingShowedFlat && remaining.isEmpty
-        return VenueCancelResult(venueId: venueId, flat: flat, remaining: remaining, outcomeCounts: counts, problem: flat ? nil : (listingProblem ?? (remaining.isEmpty ? nil : "orders left open")))
+        return VenueCancelResult(venueId: venueId, flat: flat, remaining: remaining, outcomeCounts: counts,
+                                 problem: flat ? nil : (listingProblem ?? (remaining.isEmpty ? nil : "orders left open")))
     }
 }
 

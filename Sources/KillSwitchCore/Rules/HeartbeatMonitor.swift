@@ -54,6 +54,13 @@ public struct HeartbeatMonitor<Instant: InstantProtocol>: Sendable where Instant
         lastHeartbeat = nil
     }
 
+    /// After a crash: the last heartbeat the previous process stored counts, as if received at `instant`
+    /// (now minus its age), with no grace — a crash loop shorter than grace + timeout must still fire.
+    public mutating func restore(lastHeartbeat instant: Instant) {
+        if instant < armedAt { armedAt = instant }
+        lastHeartbeat = instant
+    }
+
     /// Records a heartbeat received at `instant` (the daemon's clock); returns the new deadline.
     @discardableResult
     public mutating func recordHeartbeat(at instant: Instant) -> Instant {

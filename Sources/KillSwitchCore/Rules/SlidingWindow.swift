@@ -111,6 +111,21 @@ public struct OrderRateMonitor<Instant: InstantProtocol>: Sendable where Instant
         return evaluation(key: key, count: count)
     }
 
+    /// The count for the key a tripped scope names (venue, account and, per account and symbol, symbol); for
+    /// a wider scope, the busiest key inside it.
+    public mutating func evaluate(in scope: Scope, at instant: Instant) -> RuleEvaluation {
+        var busiest: (OrderRateKey, Int)?
+        for key in Array(counters.keys) where scope.contains(venue: key.venue, account: key.account, symbol: key.symbol ?? scope.symbol ?? "") {
+            let count = counters[key]!.count(at: instant)
+            if busiest.map({ count > $0.1 }) ?? true { busiest = (key, count) }
+        }
+        guard let (key, count) = busiest else {
+            return RuleEvaluation(ruleId: ruleId, fired: false, value: "0", threshold: String(maxOrders),
+                                  reason: "0 new orders in \(DurationText.format(window)) in \(scope), limit \(maxOrders) (\(ruleId))", scope: scope)
+        }
+        return evaluation(key: key, count: count)
+    }
+
     /// Keys currently tracked (for the memory bound).
     public var trackedKeys: Int { counters.count }
 

@@ -20,7 +20,7 @@ extension Daemon {
         guard !incidents.isEmpty else { throw ScopeRearmError.noLatchedIncident(scope) }
         if !force {
             for incident in incidents {
-                if let ruleId = incident.ruleId, await rules.conditionHolds(ruleId: ruleId) { throw RearmError.conditionStillHolds(ruleId: ruleId) }
+                if let ruleId = incident.ruleId, await rules.conditionHolds(ruleId: ruleId, scope: incident.scope) { throw RearmError.conditionStillHolds(ruleId: ruleId) }
             }
         }
         for incident in incidents {

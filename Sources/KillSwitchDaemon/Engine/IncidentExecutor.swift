@@ -2,15 +2,27 @@ import Foundation
 import KillSwitchCore
 import KillSwitchStore
 import Logging
+import Synchronization
 import Venues
 
-/// Performs one incident's actions: every venue account in parallel, each request through its token
-/// bucket, intent committed before the request is sent, answer and outcomes after. Policy lives in the
-/// `IncidentStateMachine`; this type only does I/O and feeds the answers back.
+/// Performs one fan-out of an incident: every venue account in parallel, each request through its rate
+/// limit, intent committed before the request is sent, answer and outcomes after. Policy lives in the
+/// `IncidentStateMachine`; this type only does I/O and feeds the answers back. The trip engine records how
+/// the fan-out ended and decides what comes next (keep trying, the latched sweep).
 actor IncidentExecutor {
+    /// How a fan-out ended.
+    enum Ending: Sendable {
+        /// Every venue finished: `flat` or `incomplete`, with each venue's result.
+        case finished(IncidentStateMachine.Outcome, [VenueCancelResult])
+        /// The scope was re-armed: nothing more was started after that.
+        case stopped
+    }
+
     /// What a finished piece of I/O hands back to the run loop.
     enum Completion: Sendable {
         case batch(venueId: String, outcomes: [OrderCancelOutcome])
+        /// A fan-out step whose intents could not be written: nothing was sent, one answer per batch.
+        case notSent(venueId: String, batches: [[OrderCancelOutcome]])
         /// A fan-out step's intents are committed (one transaction): each request may now take its token.
         case intentsRecorded(venueId: String, requests: [RecordedRequest])
         case listed(venueId: String, purpose: VenueCancelStateMachine.ListingPurpose, orders: [VenueCancelStateMachine.ListedOrder], verified: Int64?)
@@ -21,6 +33,8 @@ actor IncidentExecutor {
         /// Orders learned inside the scope wait in `pendingDiscoveries`; this wakes the run loop for them.
         case discovered
         case deadline
+        /// The scope was re-armed.
+        case stopped
     }
 
     /// A batch cancel whose intent is committed, ready to take its token and go.
@@ -34,6 +48,7 @@ actor IncidentExecutor {
     private var machine: IncidentStateMachine
     private let store: Store
     private let clients: [String: any VenueClient]
+    private let venues: [String: VenueDescriptor]
     private let limits: VenueRateLimits
     private let clock: any Clock<Duration>
     private let policy: RetryPolicy
@@ -47,16 +62,22 @@ actor IncidentExecutor {
     private let inbox: AsyncStream<Completion>
     private let inboxSink: AsyncStream<Completion>.Continuation
     private var pendingDiscoveries: [(venueId: String, order: PlannedOrder)] = []
-    /// Set once the incident's end is recorded: later discoveries start a new fan-out instead.
+    /// Set once the fan-out has ended: later discoveries start a new fan-out instead.
     private var done = false
+    /// Orders learned for a venue whose part had already ended at the deadline: they are in the store and
+    /// the next fan-out takes them.
+    private(set) var leftOver = false
+    /// Set (by `stop()`) when the scope is re-armed; every send, listing and cancel-all checks it first.
+    private let stop = FanOutStop()
 
-    init(incident: IncidentRecord, machine: IncidentStateMachine, store: Store, clients: [String: any VenueClient], limits: VenueRateLimits,
-         clock: any Clock<Duration>, policy: RetryPolicy, progress: IncidentProgress, crashPoint: CrashPoint,
+    init(incident: IncidentRecord, machine: IncidentStateMachine, store: Store, clients: [String: any VenueClient], venues: [VenueDescriptor],
+         limits: VenueRateLimits, clock: any Clock<Duration>, policy: RetryPolicy, progress: IncidentProgress, crashPoint: CrashPoint,
          metrics: KillSwitchMetrics? = nil, logger: Logger) {
         self.incident = incident
         self.machine = machine
         self.store = store
         self.clients = clients
+        self.venues = Dictionary(venues.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         self.limits = limits
         self.clock = clock
         self.policy = policy
@@ -76,15 +97,28 @@ actor IncidentExecutor {
         return true
     }
 
+    /// The scope was re-armed: nothing new is started from now on (a request already on the wire cannot be
+    /// recalled), and the run ends as `.stopped`.
+    func stopForRearm() {
+        stop.set()
+        inboxSink.yield(.stopped)
+    }
+
     private func takeDiscoveries() -> [IncidentStateMachine.Action] {
         let pending = pendingDiscoveries
         pendingDiscoveries.removeAll()
-        return pending.flatMap { item in machine.apply(item.venueId) { $0.discovered(item.order) } }
+        return pending.flatMap { item in
+            guard let actions = machine.discovered(venueId: item.venueId, item.order) else {
+                leftOver = true
+                return [IncidentStateMachine.Action]()
+            }
+            return actions
+        }
     }
 
-    /// Drives the incident until every venue has finished; returns how it ended.
-    func run() async -> IncidentStateMachine.Outcome {
-        var result: IncidentStateMachine.Outcome = .incomplete
+    /// Drives the fan-out until every venue has finished (or the scope is re-armed); returns how it ended.
+    func run() async -> Ending {
+        var result: Ending = .stopped
         await withTaskGroup(of: Completion?.self) { group in
             let inbox = self.inbox
             group.addTask {
@@ -100,8 +134,9 @@ actor IncidentExecutor {
                 }
             }
             var finished = await perform(slowestVenueFirst(machine.start()), into: &group)
-            while finished == nil, let completion = await group.next() {
+            while finished == nil, !stop.isSet, let completion = await group.next() {
                 guard let completion else { continue }
+                if case .stopped = completion { break }
                 if case .discovered = completion {
                     let inbox = self.inbox
                     group.addTask {
@@ -116,8 +151,9 @@ actor IncidentExecutor {
                 finished = await perform(handle(completion), into: &group)
             }
             group.cancelAll()
-            result = finished ?? .incomplete
+            result = stop.isSet ? .stopped : (finished ?? .stopped)
         }
+        done = true
         inboxSink.finish()
         return result
     }
@@ -149,6 +185,8 @@ actor IncidentExecutor {
         switch completion {
         case .batch(let venueId, let outcomes):
             return machine.apply(venueId) { $0.batchAnswered(outcomes) }
+        case .notSent(let venueId, let batches):
+            return batches.flatMap { outcomes in machine.apply(venueId) { $0.batchAnswered(outcomes) } }
         case .listed(let venueId, let purpose, let orders, let intent):
             lastListingIntent[venueId] = intent
             return machine.apply(venueId) { $0.listed(purpose, open: orders) }
@@ -164,7 +202,7 @@ actor IncidentExecutor {
             return takeDiscoveries()
         case .deadline:
             return machine.deadlineReached()
-        case .intentsRecorded:
+        case .intentsRecorded, .stopped:
             return []
         }
     }
@@ -174,31 +212,36 @@ actor IncidentExecutor {
     private func startSends(_ requests: [RecordedRequest], venueId: String, into group: inout TaskGroup<Completion?>) {
         guard let client = clients[venueId] else { return }
         let incidentId = incident.id, store = self.store, limits = self.limits, progress = self.progress, crashPoint = self.crashPoint, logger = self.logger
-        let metrics = self.metrics
+        let metrics = self.metrics, stop = self.stop
         for request in requests {
             group.addTask {
                 await Self.sendBatch(request, incidentId: incidentId, client: client, store: store, limits: limits, progress: progress,
-                                     crashPoint: crashPoint, metrics: metrics, logger: logger)
+                                     crashPoint: crashPoint, stop: stop, metrics: metrics, logger: logger)
             }
         }
     }
 
-    /// Starts the I/O for each action; returns the incident's outcome once it has finished.
-    private func perform(_ actions: [IncidentStateMachine.Action], into group: inout TaskGroup<Completion?>) async -> IncidentStateMachine.Outcome? {
-        var finished: IncidentStateMachine.Outcome?
+    /// Starts the I/O for each action; returns how the fan-out ended once it has.
+    private func perform(_ actions: [IncidentStateMachine.Action], into group: inout TaskGroup<Completion?>) async -> Ending? {
+        var finished: Ending?
         for action in actions {
             switch action {
             case .incidentFinished(let outcome, let results):
                 // An order learned while the last answers came in keeps the fan-out going.
                 if !pendingDiscoveries.isEmpty {
-                    if let end = await perform(takeDiscoveries(), into: &group) { finished = end }
-                    continue
+                    let more = takeDiscoveries()
+                    if !more.isEmpty {
+                        if let end = await perform(more, into: &group) { finished = end }
+                        continue
+                    }
                 }
                 done = true
-                await finish(outcome, results)
-                finished = outcome
+                finished = .finished(outcome, results)
             case .venue(let venueId, let venueAction):
-                guard let client = clients[venueId] else { continue }
+                guard let client = clients[venueId] else {
+                    if case .finished(let result) = venueAction { logFinished(result, venueId: venueId) }
+                    continue
+                }
                 perform(venueAction, venueId: venueId, client: client, into: &group)
                 if case .recordVerified(let outcomes) = venueAction {
                     let attempts = attempts(venueId, outcomes.map(\.target))
@@ -218,7 +261,7 @@ actor IncidentExecutor {
     private func perform(_ action: VenueCancelStateMachine.Action, venueId: String, client: any VenueClient, into group: inout TaskGroup<Completion?>) {
         let incidentId = incident.id
         let store = self.store, limits = self.limits, clock = self.clock, logger = self.logger, crashPoint = self.crashPoint
-        let metrics = self.metrics
+        let metrics = self.metrics, stop = self.stop
         switch action {
         case .send(let batches):
             let planned = batches.map { batch in (batch: batch, attempts: attempts(venueId, batch.targets)) }
@@ -232,9 +275,10 @@ actor IncidentExecutor {
                         RecordedRequest(batch: $0.batch, attempts: $0.attempts, intentId: $1)
                     })
                 } catch {
-                    // Never send what was not written down first: the orders go back to the machine as retryable.
+                    // Never send what was not written down first: the orders go back to the machine as retryable,
+                    // one answer per batch (the machine counts each batch it handed out).
                     logger.error("could not record intents; not sending", metadata: ["incident": "\(incidentId)", "venue": "\(venueId)", "error": "\(error)"])
-                    return .batch(venueId: venueId, outcomes: planned.flatMap { item in
+                    return .notSent(venueId: venueId, batches: planned.map { item in
                         item.batch.targets.map { OrderCancelOutcome(target: $0, kind: .retryable, message: "intent not recorded: \(error)") }
                     })
                 }
@@ -242,13 +286,14 @@ actor IncidentExecutor {
         case .cancelAll(let symbol):
             group.addTask {
                 await Self.cancelAll(symbol: symbol, venueId: venueId, incidentId: incidentId, client: client, store: store, limits: limits, crashPoint: crashPoint,
-                                     metrics: metrics, logger: logger)
+                                     stop: stop, metrics: metrics, logger: logger)
             }
         case .list(let purpose):
-            let symbolScope = incident.scope.symbol
+            guard let venue = venues[venueId] else { return }
+            let listing = ScopedListing(venue: venue, scope: TripScope(incident.scope))
             group.addTask {
-                await Self.list(purpose, symbol: symbolScope, venueId: venueId, incidentId: incidentId, client: client, store: store, limits: limits, crashPoint: crashPoint,
-                                metrics: metrics, logger: logger)
+                await Self.list(purpose, listing: listing, incidentId: incidentId, client: client, store: store, limits: limits, crashPoint: crashPoint,
+                                stop: stop, metrics: metrics, logger: logger)
             }
         case .scheduleRetry(let attempt):
             let delay = policy.delay(attempt: attempt, unit: Double.random(in: 0..<1))
@@ -265,15 +310,20 @@ actor IncidentExecutor {
         case .recordVerified:
             break
         case .finished(let result):
-            logger.log(level: result.flat ? .info : .critical, "venue finished", metadata: [
-                "incident": "\(incidentId)", "venue": "\(venueId)", "flat": "\(result.flat)", "remaining": "\(result.remaining.count)",
-            ])
+            logFinished(result, venueId: venueId)
         }
+    }
+
+    private func logFinished(_ result: VenueCancelResult, venueId: String) {
+        logger.log(level: result.flat ? .info : .error, "venue finished", metadata: [
+            "incident": "\(incident.id)", "venue": "\(venueId)", "flat": "\(result.flat)", "remaining": "\(result.remaining.count)",
+            "problem": "\(result.problem ?? "-")",
+        ])
     }
 
     /// Takes the venue's token for a request whose intent is committed, sends it, records the answer.
     private static func sendBatch(_ request: RecordedRequest, incidentId: Int64, client: any VenueClient, store: Store, limits: VenueRateLimits,
-                                  progress: IncidentProgress, crashPoint: CrashPoint, metrics: KillSwitchMetrics?, logger: Logger) async -> Completion {
+                                  progress: IncidentProgress, crashPoint: CrashPoint, stop: FanOutStop, metrics: KillSwitchMetrics?, logger: Logger) async -> Completion {
         let batch = request.batch, intentId = request.intentId, attempts = request.attempts
         do {
             // The wait is measured outside the optional chain: a nil `metrics` must never skip the bucket.
@@ -286,6 +336,12 @@ actor IncidentExecutor {
                 metrics?.outcomesRecorded(venueId: batch.venueId, outcomes: outcomes)
             }
             return .batch(venueId: batch.venueId, outcomes: outcomes)
+        }
+        if stop.isSet {
+            // Re-armed while this request waited for its turn: it never leaves, and its intent says so.
+            _ = try? await store.recordAnswer(incidentId: incidentId, intentId: intentId, httpStatus: nil, venueCode: nil, rawBody: "", latencyNanoseconds: 0,
+                                              transportError: "not sent: scope re-armed", outcomes: [], attempts: attempts)
+            return .stopped
         }
         progress.requestSent(venueId: batch.venueId)
         let result = await client.cancel(batch)
@@ -305,10 +361,11 @@ actor IncidentExecutor {
     }
 
     private static func cancelAll(symbol: String, venueId: String, incidentId: Int64, client: any VenueClient, store: Store, limits: VenueRateLimits,
-                                  crashPoint: CrashPoint, metrics: KillSwitchMetrics?, logger: Logger) async -> Completion {
+                                  crashPoint: CrashPoint, stop: FanOutStop, metrics: KillSwitchMetrics?, logger: Logger) async -> Completion {
         do {
             let waited = try await limits.acquire(venueId: venueId, operation: .cancelAll, priority: .cancel)
             metrics?.tokenWaited(venueId: venueId, wait: waited)
+            if stop.isSet { return .stopped }
             let intentId = try await store.recordIntent(incidentId: incidentId, attempt: 1, venueId: venueId, symbol: symbol, kind: "cancel-all", targets: [])
             crashPoint.intentCommitted()
             logger.warning("escalating to cancel-all", metadata: ["incident": "\(incidentId)", "venue": "\(venueId)", "symbol": "\(symbol)"])
@@ -325,24 +382,26 @@ actor IncidentExecutor {
         }
     }
 
-    private static func list(_ purpose: VenueCancelStateMachine.ListingPurpose, symbol: String?, venueId: String, incidentId: Int64, client: any VenueClient,
-                             store: Store, limits: VenueRateLimits, crashPoint: CrashPoint, metrics: KillSwitchMetrics?, logger: Logger) async -> Completion {
+    private static func list(_ purpose: VenueCancelStateMachine.ListingPurpose, listing: ScopedListing, incidentId: Int64, client: any VenueClient,
+                             store: Store, limits: VenueRateLimits, crashPoint: CrashPoint, stop: FanOutStop, metrics: KillSwitchMetrics?,
+                             logger: Logger) async -> Completion {
+        let venueId = listing.venue.id
         var intentId: Int64?
         let clock = ContinuousClock()
         let started = clock.now
         do {
-            let waited = try await limits.acquire(venueId: venueId, operation: .openOrders(symbol: symbol != nil), priority: .cancel)
+            let waited = try await listing.acquire(limits: limits, priority: .cancel)
             metrics?.tokenWaited(venueId: venueId, wait: waited)
-            intentId = try await store.recordIntent(incidentId: incidentId, attempt: 1, venueId: venueId, symbol: symbol, kind: "list-open", targets: [])
+            if stop.isSet { return .stopped }
+            intentId = try await store.recordIntent(incidentId: incidentId, attempt: 1, venueId: venueId, symbol: listing.symbol, kind: "list-open", targets: [])
             crashPoint.intentCommitted()
-            let open = try await client.openOrders(symbol: symbol)
-            let inScope = open.filter { symbol == nil || $0.symbol == symbol }
+            let (count, inScope) = try await listing.fetch(client: client)
             let targets = try await store.adoptListed(venueId: venueId, orders: inScope)
             let listed = zip(targets, inScope).map { VenueCancelStateMachine.ListedOrder(target: $0, isCancelling: $1.isCancelling) }
             let elapsed = started.duration(to: clock.now)
             if let intentId {
                 try await store.recordAnswer(incidentId: incidentId, intentId: intentId, httpStatus: 200, venueCode: nil,
-                                             rawBody: "{\"purpose\":\"\(purpose.rawValue)\",\"open\":\(open.count),\"inScope\":\(inScope.count)}",
+                                             rawBody: "{\"purpose\":\"\(purpose.rawValue)\",\"open\":\(count),\"inScope\":\(inScope.count)}",
                                              latencyNanoseconds: elapsed.nanoseconds, transportError: nil, outcomes: [], attempts: [:])
                 metrics?.requestAnswered(venueId: venueId, latencyNanoseconds: elapsed.nanoseconds, outcomes: [])
             }
@@ -361,18 +420,13 @@ actor IncidentExecutor {
             return .listingFailed(venueId: venueId, purpose: purpose, kind: kind, reason: "\(error)")
         }
     }
+}
 
-    private func finish(_ outcome: IncidentStateMachine.Outcome, _ results: [VenueCancelResult]) async {
-        let summary = IncidentSummary(outcome: outcome, results: results)
-        do {
-            try await store.finishIncident(id: incident.id, state: outcome == .flat ? .flat : .incomplete, summary: summary.json)
-        } catch {
-            logger.error("could not record the incident's end", metadata: ["incident": "\(incident.id)", "error": "\(error)"])
-        }
-        if outcome == .flat {
-            logger.info("incident flat", metadata: ["incident": "\(incident.id)"])
-        } else {
-            logger.critical("INCIDENT INCOMPLETE: orders may still be open", metadata: ["incident": "\(incident.id)", "summary": "\(summary.json)"])
-        }
-    }
+/// Set once when a fan-out's scope is re-armed; read before every send, listing and cancel-all.
+final class FanOutStop: Sendable {
+    private let flag = Mutex(false)
+
+    var isSet: Bool { flag.withLock { $0 } }
+
+    func set() { flag.withLock { $0 = true } }
 }

@@ -6,6 +6,11 @@ import Logging
 
 /// Latches trips into incidents and runs each incident's cancel fan-out; answers the pre-trade gate; cancels
 /// on sight any order learned inside a tripped scope; resumes incidents a crash left running.
+///
+/// A latched scope is never abandoned: a fan-out that ends `incomplete` (at its deadline, or because a venue
+/// could not be listed) is alerted loudly once and then tried again with capped backoff until `flat` or
+/// re-armed; a `flat` latched scope is re-listed by the latched sweep and anything open in it cancelled on
+/// sight. Each incident's state in this process is one `IncidentRun`.
 public actor TripEngine {
     let store: Store
     let clients: [String: any VenueClient]
@@ -17,8 +22,15 @@ public actor TripEngine {
     let crashPoint: CrashPoint
     let events: DaemonEventBus
     let metrics: KillSwitchMetrics?
-    private var executors: [Int64: (executor: IncidentExecutor, task: Task<IncidentStateMachine.Outcome, Never>, progress: IncidentProgress)] = [:]
+    /// Every incident this process knows to be latched (its scope tripped): the gate's answer.
     private var latched: [Int64: IncidentRecord] = [:]
+    /// Each incident's cancelling, one explicit state.
+    private var runs: [Int64: IncidentRun] = [:]
+    /// Ended incidents whose summary is kept, oldest first (bounded: `endedKept`).
+    private var endedOrder: [Int64] = []
+    static let endedKept = 64
+    /// Ids for trips latched while the store cannot write (negative, so never a stored id).
+    private var nextProvisionalId: Int64 = -1
 
     public init(store: Store, clients: [String: any VenueClient], limits: VenueRateLimits, clock: any Clock<Duration>,
                 settings: EngineSettings, venues: [VenueDescriptor], logger: Logger, events: DaemonEventBus = DaemonEventBus(), metrics: KillSwitchMetrics? = nil,
@@ -36,6 +48,8 @@ public actor TripEngine {
         for incident in try await store.latchedIncidents() { latched[incident.id] = incident }
     }
 
+    // MARK: Gate and status
+
     /// The answer for cooperating bots: blocked inside any latched scope.
     public struct GateAnswer: Sendable, Hashable, Codable {
         public var allowed: Bool
@@ -52,50 +66,151 @@ public actor TripEngine {
 
     public var latchedIncidents: [IncidentRecord] { latched.values.sorted { $0.id < $1.id } }
 
-    /// The incident was re-armed: its scope is no longer tripped.
-    public func unlatch(_ incidentId: Int64) {
-        latched.removeValue(forKey: incidentId)
+    /// Where an incident's cancelling stands in this process, for status.
+    public enum RunState: String, Sendable, Hashable, Codable {
+        case starting, running, keepTrying = "keep-trying", ended
     }
 
-    public func progress(of incidentId: Int64) -> IncidentProgress? { executors[incidentId]?.progress }
-
-    /// Whether an incident whose scope reaches `venueId` is still fanning out (background traffic to that
-    /// venue stands aside until it ends).
-    public func isIncidentRunning(onVenue venueId: String) -> Bool {
-        guard let venue = venues.first(where: { $0.id == venueId }) else { return false }
-        return executors.contains { element in
-            let scope = element.value.executor.incident.scope
-            return !finishedIncidents.contains(element.key) && (scope.venue == nil || scope.venue == venueId)
-                && (scope.account == nil || scope.account == venue.account)
+    public func runState(of incidentId: Int64) -> RunState? {
+        switch runs[incidentId] {
+        case .starting?: .starting
+        case .running?: .running
+        case .keepTrying?: .keepTrying
+        case .ended?: .ended
+        case nil: nil
         }
     }
 
-    /// Trips `scope`: records the incident (latched, durable) and starts cancelling everything in it.
+    /// When the next keep-trying attempt starts (wall-clock ms), if one is scheduled.
+    public func nextAttemptAt(of incidentId: Int64) -> Int64? {
+        if case .keepTrying(let state)? = runs[incidentId] { return state.nextAt }
+        return nil
+    }
+
+    public func progress(of incidentId: Int64) -> IncidentProgress? {
+        switch runs[incidentId] {
+        case .running(let fanOut)?: fanOut.progress
+        case .keepTrying(let state)?: state.progress
+        case .ended(let ended)?: ended.progress
+        case .starting?, nil: nil
+        }
+    }
+
+    /// Whether a fan-out whose scope reaches `venueId` is running (background traffic to that venue stands
+    /// aside until it ends).
+    public func isIncidentRunning(onVenue venueId: String) -> Bool {
+        guard let venue = venues.first(where: { $0.id == venueId }) else { return false }
+        return runs.contains { id, run in
+            guard case .running = run, let incident = latched[id] ?? runningRecords[id] else { return false }
+            return TripScope(incident.scope).covers(venue)
+        }
+    }
+
+    /// Whether this process ran the incident's fan-out and it has ended (keep trying counts as ended: the
+    /// fan-out that was asked for is over).
+    public func isFinished(_ id: Int64) -> Bool {
+        switch runs[id] {
+        case .keepTrying?, .ended?: true
+        case .starting?, .running?, nil: false
+        }
+    }
+
+    /// Incidents whose running fan-out ended just as orders were found in their scope.
+    private var foundDuringEnd: Set<Int64> = []
+
+    /// Records of fan-outs running for incidents that are no longer latched (re-armed mid-fan-out, until their
+    /// stop is processed).
+    private var runningRecords: [Int64: IncidentRecord] = [:]
+
+    // MARK: Tripping
+
+    /// Trips `scope`: latches it and starts cancelling everything in it. Tripping is always allowed and never
+    /// fails: when the store cannot write, the scope is latched in memory under a provisional (negative) id at
+    /// once — the gate answers "blocked" — and the incident is written, and its fan-out started, as soon as
+    /// the store takes it.
     @discardableResult
-    public func trip(scope: Scope, reason: String, actor: String?, ruleId: String? = nil) async throws -> Int64 {
-        let incident = try await store.createIncident(scope: scope, ruleId: ruleId, actor: actor, reason: reason, deadlineAt: freshDeadline())
+    public func trip(scope: Scope, reason: String, actor: String?, ruleId: String? = nil) async -> Int64 {
+        let deadline = freshDeadline()
+        let incident: IncidentRecord
+        do {
+            incident = try await store.createIncident(scope: scope, ruleId: ruleId, actor: actor, reason: reason, deadlineAt: deadline)
+        } catch {
+            return latchProvisionally(scope: scope, reason: reason, actor: actor, ruleId: ruleId, error: error)
+        }
         latched[incident.id] = incident
         logger.critical("TRIPPED", metadata: ["incident": "\(incident.id)", "scope": "\(scope)", "reason": "\(reason)", "by": "\(actor ?? ruleId ?? "-")"])
-        try await start(incident, resume: nil, announce: true)
+        await start(incident, kind: .first, resume: nil, announce: true)
         return incident.id
     }
 
-    /// Finishes every incident a previous process left running.
+    private func latchProvisionally(scope: Scope, reason: String, actor: String?, ruleId: String?, error: any Error) -> Int64 {
+        let provisional = nextProvisionalId
+        nextProvisionalId -= 1
+        let record = IncidentRecord(id: provisional, scope: scope, ruleId: ruleId, actor: actor, reason: reason, state: .running,
+                                    trippedAt: WallClock.system.now(), deadlineAt: nil, endedAt: nil, summary: nil, rearmedAt: nil, rearmedBy: nil,
+                                    rearmReason: nil, rearmForced: false)
+        latched[provisional] = record
+        logger.critical("TRIPPED (latched in memory: the store cannot write; retrying)", metadata: [
+            "provisional": "\(provisional)", "scope": "\(scope)", "reason": "\(reason)", "error": "\(error)",
+        ])
+        let store = self.store, clock = self.clock
+        Task { [weak self] in
+            var delay = Duration.milliseconds(100)
+            while true {
+                guard let self, await self.isLatched(provisional) else { return }
+                if let incident = try? await store.createIncident(scope: scope, ruleId: ruleId, actor: actor, reason: reason, deadlineAt: await self.freshDeadline()) {
+                    await self.provisionalStored(provisional, as: incident)
+                    return
+                }
+                try? await clock.sleep(for: delay)
+                delay = min(delay * 2, .seconds(5))
+            }
+        }
+        return provisional
+    }
+
+    private func isLatched(_ id: Int64) -> Bool { latched[id] != nil }
+
+    private func provisionalStored(_ provisional: Int64, as incident: IncidentRecord) async {
+        latched.removeValue(forKey: provisional)
+        latched[incident.id] = incident
+        logger.critical("TRIPPED", metadata: ["incident": "\(incident.id)", "provisional": "\(provisional)", "scope": "\(incident.scope)"])
+        await start(incident, kind: .first, resume: nil, announce: true)
+    }
+
+    // MARK: Resuming after a restart
+
+    /// Picks up every latched incident a previous process left: a fan-out that was running resumes under a
+    /// fresh deadline (requests answered are not re-sent; those sent but unanswered are verified first); an
+    /// incident that ended `incomplete` goes on being tried; a `flat` one is watched by the latched sweep.
+    /// Returns the resumed (running) ones.
     @discardableResult
     public func resumeRunningIncidents() async throws -> [Int64] {
         var resumed: [Int64] = []
-        for incident in try await store.runningIncidents() where executors[incident.id] == nil {
+        for incident in try await store.runningIncidents() where runs[incident.id] == nil {
             let state = try await store.resumeState(incidentId: incident.id)
             logger.warning("resuming incident", metadata: ["incident": "\(incident.id)", "unanswered": "\(state.unanswered.count)"])
-            try await store.appendAudit(kind: "resume", incidentId: incident.id, actor: nil, detail: [
+            // However long the process was down, the resumed fan-out gets its full time.
+            let record = try await store.reopenIncident(id: incident.id, auditKind: "resume", actor: nil, detail: [
                 "unanswered": "\(state.unanswered.count)", "terminal": "\(state.terminal.count)",
-            ])
-            latched[incident.id] = incident
-            try await start(incident, resume: state)
-            resumed.append(incident.id)
+            ], deadlineAt: freshDeadline()) ?? incident
+            if record.isLatched { latched[record.id] = record } else { runningRecords[record.id] = record }
+            await start(record, kind: .first, resume: state)
+            resumed.append(record.id)
+        }
+        for incident in latched.values.sorted(by: { $0.id < $1.id }) where runs[incident.id] == nil {
+            switch incident.state {
+            case .incomplete:
+                logger.critical("incident still incomplete and latched: trying again", metadata: ["incident": "\(incident.id)"])
+                scheduleKeepTrying(incident.id, attempts: 0, progress: nil, after: .zero)
+            case .flat, .running:
+                setEnded(incident.id, EndedIncident(outcome: incident.state == .flat ? .flat : nil, endedAt: incident.endedAt ?? 0, remaining: 0, progress: nil))
+            }
         }
         return resumed
     }
+
+    // MARK: Retry, re-arm
 
     public enum RetryError: Error, CustomStringConvertible, Equatable {
         case unknownIncident(Int64)
@@ -115,11 +230,9 @@ public actor TripEngine {
     /// every order still open in its scope — orders a venue rejected included, since a retry usually follows
     /// a human fixing what the rejection was about. Recorded under the same incident.
     public func retry(incidentId: Int64, actor: String?) async throws {
+        if runs[incidentId]?.isActive == true { throw RetryError.stillRunning(incidentId) }
         // Claimed before the first suspension, so a second retry arriving meanwhile is refused, not doubled.
-        if starting.contains(incidentId) || (executors[incidentId] != nil && !finishedIncidents.contains(incidentId)) {
-            throw RetryError.stillRunning(incidentId)
-        }
-        starting.insert(incidentId)
+        let previous = claimStart(incidentId)
         do {
             guard let record = try await store.incident(id: incidentId) else { throw RetryError.unknownIncident(incidentId) }
             guard record.isLatched else { throw RetryError.notLatched(incidentId) }
@@ -129,108 +242,352 @@ public actor TripEngine {
             }
             latched[incidentId] = reopened
             logger.warning("incident retried", metadata: ["incident": "\(incidentId)", "by": "\(actor ?? "-")"])
-            try await start(reopened, resume: nil)
+            await start(reopened, kind: .first, resume: nil)
         } catch {
-            releaseStart(incidentId)
+            releaseStart(incidentId, restoring: previous)
             throw error
         }
     }
 
-    /// Waits for an incident's fan-out to end. An incident already latched whose fan-out is still being set
-    /// up (its orders loading) is waited for too, so a caller that saw the trip never gets nil by racing it.
+    /// The incident was re-armed (the store has committed it): its scope is no longer tripped. A running
+    /// fan-out starts nothing more (a request already on the wire cannot be recalled); a scheduled attempt
+    /// is dropped; the latched sweep no longer looks at the scope.
+    public func unlatch(_ incidentId: Int64) async {
+        guard let record = latched.removeValue(forKey: incidentId) else { return }
+        switch runs[incidentId] {
+        case .running(let fanOut)?:
+            runningRecords[incidentId] = record
+            await fanOut.executor.stopForRearm()
+        case .keepTrying(let state)?:
+            state.timer.cancel()
+            setEnded(incidentId, EndedIncident(outcome: .incomplete, endedAt: WallClock.system.now(), remaining: 0, progress: state.progress))
+        case .starting?, .ended?, nil:
+            break
+        }
+    }
+
+    /// Waits for an incident's fan-out to end and says how it ended. An incident latched but still being set
+    /// up is waited for too, so a caller that saw the trip never gets nil by racing it. After keep trying has
+    /// taken over, `incomplete`; nil for an incident this process never ran.
     public func waitForIncident(_ id: Int64) async -> IncidentStateMachine.Outcome? {
-        if executors[id] == nil, starting.contains(id) {
-            await withCheckedContinuation { startWaiters[id, default: []].append($0) }
-        }
-        guard let task = executors[id]?.task else { return nil }
-        return await task.value
-    }
-
-    /// Orders learned (from events or reconciliation) inside a latched scope are cancelled on sight.
-    public func learned(_ orders: [StoredOrder]) async {
-        for order in orders where order.status.isOpen {
-            guard let incident = latched.values.sorted(by: { $0.id < $1.id }).first(where: { $0.scope.contains(venue: order.venueId, account: order.account, symbol: order.symbol) }),
-                  let venue = venues.first(where: { $0.id == order.venueId })
-            else { continue }
-            let planned = PlannedOrder(target: order.cancelTarget, notional: Self.notionalEstimate(order, venue: venue))
-            // A fan-out being set up (by a retry, or an earlier order of this loop) takes the order once it runs.
-            if starting.contains(incident.id) { await withCheckedContinuation { startWaiters[incident.id, default: []].append($0) } }
-            if let running = executors[incident.id], await running.executor.cancelOnSight(venueId: order.venueId, order: planned) {
-                continue
+        if case .starting? = runs[id] {
+            await withCheckedContinuation { continuation in
+                if case .starting(let waiters)? = runs[id] { runs[id] = .starting(waiters: waiters + [continuation]) } else { continuation.resume() }
             }
-            // The incident had finished: run a fresh fan-out for it (recorded under the same incident), claimed
-            // before the first suspension so a concurrent `learned` cannot start a second one.
-            starting.insert(incident.id)
-            let reopened = try? await store.reopenIncident(id: incident.id, auditKind: "incident-reopen", actor: nil,
-                                                           detail: ["reason": "order \(order.id) learned inside the tripped scope"],
-                                                           deadlineAt: freshDeadline())
-            let record = (reopened ?? nil) ?? incident
-            latched[incident.id] = record
-            do { try await start(record, resume: nil) } catch { releaseStart(incident.id) }
+        }
+        switch runs[id] {
+        case .running(let fanOut)?:
+            switch await fanOut.task.value {
+            case .finished(let outcome, _): return outcome
+            case .stopped: return nil
+            }
+        case .keepTrying?: return .incomplete
+        case .ended(let ended)?: return ended.outcome
+        case .starting?, nil: return nil
         }
     }
 
-    private var finishedIncidents: Set<Int64> = []
-    /// Incidents whose fan-out is being set up, and who waits for it.
-    private var starting: Set<Int64> = []
-    private var startWaiters: [Int64: [CheckedContinuation<Void, Never>]] = [:]
+    // MARK: Orders found in a tripped scope
 
-    /// When a fan-out starting now must give up (wall-clock ms, as stored).
+    /// Orders learned (from events, listings or the latched sweep) inside a latched scope are cancelled on
+    /// sight: by the running fan-out, or by the next attempt brought forward, or by a fresh fan-out.
+    public func learned(_ orders: [StoredOrder]) async {
+        var byIncident: [Int64: [StoredOrder]] = [:]
+        for order in orders where order.status.isOpen {
+            guard let incident = latched.values.sorted(by: { $0.id < $1.id }).first(where: { $0.id > 0 && $0.scope.contains(venue: order.venueId, account: order.account, symbol: order.symbol) })
+            else { continue }
+            byIncident[incident.id, default: []].append(order)
+        }
+        for (incidentId, found) in byIncident.sorted(by: { $0.key < $1.key }) {
+            await cancelOnSight(incidentId, found)
+        }
+    }
+
+    private func cancelOnSight(_ incidentId: Int64, _ found: [StoredOrder]) async {
+        if case .starting? = runs[incidentId] {
+            // A fan-out being set up reads the store once it runs; wait for it, then hand the orders over.
+            await withCheckedContinuation { continuation in
+                if case .starting(let waiters)? = runs[incidentId] { runs[incidentId] = .starting(waiters: waiters + [continuation]) } else { continuation.resume() }
+            }
+        }
+        guard let incident = latched[incidentId] else { return }
+        switch runs[incidentId] {
+        case .running(let fanOut)?:
+            var notTaken: [StoredOrder] = []
+            for order in found {
+                guard let venue = venues.first(where: { $0.id == order.venueId }) else { continue }
+                let planned = PlannedOrder(target: order.cancelTarget, notional: Self.notionalEstimate(order, venue: venue))
+                if !(await fanOut.executor.cancelOnSight(venueId: order.venueId, order: planned)) { notTaken.append(order) }
+            }
+            guard !notTaken.isEmpty else { return }
+            // The fan-out ended as these arrived. If its end is not handled yet, the handler starts the next
+            // fan-out (the orders are in the store for it); if it is, start what comes next from here.
+            if case .running(let current)? = runs[incidentId], current.executor === fanOut.executor {
+                foundDuringEnd.insert(incidentId)
+            } else {
+                await cancelOnSight(incidentId, notTaken)
+            }
+        case .keepTrying(let state)?:
+            state.timer.cancel()
+            logger.warning("orders found in a scope being retried: attempting now", metadata: ["incident": "\(incidentId)", "orders": "\(found.count)"])
+            await startKeepTryingAttempt(incidentId, attempts: state.attempts)
+        case .ended?, nil, .starting?:
+            let previous = claimStart(incidentId)
+            let reopened = try? await store.reopenIncident(id: incidentId, auditKind: "incident-reopen", actor: nil,
+                                                           detail: ["reason": "\(found.count) order(s) found open inside the tripped scope", "orders": found.prefix(20).map { String($0.id) }.joined(separator: ",")],
+                                                           deadlineAt: freshDeadline())
+            guard latched[incidentId] != nil else {
+                releaseStart(incidentId, restoring: previous)
+                return
+            }
+            let record = (reopened ?? nil) ?? incident
+            latched[incidentId] = record
+            logger.warning("orders found open inside a tripped scope: cancelling on sight", metadata: ["incident": "\(incidentId)", "orders": "\(found.count)"])
+            await start(record, kind: .first, resume: nil)
+        }
+    }
+
+    // MARK: The latched sweep
+
+    /// One round of the latched sweep: every venue account covered by a latched incident that is not being
+    /// worked on right now (it ended `flat`) is listed once, and anything open in such a scope is adopted and
+    /// cancelled on sight. Returns how many orders it found. Empty rounds write nothing.
+    @discardableResult
+    public func sweepLatched() async -> Int {
+        var scopes: [String: [TripScope]] = [:]
+        for incident in latched.values where incident.id > 0 {
+            guard case .ended? = runs[incident.id] else { continue }
+            for venue in TripScope(incident.scope).venues(in: venues) where clients[venue.id] != nil {
+                scopes[venue.id, default: []].append(TripScope(incident.scope))
+            }
+        }
+        guard !scopes.isEmpty else { return 0 }
+        let limits = self.limits, clients = self.clients, logger = self.logger
+        let targets = venues.filter { scopes[$0.id] != nil }
+        let found: [(VenueDescriptor, [VenueOpenOrder])] = await withTaskGroup(of: (VenueDescriptor, [VenueOpenOrder]).self) { group in
+            for venue in targets {
+                guard let client = clients[venue.id] else { continue }
+                // One listing of the whole account serves every latched scope on it.
+                let listing = ScopedListing(venue: venue, scope: TripScope(.everything))
+                let covering = scopes[venue.id] ?? []
+                group.addTask {
+                    do {
+                        _ = try await listing.acquire(limits: limits, priority: .cancel)
+                        let (_, open) = try await listing.fetch(client: client)
+                        return (venue, open.filter { order in covering.contains { $0.containsOrder(kind: venue.kind, symbol: order.symbol) && $0.covers(venue) } })
+                    } catch {
+                        logger.warning("latched sweep: listing failed", metadata: ["venue": "\(venue.id)", "error": "\(error)"])
+                        return (venue, [])
+                    }
+                }
+            }
+            var all: [(VenueDescriptor, [VenueOpenOrder])] = []
+            for await result in group where !result.1.isEmpty { all.append(result) }
+            return all
+        }
+        var total = 0
+        for (venue, open) in found {
+            do {
+                let targets = try await store.adoptListed(venueId: venue.id, orders: open)
+                let stored = try await store.orders(ids: targets.map(\.orderId))
+                total += stored.count
+                logger.critical("latched sweep found orders open inside a tripped scope", metadata: ["venue": "\(venue.id)", "orders": "\(stored.count)"])
+                await learned(stored)
+            } catch {
+                logger.error("latched sweep: could not adopt listed orders", metadata: ["venue": "\(venue.id)", "error": "\(error)"])
+            }
+        }
+        return total
+    }
+
+    // MARK: Running fan-outs
+
+    /// When a fan-out starting now is due to end (wall-clock ms, as stored).
     private func freshDeadline() -> Int64 { WallClock.system.now() + settings.incidentDeadline.nanoseconds / 1_000_000 }
 
-    /// The incident's fan-out is set up (or failed to be): wake whoever waited for it.
-    private func releaseStart(_ id: Int64) {
-        starting.remove(id)
-        for waiter in startWaiters.removeValue(forKey: id) ?? [] { waiter.resume() }
+    /// Marks the incident as being set up before any suspension; returns what it was, to restore on failure.
+    private func claimStart(_ id: Int64) -> IncidentRun? {
+        let previous = runs[id]
+        if case .keepTrying(let state)? = previous { state.timer.cancel() }
+        if case .starting? = previous { return previous }
+        runs[id] = .starting(waiters: [])
+        return previous
     }
 
-    /// Whether this process ran the incident's fan-out and it has ended.
-    public func isFinished(_ id: Int64) -> Bool { finishedIncidents.contains(id) }
+    /// The set-up failed: wake the waiters and put back what was there.
+    private func releaseStart(_ id: Int64, restoring previous: IncidentRun?) {
+        guard case .starting(let waiters)? = runs[id] else { return }
+        switch previous {
+        case .keepTrying(let state)?: scheduleKeepTrying(id, attempts: state.attempts, progress: state.progress, after: .zero)
+        case .ended(let ended)?: runs[id] = .ended(ended)
+        default: runs[id] = nil
+        }
+        for waiter in waiters { waiter.resume() }
+    }
 
+    /// Sets up and starts a fan-out over everything in the incident's scope: the stored open orders, planned
+    /// by id, then a listing of every venue account in scope. Never throws: a venue in scope that cannot be
+    /// worked (no client, disabled) makes the fan-out `incomplete` with that reason; a store that cannot be
+    /// read leaves the listing to find the orders.
+    ///
     /// `announce`: publish `.tripped` once the fan-out is registered (so a listener finds its progress) and
     /// before its end can be published (an incident with nothing to do ends at once) — webhooks must never
     /// hear of an end before its trip.
-    private func start(_ incident: IncidentRecord, resume: IncidentResumeState?, announce: Bool = false) async throws {
-        starting.insert(incident.id)
-        defer { releaseStart(incident.id) }
-        let inScope = venues.filter { incident.scope.venue == nil || incident.scope.venue == $0.id }
-            .filter { incident.scope.account == nil || incident.scope.account == $0.account }
-        let open = try await store.orders(OrderFilter(scope: incident.scope, openOnly: true))
+    private func start(_ incident: IncidentRecord, kind: FanOutKind, resume: IncidentResumeState?, announce: Bool = false) async {
+        let waiters: [CheckedContinuation<Void, Never>]
+        if case .starting(let existing)? = runs[incident.id] { waiters = existing } else { waiters = [] }
+        runs[incident.id] = .starting(waiters: waiters)
+        let scope = TripScope(incident.scope)
+        let inScope = scope.venues(in: venues)
+        var open: [StoredOrder] = []
+        do {
+            open = try await store.orders(OrderFilter(scope: incident.scope, openOnly: true))
+        } catch {
+            logger.error("could not read the tripped scope's orders; the venues' listings will find them", metadata: ["incident": "\(incident.id)", "error": "\(error)"])
+        }
+        let rejected = Set((resume?.terminal ?? [:]).filter { $0.value == .rejected }.keys)
+        let listingFailuresAllowed: Int? = if case .keepTrying = kind { 1 } else { nil }
         var machines: [VenueCancelStateMachine] = []
-        for venue in inScope where clients[venue.id] != nil {
+        for venue in inScope {
             let orders = open.filter { $0.venueId == venue.id }.map { PlannedOrder(target: $0.cancelTarget, notional: Self.notionalEstimate($0, venue: venue)) }
-            let rejected = Set((resume?.terminal ?? [:]).filter { $0.value == .rejected }.keys)
+            let unavailable: String? = clients[venue.id] != nil ? nil
+                : venue.enabled ? "no venue client (no credentials)" : "disabled in the configuration (enabled = false)"
             machines.append(VenueCancelStateMachine(
                 venueId: venue.id, kind: venue.kind, symbolScope: incident.scope.symbol, escalateAfter: settings.escalateAfter, orders: orders,
-                previousAttempts: resume?.attempts ?? [:], mustVerify: resume?.unanswered ?? [], rejected: rejected
+                previousAttempts: resume?.attempts ?? [:], mustVerify: resume?.unanswered ?? [], rejected: rejected, unavailable: unavailable,
+                listingFailuresAllowed: listingFailuresAllowed
             ))
         }
+        // Re-armed while the orders loaded: nothing starts.
+        guard latched[incident.id] != nil || runningRecords[incident.id] != nil else {
+            let waiting = startingWaiters(incident.id)
+            setEnded(incident.id, EndedIncident(outcome: nil, endedAt: WallClock.system.now(), remaining: 0, progress: nil))
+            for waiter in waiting { waiter.resume() }
+            return
+        }
+        var running = incident
+        if case .keepTrying = kind { running.deadlineAt = freshDeadline() }
         let progress = IncidentProgress()
         let executor = IncidentExecutor(
-            incident: incident, machine: IncidentStateMachine(incidentId: incident.id, venues: machines), store: store, clients: clients, limits: limits,
-            clock: clock, policy: RetryPolicy(initial: settings.retryInitial, maximum: settings.retryMax), progress: progress, crashPoint: crashPoint,
-            metrics: metrics, logger: logger
+            incident: running, machine: IncidentStateMachine(incidentId: incident.id, venues: machines), store: store, clients: clients, venues: venues,
+            limits: limits, clock: clock, policy: RetryPolicy(initial: settings.retryInitial, maximum: settings.retryMax), progress: progress,
+            crashPoint: crashPoint, metrics: metrics, logger: logger
         )
         limits.setReserveForIncidents(true)
-        finishedIncidents.remove(incident.id)
-        let task = Task { await executor.run() }
-        executors[incident.id] = (executor, task, progress)
+        let clock = self.clock
+        let task = Task { [weak self] in
+            var ending = IncidentExecutor.Ending.stopped
+            let elapsed = await clock.measure { ending = await executor.run() }
+            await self?.fanOutEnded(incident, kind: kind, ending: ending, executor: executor, progress: progress, elapsed: elapsed)
+            return ending
+        }
+        let allWaiters = startingWaiters(incident.id)
+        runs[incident.id] = .running(RunningFanOut(executor: executor, task: task, progress: progress, kind: kind))
         if announce { events.publish(.tripped(incident)) }
-        Task { [weak self, clock, events] in
-            var outcome = IncidentStateMachine.Outcome?.none
-            let elapsed = await clock.measure { outcome = await task.value }
-            guard let outcome else { return }
-            events.publish(.incidentEnded(incident, outcome: outcome, durationNanoseconds: elapsed.nanoseconds))
-            await self?.incidentEnded(incident.id)
+        for waiter in allWaiters { waiter.resume() }
+    }
+
+    private func startingWaiters(_ id: Int64) -> [CheckedContinuation<Void, Never>] {
+        if case .starting(let waiters)? = runs[id] { return waiters }
+        return []
+    }
+
+    /// A fan-out ended: record it and decide what comes next.
+    private func fanOutEnded(_ incident: IncidentRecord, kind: FanOutKind, ending: IncidentExecutor.Ending, executor: IncidentExecutor,
+                             progress: IncidentProgress, elapsed: Duration) async {
+        let id = incident.id
+        defer {
+            if !runs.values.contains(where: { if case .running = $0 { true } else { false } }) { limits.setReserveForIncidents(false) }
+        }
+        let leftOver = await executor.leftOver || foundDuringEnd.remove(id) != nil
+        switch ending {
+        case .stopped:
+            runningRecords.removeValue(forKey: id)
+            let summary = "{\"outcome\":\"incomplete\",\"problem\":\"stopped: the scope was re-armed while the fan-out ran\",\"venues\":[]}"
+            do {
+                try await store.finishIncident(id: id, state: .incomplete, summary: summary)
+            } catch {
+                logger.error("could not record the incident's end", metadata: ["incident": "\(id)", "error": "\(error)"])
+            }
+            logger.warning("fan-out stopped: the scope was re-armed", metadata: ["incident": "\(id)"])
+            // No end event: the re-arm was the news, and it was published.
+            setEnded(id, EndedIncident(outcome: .incomplete, endedAt: WallClock.system.now(), remaining: 0, progress: progress))
+
+        case .finished(let outcome, let results):
+            let summary = IncidentSummary(outcome: outcome, results: results)
+            let stillLatched = latched[id] != nil
+            runningRecords.removeValue(forKey: id)
+            var announce = true
+            switch (kind, outcome) {
+            case (.keepTrying(let attempt), .incomplete):
+                // Still not flat: no new alert (the first end alerted), no store write (it says incomplete).
+                announce = false
+                logger.error("incident still incomplete after attempt \(attempt): trying again", metadata: [
+                    "incident": "\(id)", "open": "\(summary.remainingCount)", "venues": "\(summary.logLine)",
+                ])
+            default:
+                do {
+                    try await store.finishIncident(id: id, state: outcome == .flat ? .flat : .incomplete, summary: summary.json)
+                } catch {
+                    logger.error("could not record the incident's end", metadata: ["incident": "\(id)", "error": "\(error)"])
+                }
+                if outcome == .flat {
+                    logger.info("incident flat", metadata: ["incident": "\(id)"])
+                } else {
+                    logger.critical("INCIDENT INCOMPLETE: orders may still be open; trying again until flat or re-armed", metadata: [
+                        "incident": "\(id)", "open": "\(summary.remainingCount)", "venues": "\(summary.logLine)",
+                        "orders": "killswitch audit orders --incident \(id)",
+                    ])
+                }
+            }
+            if announce { events.publish(.incidentEnded(incident, outcome: outcome, durationNanoseconds: elapsed.nanoseconds)) }
+            if outcome == .incomplete && stillLatched {
+                let attempts: Int = if case .keepTrying(let attempt) = kind { attempt } else { 0 }
+                scheduleKeepTrying(id, attempts: attempts, progress: progress, after: leftOver ? .zero : nil)
+            } else if outcome == .flat && leftOver && stillLatched {
+                scheduleKeepTrying(id, attempts: 0, progress: progress, after: .zero)
+            } else {
+                setEnded(id, EndedIncident(outcome: outcome, endedAt: WallClock.system.now(), remaining: summary.remainingCount, progress: progress))
+            }
         }
     }
 
-    private func incidentEnded(_ id: Int64) {
-        finishedIncidents.insert(id)
-        if executors.keys.allSatisfy({ finishedIncidents.contains($0) }) {
-            limits.setReserveForIncidents(false)
+    /// Schedules the next keep-trying attempt: after `after`, or after the capped backoff for the attempt.
+    private func scheduleKeepTrying(_ id: Int64, attempts: Int, progress: IncidentProgress?, after: Duration?) {
+        let delay = after ?? RetryPolicy(initial: settings.keepTryingInitial, maximum: settings.keepTryingMax)
+            .delay(attempt: attempts + 1, unit: Double.random(in: 0..<1))
+        let clock = self.clock
+        let timer = Task { [weak self] in
+            do { try await clock.sleep(for: delay) } catch { return }
+            await self?.startKeepTryingAttempt(id, attempts: attempts)
+        }
+        runs[id] = .keepTrying(KeepTrying(attempts: attempts, nextAt: WallClock.system.now() + delay.nanoseconds / 1_000_000, timer: timer, progress: progress))
+    }
+
+    private func startKeepTryingAttempt(_ id: Int64, attempts: Int) async {
+        guard case .keepTrying? = runs[id], let incident = latched[id] else { return }
+        logger.warning("keep trying: re-listing and re-cancelling a latched incomplete incident", metadata: ["incident": "\(id)", "attempt": "\(attempts + 1)"])
+        runs[id] = .starting(waiters: [])
+        await start(incident, kind: .keepTrying(attempt: attempts + 1), resume: nil)
+    }
+
+    /// Keeps a bounded number of ended summaries, oldest dropped first. A latched incident keeps its state
+    /// whatever its age: the latched sweep needs to know it ended.
+    private func setEnded(_ id: Int64, _ ended: EndedIncident) {
+        runs[id] = .ended(ended)
+        endedOrder.removeAll { $0 == id }
+        endedOrder.append(id)
+        var excess = endedOrder.count - Self.endedKept
+        guard excess > 0 else { return }
+        endedOrder.removeAll { oldest in
+            guard excess > 0, latched[oldest] == nil, case .ended? = runs[oldest] else { return false }
+            runs.removeValue(forKey: oldest)
+            excess -= 1
+            return true
         }
     }
+
+    // MARK: Notional
 
     /// Open notional as an ordering key (largest first).
     static func notionalEstimate(_ order: StoredOrder, venue: VenueDescriptor) -> Double {
@@ -243,4 +600,3 @@ public actor TripEngine {
         return Notional.of(price: price, quantity: remaining, contract: venue.contracts[order.symbol]).decimal
     }
 }
-

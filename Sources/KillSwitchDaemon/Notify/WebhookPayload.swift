@@ -107,7 +107,7 @@ struct IncidentEndCounts: Sendable, Hashable {
         var remaining = 0
         for venue in venues {
             for (kind, count) in venue["outcomes"] as? [String: Int] ?? [:] { outcomes[kind, default: 0] += count }
-            remaining += (venue["remaining"] as? [Any])?.count ?? 0
+            remaining += venue["remainingCount"] as? Int ?? (venue["remaining"] as? [Any])?.count ?? 0
         }
         self.outcomes = outcomes
         self.remaining = remaining

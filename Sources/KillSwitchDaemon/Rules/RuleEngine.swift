@@ -9,6 +9,18 @@ import Logging
 public actor RuleEngine<C: Clock> where C.Duration == Duration {
     public typealias Trip = @Sendable (_ scope: Scope, _ reason: String, _ ruleId: String) async -> Int64?
 
+    /// A fired rule's latch: per rule *and* the scope it tripped, so a rule evaluated per account (order
+    /// rate) that tripped account A still watches account B.
+    public struct Latch: Sendable, Hashable {
+        public var ruleId: String
+        public var scope: Scope
+
+        public init(ruleId: String, scope: Scope) {
+            self.ruleId = ruleId
+            self.scope = scope
+        }
+    }
+
     let clock: C
     private(set) var rules: [RuleDefinition]
     private(set) var tradingDay: TradingDay
@@ -22,8 +34,8 @@ public actor RuleEngine<C: Clock> where C.Duration == Duration {
     private var drawdowns: [String: DrawdownEvaluator] = [:]
     private var exposures: [String: ExposureEvaluator] = [:]
     private var lastExposure: [String: RuleEvaluation] = [:]
-    /// Rules whose trip is latched (incident id), so they do not fire again until re-armed.
-    private var firedRules: [String: Int64] = [:]
+    /// Rule latches (incident id), so a rule does not fire again for a scope until it is re-armed.
+    private var firedRules: [Latch: Int64] = [:]
     private var started = false
 
     public init(rules: [RuleDefinition], tradingDay: TradingDay, clock: C, logger: Logger, trip: @escaping Trip) {
@@ -45,12 +57,24 @@ public actor RuleEngine<C: Clock> where C.Duration == Duration {
         }
     }
 
-    /// Starts a timer per heartbeat rule, set for its deadline.
-    public func start(latched: [String: Int64] = [:]) {
+    /// Starts a timer per heartbeat rule, set for its deadline. `latched`: the latches of incidents still
+    /// tripped. `heartbeatAges`: after a crash, how long ago each source last heartbeated (as the previous
+    /// process stored it) — that heartbeat counts and no grace is given, so a daemon crash-looping faster than
+    /// grace + timeout still fires; after a clean stop pass nil and every source gets its grace.
+    public func start(latched: [Latch: Int64] = [:], heartbeatAges: [String: Duration]? = nil) {
         started = true
         firedRules.merge(latched) { a, _ in a }
+        if let heartbeatAges {
+            let now = clock.now
+            for (id, monitor) in heartbeats {
+                guard let age = heartbeatAges[monitor.source] else { continue }
+                heartbeats[id]?.restore(lastHeartbeat: now.advanced(by: .zero - max(.zero, age)))
+            }
+        }
         for id in heartbeats.keys.sorted() { armTimer(id) }
     }
+
+    private func isFired(_ ruleId: String) -> Bool { firedRules.keys.contains { $0.ruleId == ruleId } }
 
     /// What a reload did, by rule id.
     public struct Reload: Sendable, Hashable {
@@ -96,7 +120,7 @@ public actor RuleEngine<C: Clock> where C.Duration == Duration {
         for id in previous.keys.sorted() where !newIds.contains(id) {
             result.removed.append(id)
             forget(id)
-            firedRules.removeValue(forKey: id)
+            firedRules = firedRules.filter { $0.key.ruleId != id }
         }
         rules = newRules
         tradingDay = newDay
@@ -137,7 +161,7 @@ public actor RuleEngine<C: Clock> where C.Duration == Duration {
             // The first heartbeat ends the grace and can bring the deadline forward (heartbeat + timeout
             // is usually before start + grace + timeout): the timer is re-set for it, or the trip would
             // wait for the grace timer. Later heartbeats only move the deadline later; the timer catches up.
-            if monitor.inGrace, started, firedRules[id] == nil, heartbeats[id]?.inGrace == false { armTimer(id) }
+            if monitor.inGrace, started, !isFired(id), heartbeats[id]?.inGrace == false { armTimer(id) }
         }
         return known
     }
@@ -192,18 +216,22 @@ public actor RuleEngine<C: Clock> where C.Duration == Duration {
         }
     }
 
-    /// Re-arms a rule after its incident was re-armed: its heartbeat grace starts again now.
-    public func rearmed(ruleId: String) {
-        firedRules.removeValue(forKey: ruleId)
-        if heartbeats[ruleId] != nil {
+    /// Re-arms a rule for the scope its incident tripped: its heartbeat grace starts again now.
+    public func rearmed(ruleId: String, scope: Scope) {
+        firedRules.removeValue(forKey: Latch(ruleId: ruleId, scope: scope))
+        if heartbeats[ruleId] != nil, !isFired(ruleId) {
             heartbeats[ruleId]?.rearm(at: clock.now)
             armTimer(ruleId)
         }
     }
 
-    /// Whether the rule's condition still holds (re-arm is refused while it does, unless forced).
-    public func conditionHolds(ruleId: String) -> Bool {
-        evaluations().first { $0.ruleId == ruleId }?.fired ?? false
+    /// Whether the rule's condition still holds in the scope its incident tripped (re-arm is refused while
+    /// it does, unless forced).
+    public func conditionHolds(ruleId: String, scope: Scope) -> Bool {
+        if orderRates[ruleId] != nil {
+            return orderRates[ruleId]?.evaluate(in: scope, at: clock.now).fired ?? false
+        }
+        return evaluations().first { $0.ruleId == ruleId }?.fired ?? false
     }
 
     /// Every rule's current value and threshold, for status.
@@ -227,17 +255,17 @@ public actor RuleEngine<C: Clock> where C.Duration == Duration {
     // MARK: Firing
 
     private func fire(_ rule: RuleDefinition, _ evaluation: RuleEvaluation) async {
-        guard firedRules[rule.id] == nil else { return }
-        firedRules[rule.id] = 0
         // A rule evaluated per account (order-rate) trips the narrower scope it measured, inside the rule's scope.
         let scope = evaluation.scope.map { narrower in
             Scope(venue: rule.scope.venue ?? narrower.venue, account: rule.scope.account ?? narrower.account, symbol: rule.scope.symbol ?? narrower.symbol)
         } ?? rule.scope
+        let latch = Latch(ruleId: rule.id, scope: scope)
+        guard firedRules[latch] == nil else { return }
+        firedRules[latch] = 0
         logger.critical("rule fired", metadata: ["rule": "\(rule.id)", "reason": "\(evaluation.reason)", "scope": "\(scope)"])
+        // The trip always latches (in memory first when the store cannot write), so the latch stays set.
         if let incident = await trip(scope, evaluation.reason, rule.id) {
-            firedRules[rule.id] = incident
-        } else {
-            firedRules.removeValue(forKey: rule.id)
+            firedRules[latch] = incident
         }
     }
 
@@ -256,7 +284,7 @@ public actor RuleEngine<C: Clock> where C.Duration == Duration {
     }
 
     private func deadline(_ id: String) -> C.Instant? {
-        guard firedRules[id] == nil else { return nil }
+        guard !isFired(id) else { return nil }
         return heartbeats[id]?.deadline
     }
 

@@ -14,12 +14,8 @@ struct SignalService: Service {
         for await signal in signals.cancelOnGracefulShutdown() {
             if signal == .sigusr1 {
                 daemon.logger.critical("SIGUSR1: tripping everything")
-                do {
-                    let id = try await daemon.engine.trip(scope: .everything, reason: "signal SIGUSR1", actor: "signal")
-                    daemon.logger.notice("SIGUSR1 trip recorded", metadata: ["incident": "\(id)"])
-                } catch {
-                    daemon.logger.critical("SIGUSR1 trip FAILED", metadata: ["error": "\(error)"])
-                }
+                let id = await daemon.engine.trip(scope: .everything, reason: "signal SIGUSR1", actor: "signal")
+                daemon.logger.notice("SIGUSR1 trip latched", metadata: ["incident": "\(id)"])
             } else if signal == .sighup {
                 daemon.logger.notice("SIGHUP: reloading rules")
                 await daemon.reloadRules()

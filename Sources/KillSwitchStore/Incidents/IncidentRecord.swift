@@ -24,6 +24,24 @@ public struct IncidentRecord: Sendable, Hashable, Codable {
     public var rearmReason: String?
     public var rearmForced: Bool
 
+    public init(id: Int64, scope: Scope, ruleId: String?, actor: String?, reason: String, state: State, trippedAt: Int64, deadlineAt: Int64?,
+                endedAt: Int64?, summary: String?, rearmedAt: Int64?, rearmedBy: String?, rearmReason: String?, rearmForced: Bool) {
+        self.id = id
+        self.scope = scope
+        self.ruleId = ruleId
+        self.actor = actor
+        self.reason = reason
+        self.state = state
+        self.trippedAt = trippedAt
+        self.deadlineAt = deadlineAt
+        self.endedAt = endedAt
+        self.summary = summary
+        self.rearmedAt = rearmedAt
+        self.rearmedBy = rearmedBy
+        self.rearmReason = rearmReason
+        self.rearmForced = rearmForced
+    }
+
     /// Latched: tripped and not yet re-armed (whatever the cancel fan-out's state).
     public var isLatched: Bool { rearmedAt == nil }
 }

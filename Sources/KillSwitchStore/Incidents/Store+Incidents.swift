@@ -263,6 +263,21 @@ extension Store {
 }
 
 extension Store {
+    /// Each heartbeat source's last heartbeat (wall-clock ms), as recorded.
+    public func lastHeartbeats() throws -> [String: Int64] {
+        let s = try db.prepare("SELECT source, last_at FROM heartbeats")
+        var out: [String: Int64] = [:]
+        while try s.step() { out[s.text(0) ?? ""] = s.int(1) }
+        return out
+    }
+
+    /// Whether the previous daemon on this database stopped without saying so (a crash, kill -9, power
+    /// loss): its last `daemon-start` audit event has no `daemon-stop` after it.
+    public func previousRunCrashed() throws -> Bool {
+        let s = try db.prepare("SELECT kind FROM audit_events WHERE kind IN ('daemon-start', 'daemon-stop') ORDER BY id DESC LIMIT 1")
+        return try s.step() && s.text(0) == "daemon-start"
+    }
+
     /// Records that `source` heartbeated (for the audit and status; deadlines run on the daemon's monotonic clock).
     public func recordHeartbeat(source: String) throws {
         let now = clock.now()

@@ -53,7 +53,8 @@ enum OrderQueries {
         if filter.openOnly { clauses.append("status IN ('new', 'acknowledged', 'partiallyFilled')") }
         if let venue = filter.scope.venue { clauses.append("venue_id = ?"); values.append(.text(venue)) }
         if let account = filter.scope.account { clauses.append("account = ?"); values.append(.text(account)) }
-        if let symbol = filter.scope.symbol { clauses.append("symbol = ?"); values.append(.text(symbol)) }
+        // Symbols compare without regard to case, as `Scope.contains` does (each venue writes one case).
+        if let symbol = filter.scope.symbol { clauses.append("symbol = ? COLLATE NOCASE"); values.append(.text(symbol)) }
         var sql = "SELECT \(columns) FROM orders WHERE \(clauses.joined(separator: " AND ")) ORDER BY venue_id, account, symbol, id"
         if let limit = filter.limit { sql += " LIMIT \(limit)" }
         let statement = try db.prepare(sql).bind(values)
@@ -84,6 +85,14 @@ extension Store {
         let statement = try db.prepare("SELECT \(OrderQueries.columns) FROM orders WHERE id IN (\(list)) ORDER BY id")
         var out: [StoredOrder] = []
         while try statement.step() { out.append(OrderQueries.read(statement)) }
+        return out
+    }
+
+    /// Every symbol ever tracked or listed, per venue id.
+    public func knownSymbols() throws -> [String: Set<String>] {
+        let statement = try db.prepare("SELECT DISTINCT venue_id, symbol FROM orders")
+        var out: [String: Set<String>] = [:]
+        while try statement.step() { out[statement.text(0) ?? "", default: []].insert(statement.text(1) ?? "") }
         return out
     }
 

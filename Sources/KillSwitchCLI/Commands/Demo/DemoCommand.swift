@@ -52,8 +52,7 @@ struct DemoCommand: AsyncParsableCommand {
         let configuration: KillSwitchConfiguration
         let credentials: [String: VenueCredentials]
         do {
-            configuration = try ConfigLoader.load(path: configPath)
-            credentials = try ConfigLoader.resolveCredentials(configuration)
+            (configuration, credentials) = try ConfigLoader.resolve(ConfigLoader.load(path: configPath))
         } catch {
             CLIOutput.error(error.description)
             throw ExitCode(ExitCodes.configuration)

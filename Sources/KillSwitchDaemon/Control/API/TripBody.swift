@@ -18,11 +18,17 @@ public struct TripBody: Sendable, Hashable, Codable, ControlRequestBody {
 
 /// `POST /v1/trip` answer: the incident that now latches the scope.
 public struct TripAnswer: Sendable, Hashable, Codable {
+    /// Negative while the store cannot write: the scope is latched in memory and the incident is written
+    /// (and numbered) as soon as it can be.
     public var incident: Int64
     public var actor: String
+    /// Set when the scope's symbol was never listed or tracked on any venue in scope (the trip latched
+    /// anyway), naming near matches.
+    public var warning: String?
 
-    public init(incident: Int64, actor: String) {
+    public init(incident: Int64, actor: String, warning: String? = nil) {
         self.incident = incident
         self.actor = actor
+        self.warning = warning
     }
 }

@@ -11,8 +11,9 @@ extension ControlAPI {
         if let actor = body.actor { try requireText(actor, field: "actor") }
         let caller = await context.caller()
         let actor = body.actor ?? caller
-        let incident = try await daemon.engine.trip(scope: scope, reason: body.reason, actor: actor)
-        return ControlJSON.response(TripAnswer(incident: incident, actor: actor))
+        let incident = await daemon.engine.trip(scope: scope, reason: body.reason, actor: actor)
+        let warning = await daemon.unknownSymbolWarning(scope)
+        return ControlJSON.response(TripAnswer(incident: incident, actor: actor, warning: warning))
     }
 
     /// `POST /v1/rearm` by incident id or by exact scope; 409 with the rule's reason while its condition holds.
