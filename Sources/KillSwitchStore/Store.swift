@@ -16,6 +16,8 @@ public actor Store {
     public nonisolated let orderStatusCounts: OrderStatusCounts
     /// Status changes of the transaction in progress, applied to `orderStatusCounts` once it commits.
     var pendingStatusChanges: [OrderStatus: Int] = [:]
+    /// Injected write failures (tests only).
+    public nonisolated let faults = StoreFaults()
 
     /// Opens (creating if needed) the database, applies pending migrations, and records the configured venues.
     public init(options: StoreOptions, venues: [VenueDescriptor], migrations: [Migration]? = nil, clock: WallClock = .system) throws {
@@ -78,7 +80,8 @@ public actor Store {
     }
 
     /// Runs `body` on the writer connection inside one transaction.
-    func write<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+    func write<T>(_ function: String = #function, _ body: (SQLiteConnection) throws -> T) throws -> T {
+        try faults.check(function)
         pendingStatusChanges.removeAll(keepingCapacity: true)
         let result = try db.transaction { try body(db) }
         orderStatusCounts.apply(pendingStatusChanges)

@@ -121,5 +121,63 @@ extension EngineIntegration {
             }
         }
     }
+
+    @Test func aResumeAfterAnOutageLongerThanTheDeadlineStillCancels() async throws {
+        let harness = try await EngineHarness.start()
+        defer { Task { await harness.shutdown() } }
+        let config = try Self.writeConfig(harness)
+        let incidentId: Int64
+        do {
+            let store = try Store(options: StoreOptions(path: harness.configuration.database), venues: harness.configuration.venueDescriptors)
+            try await harness.seed(perVenue: 20, store: store)
+            incidentId = try await store.createIncident(scope: .everything, ruleId: nil, actor: "tests", reason: "outage test",
+                                                        deadlineAt: WallClock.system.now() + 60_000).id
+        }
+        #expect(try await Self.runDaemon(config: config, environment: ["KILLSWITCH_TEST_CRASH_AFTER_INTENTS": "3"]) == 86)
+        // The host stays down for three minutes: the incident's stored deadline is long past at the restart.
+        do {
+            let db = try SQLiteConnection(path: harness.configuration.database)
+            try db.execute("UPDATE incidents SET deadline_at = \(WallClock.system.now() - 180_000) WHERE id = \(incidentId)")
+        }
+        #expect(try await Self.runDaemon(config: config, environment: [:]) == 0)
+        let db = try SQLiteConnection(path: harness.configuration.database, mode: .readOnly)
+        #expect(try db.scalarText("SELECT state FROM incidents WHERE id = \(incidentId)") == "flat")
+        #expect(await harness.sim.orders(exchange: nil, market: nil, status: "open").isEmpty)
+        #expect((try db.scalarInt("SELECT deadline_at FROM incidents WHERE id = \(incidentId)") ?? 0) > WallClock.system.now() - 60_000, "the resume set a fresh deadline")
+    }
+
+    @Test func afterACrashTheLastStoredHeartbeatCountsWithoutANewGrace() async throws {
+        let rule = RuleDefinition(id: "bot-alive", scope: Scope(venue: "binance"), kind: .heartbeat(source: "bot", timeout: .milliseconds(400), grace: .seconds(60)))
+        let harness = try await EngineHarness.start(rules: [rule])
+        defer { Task { await harness.shutdown() } }
+        // What a first daemon that heard the bot once and then died leaves behind: its start, the heartbeat,
+        // and no clean stop.
+        do {
+            let store = try Store(options: StoreOptions(path: harness.configuration.database), venues: harness.configuration.venueDescriptors)
+            try await store.appendAudit(kind: "daemon-start", incidentId: nil, actor: nil, detail: [:])
+            try await store.recordHeartbeat(source: "bot")
+        }
+        // The restarted daemon does not give the bot a fresh 60 s grace: the stored heartbeat is 400 ms from
+        // expiring, so it trips at once.
+        let second = try await harness.makeDaemon()
+        defer { Task { try? await second.shutdown() } }
+        let events = second.events.subscribe()
+        let tripped = await EventWait.first(events, within: .seconds(10)) { if case .tripped = $0 { true } else { false } }
+        #expect(tripped != nil, "the heartbeat rule must fire from the stored heartbeat")
+    }
+
+    @Test func afterACleanStopTheHeartbeatGraceApplies() async throws {
+        let rule = RuleDefinition(id: "bot-alive", scope: Scope(venue: "binance"), kind: .heartbeat(source: "bot", timeout: .milliseconds(400), grace: .seconds(60)))
+        let harness = try await EngineHarness.start(rules: [rule])
+        defer { Task { await harness.shutdown() } }
+        let first = try await harness.makeDaemon()
+        try await first.heartbeat(source: "bot")
+        try await first.shutdown()
+        let second = try await harness.makeDaemon()
+        defer { Task { try? await second.shutdown() } }
+        let evaluation = try #require(await second.rules.evaluations().first { $0.ruleId == "bot-alive" })
+        #expect(!evaluation.fired)
+        #expect(evaluation.reason.contains("waiting for the first heartbeat"), "after a clean stop the source gets its grace: \(evaluation.reason)")
+    }
 }
 }

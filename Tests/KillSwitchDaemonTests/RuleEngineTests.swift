@@ -95,6 +95,48 @@ import KillSwitchCore
         #expect(trips.last?.0 == Scope(venue: "binance", account: "main"))
     }
 
+    @Test func orderRateLatchesPerTrippedScopeSoAnotherAccountIsStillWatched() async {
+        let clock = ManualClock()
+        let trips = Trips()
+        let rule = RuleDefinition(id: "runaway", scope: .everything, kind: .orderRate(maxOrders: 3, window: .seconds(10), per: .account))
+        let engine = Self.engine([rule], clock: clock, trips: trips)
+        for _ in 0..<4 { await engine.ordersIngested(newOrders: [("binance", "main", "BTCUSD_PERP")], rejects: 0) }
+        #expect(trips.count == 1)
+        // Account A is tripped; account B runs away next and must trip too.
+        for _ in 0..<4 { await engine.ordersIngested(newOrders: [("gate", "main", "BTC_USDT")], rejects: 0) }
+        #expect(trips.count == 2)
+        #expect(trips.last?.0 == Scope(venue: "gate", account: "main"))
+        // A again: still latched, no second trip for it.
+        await engine.ordersIngested(newOrders: [("binance", "main", "BTCUSD_PERP")], rejects: 0)
+        #expect(trips.count == 2)
+        // Each latch is judged on its own scope.
+        #expect(await engine.conditionHolds(ruleId: "runaway", scope: Scope(venue: "gate", account: "main")))
+        clock.advance(by: .seconds(11))
+        #expect(await engine.conditionHolds(ruleId: "runaway", scope: Scope(venue: "gate", account: "main")) == false)
+    }
+
+    @Test func afterACrashTheStoredHeartbeatCountsAndNoGraceIsGiven() async {
+        let clock = ManualClock()
+        let trips = Trips()
+        let engine = Self.engine([Self.heartbeatRule], clock: clock, trips: trips)
+        // The previous process heard bot7 three seconds ago; timeout 5 s: it fires in 2 s, not after the 30 s grace.
+        await engine.start(heartbeatAges: ["bot7": .seconds(3)])
+        await clock.waitForSleepers(count: 1)
+        #expect(clock.nextDeadline == clock.now.advanced(by: .seconds(2)))
+        clock.advance(by: .seconds(2))
+        while trips.count == 0 { await Task.yield() }
+        #expect(trips.count == 1)
+    }
+
+    @Test func afterACleanStopEverySourceGetsItsGrace() async {
+        let clock = ManualClock()
+        let trips = Trips()
+        let engine = Self.engine([Self.heartbeatRule], clock: clock, trips: trips)
+        await engine.start(heartbeatAges: nil)
+        await clock.waitForSleepers(count: 1)
+        #expect(clock.nextDeadline == clock.now.advanced(by: .seconds(35)))
+    }
+
     @Test func lossLimitFiresAtTheLimitNotBefore() async throws {
         let clock = ManualClock()
         let trips = Trips()

@@ -22,3 +22,16 @@ import KillSwitchCore
         #expect(try await store.reopenIncident(id: 999, auditKind: "incident-reopen", actor: nil, detail: [:], deadlineAt: nil) == nil)
     }
 }
+
+@Suite struct PreviousRunTests {
+    @Test func aStartWithoutAStopAfterItIsACrash() async throws {
+        let store = try Store(options: StoreOptions(path: NSTemporaryDirectory() + "ks-run-\(UUID().uuidString).db"), venues: [])
+        #expect(try await store.previousRunCrashed() == false, "a new database: nothing ran before")
+        try await store.appendAudit(kind: "daemon-start", incidentId: nil, actor: nil, detail: [:])
+        #expect(try await store.previousRunCrashed())
+        try await store.appendAudit(kind: "daemon-stop", incidentId: nil, actor: nil, detail: [:])
+        #expect(try await store.previousRunCrashed() == false)
+        try await store.recordHeartbeat(source: "bot")
+        #expect(try await store.lastHeartbeats().keys.sorted() == ["bot"])
+    }
+}

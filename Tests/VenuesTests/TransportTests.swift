@@ -179,7 +179,42 @@ struct TransportTests {
         let orders = try await h.client.openOrders(symbol: nil)
         #expect(orders.map(\.venueOrderId) == ["1", "2", "3"])
         #expect(orders.map(\.clientOrderId) == ["t-a", nil, "t-c"])
-        #expect(h.server.requests.map(\.query) == ["limit=2&status=open", "limit=2&offset=2&status=open"])
+        // Offset paging can skip rows while orders disappear: a listing of two pages is read twice, and the
+        // two passes agree.
+        #expect(h.server.requests.map(\.query) == ["limit=2&status=open", "limit=2&offset=2&status=open", "limit=2&status=open", "limit=2&offset=2&status=open"])
+        await h.stop()
+    }
+
+    @Test func anOffsetPagedListingIsReadAgainUntilTwoPassesAgree() async throws {
+        let config = VenueClientConfiguration(requestOptions: VenueRequestOptions(listingPageSize: 2))
+        // Pass 1 (requests 0–1): order 1 was cancelled between the pages, so order 3 moved to offset 1 and was
+        // skipped. Passes 2 and 3 see the book as it is: orders 2, 3, 4.
+        let h = try await harness(.gateFutures, configuration: config) { request, index in
+            let first = !request.query.contains("offset")
+            switch index {
+            case 0: return .init(status: 200, body: #"[{"id":1,"contract":"BTC_USDT","text":"","status":"open"},{"id":2,"contract":"BTC_USDT","text":"","status":"open"}]"#)
+            case 1: return .init(status: 200, body: #"[{"id":4,"contract":"BTC_USDT","text":"","status":"open"}]"#)
+            default:
+                return first ? .init(status: 200, body: #"[{"id":2,"contract":"BTC_USDT","text":"","status":"open"},{"id":3,"contract":"BTC_USDT","text":"","status":"open"}]"#)
+                    : .init(status: 200, body: #"[{"id":4,"contract":"BTC_USDT","text":"","status":"open"}]"#)
+            }
+        }
+        let orders = try await h.client.openOrders(symbol: nil)
+        #expect(orders.map(\.venueOrderId).sorted() == ["2", "3", "4"])
+        #expect(h.server.requests.count == 6)
+        await h.stop()
+    }
+
+    @Test func aListingCutShortThrowsInsteadOfPassingForGone() async throws {
+        // The venue always says there is another page: past `maxPages` the listing is incomplete, so it must
+        // fail (decide nothing) rather than return what it read.
+        let config = VenueClientConfiguration(maxPages: 3)
+        let h = try await harness(.bitgetMix, configuration: config) { _, index in
+            let items = (0..<100).map { #"{"orderId":"\#(index * 100 + $0 + 1)","symbol":"BTCUSDT","clientOid":""}"# }.joined(separator: ",")
+            return .init(status: 200, body: #"{"code":"00000","msg":"success","data":{"entrustedList":[\#(items)],"endId":"\#(index * 100 + 1)"}}"#)
+        }
+        await #expect(throws: VenueAnswerError.self) { try await h.client.openOrders(symbol: "BTCUSDT") }
+        #expect(h.server.requests.count == 3)
         await h.stop()
     }
 

@@ -81,6 +81,9 @@ public actor TripEngine {
         }
     }
 
+    /// Incidents whose state this process keeps (running, being retried, or a bounded number of ended ones).
+    public var trackedIncidents: Int { runs.count }
+
     /// When the next keep-trying attempt starts (wall-clock ms), if one is scheduled.
     public func nextAttemptAt(of incidentId: Int64) -> Int64? {
         if case .keepTrying(let state)? = runs[incidentId] { return state.nextAt }

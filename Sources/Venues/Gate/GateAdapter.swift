@@ -2,6 +2,8 @@ import KillSwitchCore
 
 /// Gate APIv4, spot (`gate-spot`) or futures (`gate-futures`): one signer, two sets of endpoints.
 struct GateAdapter: VenueAdapter {
+    /// Futures page by `offset`, spot by `page` number.
+    var pagesByPosition: Bool { true }
     let descriptor: VenueDescriptor
     let credentials: VenueCredentials
     let options: VenueRequestOptions

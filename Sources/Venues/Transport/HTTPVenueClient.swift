@@ -144,17 +144,36 @@ public final class HTTPVenueClient: VenueClient {
                                rateLimit: nil, transportError: "cancel-all still had orders left after \(configuration.maxPages) rounds")
     }
 
+    /// Every open order, every page read. A listing cut short (more pages than `maxPages`) or one whose
+    /// position-paged passes keep disagreeing throws: an incomplete listing must never pass for "gone".
     public func openOrders(symbol: String?) async throws -> [VenueOpenOrder] {
+        var previous: Set<String>?
+        for _ in 0..<Self.maxListingPasses {
+            let (orders, pages) = try await listingPass(symbol: symbol)
+            guard adapter.pagesByPosition, pages > 1 else { return orders }
+            let ids = Set(orders.map(\.venueOrderId))
+            if ids == previous { return orders }
+            previous = ids
+        }
+        throw VenueAnswerError(Classification(kind: .unknown, code: nil,
+                                              message: "open-order listing did not settle: \(Self.maxListingPasses) passes of position-paged results disagreed"), status: nil)
+    }
+
+    static let maxListingPasses = 4
+
+    /// One pass over every page: the orders and how many pages it took.
+    func listingPass(symbol: String?) async throws -> (orders: [VenueOpenOrder], pages: Int) {
         var cursor: String?
         var orders: [VenueOpenOrder] = []
         var seen = Set<String>()
-        for _ in 0..<max(1, configuration.maxPages) {
-            let page = try await openOrdersPage(symbol: symbol, cursor: cursor)
-            for order in page.orders where seen.insert(order.venueOrderId).inserted { orders.append(order) }
-            guard let next = page.nextCursor, next != cursor else { return orders }
+        for page in 1...max(1, configuration.maxPages) {
+            let answer = try await openOrdersPage(symbol: symbol, cursor: cursor)
+            for order in answer.orders where seen.insert(order.venueOrderId).inserted { orders.append(order) }
+            guard let next = answer.nextCursor, next != cursor else { return (orders, page) }
             cursor = next
         }
-        return orders
+        throw VenueAnswerError(Classification(kind: .unknown, code: nil,
+                                              message: "open-order listing cut at \(configuration.maxPages) pages with more to read"), status: nil)
     }
 
     func openOrdersPage(symbol: String?, cursor: String?) async throws -> OpenOrdersPage {

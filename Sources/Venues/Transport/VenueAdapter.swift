@@ -7,6 +7,8 @@ protocol VenueAdapter: Sendable {
     var descriptor: VenueDescriptor { get }
     /// The configured base URL, parsed (its Host header value is the default for `request`).
     var baseURL: VenueBaseURL { get }
+    /// Whether listing pages are addressed by position (defaulted to false below).
+    var pagesByPosition: Bool { get }
 
     func request(_ call: VenueCall, timestampMilliseconds: Int64, hostHeader: String) throws -> SignedRequest
     func classifyBatch(_ answer: VenueHTTPAnswer, batch: CancelBatch) -> BatchVerdict
@@ -18,6 +20,11 @@ protocol VenueAdapter: Sendable {
 }
 
 extension VenueAdapter {
+    /// Whether listing pages are addressed by position (offset or page number) rather than by id: such
+    /// paging skips rows when orders before the cursor disappear between pages (cancels in flight), so a
+    /// listing of more than one page is repeated until two passes agree.
+    var pagesByPosition: Bool { false }
+
     func checkBatch(_ batch: CancelBatch) throws {
         guard !batch.targets.isEmpty else { throw VenueRequestError.emptyBatch }
         let limit = descriptor.kind.batchLimit
