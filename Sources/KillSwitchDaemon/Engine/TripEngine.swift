@@ -72,10 +72,10 @@ public actor TripEngine {
 
     /// Trips `scope`: records the incident (latched, durable) and starts cancelling everything in it.
     @discardableResult
-    public func trip(scope: Scope, reason: String, actor: String?, ruleId: String? = nil) async throws -> Int64 {
+    public func trip(scope: Scope, reason: String, actor: AuditActor?, ruleId: String? = nil) async throws -> Int64 {
         let incident = try await store.createIncident(scope: scope, ruleId: ruleId, actor: actor, reason: reason, deadlineAt: freshDeadline())
         latched[incident.id] = incident
-        logger.critical("TRIPPED", metadata: ["incident": "\(incident.id)", "scope": "\(scope)", "reason": "\(reason)", "by": "\(actor ?? ruleId ?? "-")"])
+        logger.critical("TRIPPED", metadata: ["incident": "\(incident.id)", "scope": "\(scope)", "reason": "\(reason)", "by": "\(actor?.description ?? ruleId ?? "-")"])
         try await start(incident, resume: nil, announce: true)
         return incident.id
     }
@@ -114,7 +114,7 @@ public actor TripEngine {
     /// An operator's retry of an ended, still-latched incident: a fresh fan-out under a fresh deadline over
     /// every order still open in its scope — orders a venue rejected included, since a retry usually follows
     /// a human fixing what the rejection was about. Recorded under the same incident.
-    public func retry(incidentId: Int64, actor: String?) async throws {
+    public func retry(incidentId: Int64, actor: AuditActor?) async throws {
         // Claimed before the first suspension, so a second retry arriving meanwhile is refused, not doubled.
         if starting.contains(incidentId) || (executors[incidentId] != nil && !finishedIncidents.contains(incidentId)) {
             throw RetryError.stillRunning(incidentId)
@@ -128,7 +128,7 @@ public actor TripEngine {
                 throw RetryError.unknownIncident(incidentId)
             }
             latched[incidentId] = reopened
-            logger.warning("incident retried", metadata: ["incident": "\(incidentId)", "by": "\(actor ?? "-")"])
+            logger.warning("incident retried", metadata: ["incident": "\(incidentId)", "by": "\(actor?.description ?? "-")"])
             try await start(reopened, resume: nil)
         } catch {
             releaseStart(incidentId)
