@@ -16,6 +16,8 @@ import ServiceLifecycle
 struct ServiceManagerService<C: Clock>: Service where C.Duration == Duration {
     /// What the service did, for tests.
     enum Step: Sendable, Equatable {
+        /// Waiting for the control socket; nothing has been sent yet.
+        case waitingUntilReady
         case ready
         /// Tick `n`'s liveness round trip has started.
         case probing(Int)
@@ -43,6 +45,7 @@ struct ServiceManagerService<C: Clock>: Service where C.Duration == Duration {
             return
         }
         let ready = self.ready
+        observe(.waitingUntilReady)
         await cancelWhenGracefulShutdown { await ready.wait() }
         guard ready.isFulfilled, !Task.isShuttingDownGracefully, !Task.isCancelled else { return }
         send("READY=1\nSTATUS=control socket listening", through: notifier)
@@ -78,12 +81,19 @@ struct ServiceManagerService<C: Clock>: Service where C.Duration == Duration {
 }
 
 extension ServiceManagerService where C == ContinuousClock {
-    /// The daemon's: the probe hops through the trip engine's and the rule engine's actors.
+    /// The daemon's: its environment and logger, the real clock, and `livenessProbe(daemon)`.
     init(daemon: Daemon, ready: ReadinessSignal) {
-        let engine = daemon.engine, rules = daemon.rules
-        self.init(environment: daemon.options.environment, ready: ready, probe: {
-            await roundTrip(through: engine)
-            await roundTrip(through: rules)
-        }, clock: ContinuousClock(), logger: daemon.logger)
+        self.init(environment: daemon.options.environment, ready: ready, probe: livenessProbe(daemon), clock: ContinuousClock(),
+                  logger: daemon.logger)
+    }
+}
+
+/// The watchdog's liveness check: a round trip through the trip engine's actor, then the rule engine's. It
+/// returns only when both are taking work.
+func livenessProbe(_ daemon: Daemon) -> @Sendable () async -> Void {
+    let engine = daemon.engine, rules = daemon.rules
+    return {
+        await roundTrip(through: engine)
+        await roundTrip(through: rules)
     }
 }
