@@ -52,11 +52,26 @@ struct OperatorRightsTests {
             await fixture.stop()
             accounts.remove()
         }
+
+        /// Runs `body` in a fresh world and always removes the users and groups before returning, failure
+        /// included (a `defer { Task { … } }` could be cut short by the test process exiting).
+        static func with(_ body: (World) async throws -> Void) async throws {
+            let world = try await start()
+            do {
+                try await body(world)
+            } catch {
+                await world.stop()
+                throw error
+            }
+            await world.stop()
+        }
     }
 
     @Test func botsTripAndFeedButOnlyOperatorsRearmAndRetry() async throws {
-        let world = try await World.start()
-        defer { Task { await world.stop() } }
+        try await World.with { world in try await botsTripAndFeedButOnlyOperatorsRearmAndRetry(world) }
+    }
+
+    func botsTripAndFeedButOnlyOperatorsRearmAndRetry(_ world: World) async throws {
         let bot = world.bot, op = world.operatorUser
         let botGroups = [world.socketGroup], operatorGroups = [world.socketGroup, world.operatorGroup]
 
@@ -118,8 +133,10 @@ struct OperatorRightsTests {
     /// lists: an operator whose process does not hold the operator group is refused, and a process that
     /// holds it is an operator's even if /etc/group does not list its user.
     @Test func theCallersGroupsAreTheKernels() async throws {
-        let world = try await World.start()
-        defer { Task { await world.stop() } }
+        try await World.with { world in try await theCallersGroupsAreTheKernels(world) }
+    }
+
+    func theCallersGroupsAreTheKernels(_ world: World) async throws {
         _ = try await world.fixture.daemon.engine.trip(scope: Scope(venue: "gate-spot"), reason: "drill", actor: "tests")
         let incident = try #require(await world.fixture.daemon.engine.latchedIncidents.first?.id)
         _ = await world.fixture.daemon.engine.waitForIncident(incident)
