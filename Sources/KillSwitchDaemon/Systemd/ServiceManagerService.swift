@@ -50,6 +50,7 @@ struct ServiceManagerService<C: Clock>: Service where C.Duration == Duration {
         guard ready.isFulfilled, !Task.isShuttingDownGracefully, !Task.isCancelled else { return }
         send("READY=1\nSTATUS=control socket listening", through: notifier)
         observe(.ready)
+        logger.info("told systemd the daemon is ready", metadata: ["notify_socket": "\(notifier.address)"])
         if let interval = ServiceManagerNotifier.watchdogPingInterval(environment: environment) {
             logger.info("systemd watchdog: pinging after each engine round trip", metadata: ["interval": "\(interval)"])
             await cancelWhenGracefulShutdown { await self.watchdog(every: interval, notifier: notifier) }

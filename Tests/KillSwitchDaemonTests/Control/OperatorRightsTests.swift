@@ -13,7 +13,7 @@ import KillSwitchStore
 /// in-process daemon. Who did what is read back from the audit, as `killswitch audit incident N` shows it.
 /// Needs root to create users (CI runs as root); skipped otherwise.
 extension EngineIntegration {
-@Suite(.serialized, .enabled(if: TestAccounts.canCreate, "needs root and useradd to create the bot and operator users (CI runs as root)"))
+@Suite(.serialized, .enabled(if: TestAccounts.canCreate, "needs root, useradd/groupadd (passwd) and setpriv (util-linux) to create and run as the bot and operator users (CI runs as root)"))
 struct OperatorRightsTests {
     struct World {
         let accounts: TestAccounts

@@ -22,7 +22,12 @@ final class TestAccounts: @unchecked Sendable {
     private(set) var users: [User] = []
     let tag: String
 
-    static var canCreate: Bool { geteuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/sbin/useradd") }
+    /// Root, with useradd/groupadd/userdel (Debian: passwd) and setpriv (Debian: util-linux).
+    static var canCreate: Bool {
+        geteuid() == 0 && ["/usr/sbin/useradd", "/usr/sbin/groupadd", "/usr/sbin/userdel", "/usr/bin/setpriv"].allSatisfy {
+            FileManager.default.isExecutableFile(atPath: $0)
+        }
+    }
 
     init() {
         tag = "\(getpid())\(String(UInt16.random(in: 0...UInt16.max), radix: 16))"
