@@ -111,6 +111,7 @@ let package = Package(
                 "KillSwitchConfig",
                 "KillSwitchStore",
                 "Venues",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

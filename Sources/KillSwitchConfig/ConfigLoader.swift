@@ -51,7 +51,16 @@ public enum ConfigLoader {
                     issues.append(ConfigIssue(path: "\(path).passphrase_env", message: passphraseVariable.map { "environment variable \($0) is not set" } ?? "missing: bitget-mix needs a passphrase"))
                 }
                 if let key, let secret { resolved[id] = VenueCredentials(apiKey: key, secret: secret, passphrase: passphrase) }
-            case .secretsFile(let file):
+            case .secretsFile(let configured, let key):
+                let file: String
+                do {
+                    file = try EnvironmentExpansion.expand(configured, environment: environment)
+                } catch {
+                    // One issue per key, however many venues share the top-level secrets_file.
+                    let issue = ConfigIssue(path: key, message: "\"\(configured)\": \(error.description)")
+                    if !issues.contains(issue) { issues.append(issue) }
+                    continue
+                }
                 let absolute = file.hasPrefix("/") ? file : baseDirectory + "/" + file
                 if files[absolute] == nil {
                     do {

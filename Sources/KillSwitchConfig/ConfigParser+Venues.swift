@@ -111,7 +111,7 @@ extension ConfigParser {
             t.issue(forbidden, "secrets are never written in the main config: use credentials = { key_env, secret_env } or a secrets file")
         }
         guard let table = t.table("credentials") else {
-            if let file = defaultSecretsFile { return .secretsFile(path: file) }
+            if let file = defaultSecretsFile { return .secretsFile(path: file, key: "secrets_file") }
             t.issue("credentials", "missing: give { key_env = \"…\", secret_env = \"…\" } or { secrets_file = \"…\" }, or a top-level secrets_file")
             return nil
         }
@@ -120,6 +120,7 @@ extension ConfigParser {
             table.issue(forbidden, "secrets are never written in the main config: name an environment variable (\(forbidden)_env) or use secrets_file")
         }
         let file = table.string("secrets_file")
+        if let file { checkExpansion(table, "secrets_file", file) }
         let key = table.string("key_env")
         let secret = table.string("secret_env")
         let passphrase = table.string("passphrase_env")
@@ -129,7 +130,7 @@ extension ConfigParser {
                 table.issue("secrets_file", "give either secrets_file or key_env/secret_env, not both")
                 return nil
             }
-            return .secretsFile(path: file)
+            return .secretsFile(path: file, key: table.keyPath("secrets_file"))
         }
         guard let key, let secret else {
             if key == nil { table.issue("key_env", "missing (or give secrets_file)") }

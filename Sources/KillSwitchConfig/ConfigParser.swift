@@ -22,6 +22,7 @@ public enum ConfigParser {
         if let database = root.string("database") { config.database = database }
         if let socket = root.string("socket") { config.socket = socket }
         let defaultSecretsFile = root.string("secrets_file")
+        if let file = defaultSecretsFile { checkExpansion(root, "secrets_file", file) }
         if let store = root.table("store") { config.store = parseStore(store) }
         if let day = root.table("trading_day") { config.tradingDay = parseTradingDay(day) }
         if let engine = root.table("engine") { config.engine = parseEngine(engine) }
@@ -45,6 +46,15 @@ public enum ConfigParser {
         root.finish()
         if !sink.issues.isEmpty { throw ConfigErrors(file: file, issues: sink.issues) }
         return config
+    }
+
+    /// `${VAR}` syntax in a path-valued key (the variables themselves are read when credentials are resolved).
+    static func checkExpansion(_ t: TableReader, _ key: String, _ value: String) {
+        do {
+            try EnvironmentExpansion.validate(value)
+        } catch {
+            t.issue(key, error.description)
+        }
     }
 
     static func parseStore(_ t: TableReader) -> StoreSettings {
@@ -107,10 +117,18 @@ public enum ConfigParser {
     static func parseControl(_ t: TableReader) -> ControlSettings {
         var control = ControlSettings()
         if let v = t.string("socket_group") { control.socketGroup = v }
+        if let v = t.string("operator_group") { control.operatorGroup = v }
+        if control.operatorGroup == control.socketGroup {
+            t.issue("operator_group", "\"\(control.operatorGroup)\" is also socket_group: every bot that can reach the socket could re-arm; name a group of people only")
+        }
         control.tcpPort = t.integer("tcp_port", range: 1...65535)
         control.tokenEnv = t.string("token_env")
+        control.operatorTokenEnv = t.string("operator_token_env")
         if control.tcpPort != nil && control.tokenEnv == nil {
             t.issue("token_env", "required when tcp_port is set: the TCP listener always requires a bearer token")
+        }
+        if let operatorVariable = control.operatorTokenEnv, operatorVariable == control.tokenEnv {
+            t.issue("operator_token_env", "names the same variable as token_env: the operators' token must differ from the bots'")
         }
         if let v = t.integer("max_body_bytes", range: 1_024...(1 << 30)) { control.maxBodyBytes = v }
         t.finish()

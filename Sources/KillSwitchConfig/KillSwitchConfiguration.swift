@@ -82,20 +82,30 @@ public struct EngineSettings: Sendable, Hashable {
     }
 }
 
-/// `[control]`: the control API's listeners.
+/// `[control]`: the control API's listeners and who may do what on them.
 public struct ControlSettings: Sendable, Hashable {
-    /// Group owning the control socket (mode 0660), so operators in it can use the CLI.
+    /// Group owning the control socket (mode 0660). Its members (trading systems) may send order events,
+    /// heartbeats and PnL, read the gate, status and metrics, and trip.
     public var socketGroup: String
+    /// Members of this group may also re-arm (forced or not) and retry. They need `socketGroup` too, to reach
+    /// the socket at all. Root and the daemon's own user are always operators.
+    public var operatorGroup: String
     /// Optional loopback TCP port; requires a bearer token.
     public var tcpPort: Int?
-    /// Environment variable holding the bearer token for TCP.
+    /// Environment variable holding the bots' bearer token for TCP (audited as `tcp-bot`).
     public var tokenEnv: String?
+    /// Environment variable holding the operators' bearer token for TCP (audited as `tcp-operator`); without
+    /// it nobody can re-arm or retry over TCP.
+    public var operatorTokenEnv: String?
     public var maxBodyBytes: Int
 
-    public init(socketGroup: String = "killswitch", tcpPort: Int? = nil, tokenEnv: String? = nil, maxBodyBytes: Int = 16 << 20) {
+    public init(socketGroup: String = "killswitch", operatorGroup: String = "killswitch-operators", tcpPort: Int? = nil, tokenEnv: String? = nil,
+                operatorTokenEnv: String? = nil, maxBodyBytes: Int = 16 << 20) {
         self.socketGroup = socketGroup
+        self.operatorGroup = operatorGroup
         self.tcpPort = tcpPort
         self.tokenEnv = tokenEnv
+        self.operatorTokenEnv = operatorTokenEnv
         self.maxBodyBytes = maxBodyBytes
     }
 }
@@ -146,5 +156,7 @@ public struct VenueConfiguration: Sendable, Hashable {
 public enum CredentialSource: Sendable, Hashable {
     case environment(keyVariable: String, secretVariable: String, passphraseVariable: String?)
     /// A TOML file with one table per venue id: `[binance-main] key = "…", secret = "…", passphrase = "…"`.
-    case secretsFile(path: String)
+    /// `path` may hold `${VAR}` (expanded when credentials are resolved); `key` is the config key it came
+    /// from (`secrets_file` or `venues[N].credentials.secrets_file`), for errors.
+    case secretsFile(path: String, key: String)
 }

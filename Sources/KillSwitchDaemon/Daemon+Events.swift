@@ -4,9 +4,9 @@ import KillSwitchStore
 
 extension Daemon {
     /// Stores a batch of order events (acknowledged only after commit), feeds the rules, and cancels on sight
-    /// any open order learned inside a tripped scope.
-    public func ingest(_ events: [Result<OrderEvent, EventError>]) async throws -> [IngestResult] {
-        let results = try await store.ingest(events)
+    /// any open order learned inside a tripped scope. `caller` (who sent the batch) is recorded on each event.
+    public func ingest(_ events: [Result<OrderEvent, EventError>], caller: AuditActor? = nil) async throws -> [IngestResult] {
+        let results = try await store.ingest(events, caller: caller)
         killSwitchMetrics.ordersChanged()
         var newOrders: [(venue: String, account: String, symbol: String)] = []
         var rejects = 0
@@ -40,11 +40,11 @@ extension Daemon {
         return results
     }
 
-    /// A heartbeat from `source`. Returns false when no rule watches it.
+    /// A heartbeat from `source`, sent by `caller`. Returns false when no rule watches it.
     @discardableResult
-    public func heartbeat(source: String) async throws -> Bool {
+    public func heartbeat(source: String, caller: AuditActor? = nil) async throws -> Bool {
         let known = await rules.heartbeat(source: source)
-        try await store.recordHeartbeat(source: source)
+        try await store.recordHeartbeat(source: source, caller: caller)
         return known
     }
 
@@ -63,16 +63,17 @@ extension Daemon {
     }
 
     /// Re-arms an incident's scope: refused while its rule's condition still holds, unless forced (audited).
-    public func rearm(incidentId: Int64, operator name: String, reason: String, force: Bool) async throws {
+    /// `actor` is the operator as the control API identified them (their typed name only as its note).
+    public func rearm(incidentId: Int64, operator actor: AuditActor, reason: String, force: Bool) async throws {
         guard let incident = try await store.incident(id: incidentId) else { throw RearmError.unknownIncident(incidentId) }
         guard incident.isLatched else { throw RearmError.notLatched(incidentId) }
         if let ruleId = incident.ruleId, !force, await rules.conditionHolds(ruleId: ruleId, scope: incident.scope) {
             throw RearmError.conditionStillHolds(ruleId: ruleId)
         }
         // Allowed whether or not a fan-out runs; once committed, nothing new is sent for the scope.
-        try await store.rearm(incidentId: incidentId, operator: name, reason: reason, forced: force)
+        try await store.rearm(incidentId: incidentId, operator: actor, reason: reason, forced: force)
         await engine.unlatch(incidentId)
-        events.publish(.rearmed(incident, operator: name, reason: reason, forced: force))
+        events.publish(.rearmed(incident, operator: actor.name, reason: reason, forced: force))
         if let ruleId = incident.ruleId { await rules.rearmed(ruleId: ruleId, scope: incident.scope) }
     }
 }

@@ -123,7 +123,9 @@ public final class Daemon: Sendable {
 
     /// The daemon's services, in start order (shut down in reverse).
     func services() -> [ServiceGroupConfiguration.ServiceConfiguration] {
-        [
+        // systemd hears READY=1 once the control socket listens (see ServiceManagerService).
+        let controlListening = ReadinessSignal()
+        return [
             .init(service: EngineService(daemon: self), successTerminationBehavior: .gracefullyShutdownGroup),
             // Metrics must never stop the daemon: if their loop ever ends, the rest carries on.
             .init(service: MetricsService(metrics: killSwitchMetrics, events: metricsEvents), successTerminationBehavior: .ignore),
@@ -132,7 +134,11 @@ public final class Daemon: Sendable {
             .init(service: LatchedSweepService(daemon: self), successTerminationBehavior: .ignore),
             .init(service: NotifierService(daemon: self), successTerminationBehavior: .ignore),
             .init(service: SignalService(daemon: self), successTerminationBehavior: .ignore),
-            .init(service: ControlServer(daemon: self)),
+            .init(service: ControlServer(daemon: self) { listener in
+                if case .unixSocket = listener { controlListening.fulfil() }
+            }),
+            // Ends at once when systemd did not ask to be notified: that must not stop the daemon.
+            .init(service: ServiceManagerService(daemon: self, ready: controlListening), successTerminationBehavior: .ignore),
         ]
     }
 

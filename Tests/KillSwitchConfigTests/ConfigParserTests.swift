@@ -111,6 +111,19 @@ import KillSwitchCore
         #expect(config.rules.count >= 6)
     }
 
+    @Test func controlGroupsAndTokens() throws {
+        let defaults = try ConfigParser.parse("")
+        #expect(defaults.control.socketGroup == "killswitch" && defaults.control.operatorGroup == "killswitch-operators")
+        let set = try ConfigParser.parse("[control]\nsocket_group = \"bots\"\noperator_group = \"desk\"\ntcp_port = 8787\ntoken_env = \"T\"\noperator_token_env = \"OT\"")
+        #expect(set.control == ControlSettings(socketGroup: "bots", operatorGroup: "desk", tcpPort: 8787, tokenEnv: "T", operatorTokenEnv: "OT"))
+        #expect(issues("[control]\nsocket_group = \"trading\"\noperator_group = \"trading\"") == [
+            #"control.operator_group: "trading" is also socket_group: every bot that can reach the socket could re-arm; name a group of people only"#,
+        ])
+        #expect(issues("[control]\ntcp_port = 8787\ntoken_env = \"T\"\noperator_token_env = \"T\"") == [
+            "control.operator_token_env: names the same variable as token_env: the operators' token must differ from the bots'",
+        ])
+    }
+
     @Test func unknownKeyIsAnErrorWithItsPath() {
         let text = Self.valid.replacingOccurrences(of: "max_rejects = 50", with: "max_rejects = 50\nmax_reject = 5")
         #expect(issues(text) == ["rules[5].max_reject: unknown key; known keys here: id, max_rejects, scope, type, window"])

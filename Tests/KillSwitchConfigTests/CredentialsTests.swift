@@ -43,6 +43,15 @@ import KillSwitchCore
         #expect("\(resolved["binance-main"]!)" == "credentials(key: bn-k…, secret: ***)")
     }
 
+    /// Owner-only modes pass: 0600 as installed by hand, 0400 as systemd's LoadCredential= copy is.
+    @Test(arguments: [0o600, 0o400])
+    func ownerOnlySecretsFilePasses(mode: Int) throws {
+        let dir = Self.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let config = try write(dir, secrets: "[bitget-main]\nkey = \"k\"\nsecret = \"s\"\npassphrase = \"pp\"\n", mode: mode)
+        #expect(try ConfigLoader.resolveCredentials(config, environment: ["BN_KEY": "a", "BN_SECRET": "b"]).count == 2)
+    }
+
     @Test(arguments: [0o640, 0o604, 0o644, 0o660])
     func secretsFileReadableByOthersIsRefused(mode: Int) throws {
         let dir = Self.directory()

@@ -17,13 +17,18 @@ import KillSwitchCore
     }
 
     @Test func embeddedMigrationHashesTheSourceFile() throws {
-        // The file in Migrations/ is the source of truth: its SHA-256 must be what the binary records.
+        // The files in Migrations/ are the source of truth: each one's SHA-256 must be what the binary records.
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let file = root.appendingPathComponent("Migrations/0001_initial_schema.sql")
-        let fromDisk = try Migration(name: file.lastPathComponent, contents: Data(contentsOf: file))
-        let embedded = try #require(try Migration.embedded().first { $0.name == fromDisk.name })
-        #expect(embedded.sha256 == fromDisk.sha256)
-        #expect(embedded.sql == fromDisk.sql)
+        let folder = root.appendingPathComponent("Migrations")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".sql") }.sorted()
+        #expect(names.starts(with: ["0001_initial_schema.sql", "0002_caller_identity.sql"]))
+        #expect(try Migration.embedded().map(\.name) == names)
+        for name in names {
+            let fromDisk = try Migration(name: name, contents: Data(contentsOf: folder.appendingPathComponent(name)))
+            let embedded = try #require(try Migration.embedded().first { $0.name == fromDisk.name })
+            #expect(embedded.sha256 == fromDisk.sha256, "\(name)")
+            #expect(embedded.sql == fromDisk.sql, "\(name)")
+        }
     }
 
     @Test func rerunIsANoOp() throws {

@@ -7,12 +7,12 @@ struct RearmCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rearm",
         abstract: "Re-arm a tripped scope: by --incident N, or every incident latching exactly the scope given by --venue/--account/--symbol.",
-        discussion: "Refused while the rule that tripped still holds, unless --force (audited)."
+        discussion: "Refused while the rule that tripped still holds, unless --force (audited). Needs membership of the daemon's operator group ([control] operator_group): the daemon records who you are from the socket (your Unix user and uid); --operator is only a note beside it."
     )
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(name: .customLong("operator"), help: "Who re-arms (recorded).") var operatorName: String
+    @Option(name: .customLong("operator"), help: "A note recorded beside your Unix user, e.g. who asked for the re-arm.") var operatorName: String?
     @Option(help: "Why (recorded).") var reason: String
     @Option(help: "The incident to re-arm.") var incident: Int64?
     @Option(help: "Scope: venue id.") var venue: String?

@@ -5,7 +5,8 @@ import KillSwitchDaemon
 struct RetryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "retry",
-        abstract: "Re-drive an ended, still-tripped incident: every order still open in its scope is cancelled again."
+        abstract: "Re-drive an ended, still-tripped incident: every order still open in its scope is cancelled again.",
+        discussion: "Needs membership of the daemon's operator group ([control] operator_group); recorded under your Unix user."
     )
 
     @OptionGroup var global: GlobalOptions

@@ -46,8 +46,12 @@ struct RunCommand: AsyncParsableCommand {
         }
         let level = Logger.Level(rawValue: logLevel) ?? .info
         let format = logFormat
+        // Under systemd with stderr to the journal, each line carries its syslog priority (journalctl -p crit).
+        let journal = JournalPriority.isJournal(environment: ProcessInfo.processInfo.environment)
         LoggingSystem.bootstrap { label in
-            var handler: any LogHandler = format == .json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
+            var handler: any LogHandler = format == .json
+                ? JSONLogHandler(label: label, journalPriorities: journal)
+                : TextLogHandler(label: label, journalPriorities: journal)
             handler.logLevel = level
             return handler
         }

@@ -42,7 +42,7 @@ struct ControlClient {
             throw Failure.unreachable(socket: socketPath, reason: "no socket there (is `killswitch run` running? is --socket right?)")
         }
         if let reason = ControlServer.unreachableReason(socket: socketPath) {
-            throw Failure.unreachable(socket: socketPath, reason: reason == "Permission denied" ? "permission denied (operators need to be in the socket's group)" : reason)
+            throw Failure.unreachable(socket: socketPath, reason: reason == "Permission denied" ? "permission denied (callers need to be in the socket's group, [control] socket_group)" : reason)
         }
         guard let url = URL(httpURLWithSocketPath: socketPath, uri: path) else {
             throw Failure.unreachable(socket: socketPath, reason: "not a usable socket path")
@@ -76,7 +76,7 @@ struct ControlClient {
     static func describe(_ error: any Error) -> String {
         if let error = error as? IOError {
             switch error.errnoCode {
-            case EACCES: return "permission denied (operators need to be in the socket's group)"
+            case EACCES: return "permission denied (callers need to be in the socket's group, [control] socket_group)"
             case ECONNREFUSED: return "connection refused (a stale socket: the daemon is not running)"
             default: return error.description
             }

@@ -1,28 +1,48 @@
 import Hummingbird
 import KillSwitchCore
 
-/// The control API's routes over one daemon. The same router serves the Unix socket and, behind a bearer
-/// token, loopback TCP; handlers live in `Routes/`, one file per concept.
+/// The control API's routes over one daemon. The same routes serve the Unix socket, where the kernel says
+/// who calls, and loopback TCP, where the bearer token does; handlers live in `Routes/`, one file per concept.
 struct ControlAPI: Sendable {
     let daemon: Daemon
 
     var maxBodyBytes: Int { daemon.configuration.control.maxBodyBytes }
 
-    /// The router; `bearerToken` set for the TCP listener.
-    func router(bearerToken: String?) -> Router<ControlRequestContext> {
+    /// How a listener identifies its callers.
+    enum Authentication: Sendable {
+        case unixSocket(ControlAccessPolicy)
+        case bearerTokens([BearerTokenMiddleware.Token])
+    }
+
+    /// The router. Rights by role (`ControlRole`): a trip is anyone's; events, heartbeats, PnL, the gate,
+    /// status and metrics are the bots'; re-arm and retry the operators'.
+    func router(_ authentication: Authentication) -> Router<ControlRequestContext> {
         let router = Router(context: ControlRequestContext.self)
-        // Outermost first: errors (404 included) become JSON, then the token check.
+        // Outermost first: errors (404 and 403 included) become JSON, then who is calling.
         router.add(middleware: ControlErrorMiddleware())
-        if let bearerToken { router.add(middleware: BearerTokenMiddleware(token: bearerToken)) }
-        router.post("/v1/orders/events") { request, context in try await orderEvents(request, context: context) }
-        router.post("/v1/heartbeats/:source") { request, context in try await heartbeat(request, context: context) }
-        router.post("/v1/pnl") { request, context in try await pnl(request, context: context) }
-        router.get("/v1/gate") { request, context in try await gate(request, context: context) }
+        let policy: ControlAccessPolicy?
+        switch authentication {
+        case .unixSocket(let socketPolicy):
+            policy = socketPolicy
+            router.add(middleware: PeerIdentificationMiddleware(policy: socketPolicy))
+        case .bearerTokens(let tokens):
+            policy = nil
+            router.add(middleware: BearerTokenMiddleware(tokens: tokens))
+        }
+        // The safe direction: never refused to a caller who can reach the daemon.
         router.post("/v1/trip") { request, context in try await trip(request, context: context) }
-        router.post("/v1/rearm") { request, context in try await rearm(request, context: context) }
-        router.post("/v1/incidents/:id/retry") { request, context in try await retry(request, context: context) }
-        router.get("/v1/status") { request, context in try await status(request, context: context) }
-        router.get("/metrics") { request, context in metrics(request, context: context) }
+
+        let bots = router.group().add(middleware: RequireRoleMiddleware(role: .bot, policy: policy))
+        bots.post("/v1/orders/events") { request, context in try await orderEvents(request, context: context) }
+        bots.post("/v1/heartbeats/:source") { request, context in try await heartbeat(request, context: context) }
+        bots.post("/v1/pnl") { request, context in try await pnl(request, context: context) }
+        bots.get("/v1/gate") { request, context in try await gate(request, context: context) }
+        bots.get("/v1/status") { request, context in try await status(request, context: context) }
+        bots.get("/metrics") { request, context in metrics(request, context: context) }
+
+        let operators = router.group().add(middleware: RequireRoleMiddleware(role: .operator, policy: policy))
+        operators.post("/v1/rearm") { request, context in try await rearm(request, context: context) }
+        operators.post("/v1/incidents/:id/retry") { request, context in try await retry(request, context: context) }
         return router
     }
 

@@ -1,10 +1,12 @@
 import Hummingbird
+import KillSwitchConfig
 import Logging
 import NIOCore
 import ServiceLifecycle
 
-/// The control API as a service: Hummingbird on the Unix socket `configuration.socket` (mode 0660, the
-/// operators' group) and, when `control.tcp_port` is set, on 127.0.0.1 behind a bearer token.
+/// The control API as a service: Hummingbird on the Unix socket `configuration.socket` (mode 0660, group
+/// `control.socket_group`; callers identified by the kernel) and, when `control.tcp_port` is set, on
+/// 127.0.0.1 behind bearer tokens (callers identified by the token).
 public struct ControlServer: Service {
     /// Where the server listens once it is up.
     public enum Listener: Sendable, Hashable {
@@ -14,6 +16,8 @@ public struct ControlServer: Service {
 
     public enum StartError: Error, CustomStringConvertible, Equatable {
         case missingToken(variable: String?)
+        case missingOperatorToken(variable: String)
+        case operatorTokenIsTheBotToken
 
         public var description: String {
             switch self {
@@ -21,6 +25,10 @@ public struct ControlServer: Service {
                 "control.tcp_port is set but the token variable \(variable) (control.token_env) is unset or empty; refusing to listen on TCP without a token"
             case .missingToken(nil):
                 "control.tcp_port is set without control.token_env; refusing to listen on TCP without a bearer token"
+            case .missingOperatorToken(let variable):
+                "control.operator_token_env names \(variable), which is unset or empty; refusing to start rather than run without the operators' token"
+            case .operatorTokenIsTheBotToken:
+                "the operators' TCP token (control.operator_token_env) equals the bots' (control.token_env): every bot could re-arm; refusing to start"
             }
         }
     }
@@ -48,36 +56,36 @@ public struct ControlServer: Service {
         let settings = daemon.configuration.control
         let path = daemon.configuration.socket
         let logger = daemon.logger
-        var token: String?
-        if settings.tcpPort != nil {
-            guard let variable = settings.tokenEnv else { throw StartError.missingToken(variable: nil) }
-            guard let value = daemon.options.environment[variable], !value.isEmpty else { throw StartError.missingToken(variable: variable) }
-            token = value
-        }
+        let tokens = try settings.tcpPort == nil ? [] : Self.bearerTokens(settings, environment: daemon.options.environment)
+        let policy = ControlAccessPolicy.resolve(socketGroup: settings.socketGroup, operatorGroup: settings.operatorGroup, logger: logger)
         try ControlSocketFile.prepare(path: path, logger: logger)
         defer { ControlSocketFile.remove(path: path) }
 
         let api = ControlAPI(daemon: daemon)
         let onListening = self.onListening
         let unix = Application(
-            router: api.router(bearerToken: nil),
+            router: api.router(.unixSocket(policy)),
             configuration: ApplicationConfiguration(address: .unixDomainSocket(path: path)),
             onServerRunning: { _ in
                 ControlSocketFile.applyPermissions(path: path, group: settings.socketGroup, logger: logger)
-                logger.info("control API listening", metadata: ["socket": "\(path)"])
+                logger.info("control API listening", metadata: [
+                    "socket": "\(path)", "socket_group": "\(policy.socketGroup.name)", "operator_group": "\(policy.operatorGroup.name)",
+                ])
                 onListening(.unixSocket(path: path))
             },
             logger: logger
         )
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { try await unix.run() }
-            if let port = settings.tcpPort, let token {
+            if let port = settings.tcpPort {
                 let tcp = Application(
-                    router: api.router(bearerToken: token),
+                    router: api.router(.bearerTokens(tokens)),
                     configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: port)),
                     onServerRunning: { channel in
                         let bound = channel.localAddress?.port ?? port
-                        logger.info("control API listening on loopback TCP (bearer token required)", metadata: ["port": "\(bound)"])
+                        logger.info("control API listening on loopback TCP (bearer token required)", metadata: [
+                            "port": "\(bound)", "tokens": "\(tokens.map(\.name).joined(separator: ", "))",
+                        ])
                         onListening(.tcp(port: bound))
                     },
                     logger: logger
@@ -85,5 +93,21 @@ public struct ControlServer: Service {
                 group.addTask { try await tcp.run() }
             }
         }
+    }
+
+    /// The TCP listener's tokens from the environment: the bots' (required) and the operators' (when
+    /// `operator_token_env` is set; a named variable that is unset is an error, not a silent downgrade).
+    static func bearerTokens(_ settings: ControlSettings, environment: [String: String]) throws -> [BearerTokenMiddleware.Token] {
+        guard let variable = settings.tokenEnv else { throw StartError.missingToken(variable: nil) }
+        guard let botToken = environment[variable], !botToken.isEmpty else { throw StartError.missingToken(variable: variable) }
+        var tokens = [BearerTokenMiddleware.Token(name: BearerTokenMiddleware.botTokenName, role: .bot, value: botToken)]
+        if let operatorVariable = settings.operatorTokenEnv {
+            guard let operatorToken = environment[operatorVariable], !operatorToken.isEmpty else {
+                throw StartError.missingOperatorToken(variable: operatorVariable)
+            }
+            guard operatorToken != botToken else { throw StartError.operatorTokenIsTheBotToken }
+            tokens.append(BearerTokenMiddleware.Token(name: BearerTokenMiddleware.operatorTokenName, role: .operator, value: operatorToken))
+        }
+        return tokens
     }
 }

@@ -15,7 +15,7 @@ extension Daemon {
 
     /// Re-arms every latched incident whose scope is exactly `scope`. All or nothing: if any incident's rule
     /// still holds (and `force` is not set), none is re-armed.
-    public func rearm(scope: Scope, operator name: String, reason: String, force: Bool) async throws -> [Int64] {
+    public func rearm(scope: Scope, operator actor: AuditActor, reason: String, force: Bool) async throws -> [Int64] {
         let incidents = await engine.latchedIncidents.filter { $0.scope == scope }
         guard !incidents.isEmpty else { throw ScopeRearmError.noLatchedIncident(scope) }
         if !force {
@@ -24,15 +24,15 @@ extension Daemon {
             }
         }
         for incident in incidents {
-            try await rearm(incidentId: incident.id, operator: name, reason: reason, force: force)
+            try await rearm(incidentId: incident.id, operator: actor, reason: reason, force: force)
         }
         return incidents.map(\.id)
     }
 
     /// A PnL mark: evaluated by the loss-limit and drawdown rules (a mark in the wrong currency throws
-    /// `RuleError` and is not stored), then stored as received.
-    public func recordPnL(_ mark: PnLMark) async throws {
+    /// `RuleError` and is not stored), then stored as received, with who reported it.
+    public func recordPnL(_ mark: PnLMark, caller: AuditActor? = nil) async throws {
         try await rules.pnl(mark)
-        try await store.recordPnLMark(mark)
+        try await store.recordPnLMark(mark, caller: caller)
     }
 }

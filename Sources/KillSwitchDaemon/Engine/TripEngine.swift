@@ -132,7 +132,7 @@ public actor TripEngine {
     /// once — the gate answers "blocked" — and the incident is written, and its fan-out started, as soon as
     /// the store takes it.
     @discardableResult
-    public func trip(scope: Scope, reason: String, actor: String?, ruleId: String? = nil) async -> Int64 {
+    public func trip(scope: Scope, reason: String, actor: AuditActor?, ruleId: String? = nil) async -> Int64 {
         let deadline = freshDeadline()
         let incident: IncidentRecord
         do {
@@ -141,15 +141,15 @@ public actor TripEngine {
             return latchProvisionally(scope: scope, reason: reason, actor: actor, ruleId: ruleId, error: error)
         }
         latched[incident.id] = incident
-        logger.critical("TRIPPED", metadata: ["incident": "\(incident.id)", "scope": "\(scope)", "reason": "\(reason)", "by": "\(actor ?? ruleId ?? "-")"])
+        logger.critical("TRIPPED", metadata: ["incident": "\(incident.id)", "scope": "\(scope)", "reason": "\(reason)", "by": "\(actor?.description ?? ruleId ?? "-")"])
         await start(incident, kind: .first, resume: nil, announce: true)
         return incident.id
     }
 
-    private func latchProvisionally(scope: Scope, reason: String, actor: String?, ruleId: String?, error: any Error) -> Int64 {
+    private func latchProvisionally(scope: Scope, reason: String, actor: AuditActor?, ruleId: String?, error: any Error) -> Int64 {
         let provisional = nextProvisionalId
         nextProvisionalId -= 1
-        let record = IncidentRecord(id: provisional, scope: scope, ruleId: ruleId, actor: actor, reason: reason, state: .running,
+        let record = IncidentRecord(id: provisional, scope: scope, ruleId: ruleId, actor: actor?.name, reason: reason, state: .running,
                                     trippedAt: WallClock.system.now(), deadlineAt: nil, endedAt: nil, summary: nil, rearmedAt: nil, rearmedBy: nil,
                                     rearmReason: nil, rearmForced: false)
         latched[provisional] = record
@@ -232,7 +232,7 @@ public actor TripEngine {
     /// An operator's retry of an ended, still-latched incident: a fresh fan-out under a fresh deadline over
     /// every order still open in its scope — orders a venue rejected included, since a retry usually follows
     /// a human fixing what the rejection was about. Recorded under the same incident.
-    public func retry(incidentId: Int64, actor: String?) async throws {
+    public func retry(incidentId: Int64, actor: AuditActor?) async throws {
         if runs[incidentId]?.isActive == true { throw RetryError.stillRunning(incidentId) }
         // Claimed before the first suspension, so a second retry arriving meanwhile is refused, not doubled.
         let previous = claimStart(incidentId)
@@ -244,7 +244,7 @@ public actor TripEngine {
                 throw RetryError.unknownIncident(incidentId)
             }
             latched[incidentId] = reopened
-            logger.warning("incident retried", metadata: ["incident": "\(incidentId)", "by": "\(actor ?? "-")"])
+            logger.warning("incident retried", metadata: ["incident": "\(incidentId)", "by": "\(actor?.description ?? "-")"])
             await start(reopened, kind: .first, resume: nil)
         } catch {
             releaseStart(incidentId, restoring: previous)

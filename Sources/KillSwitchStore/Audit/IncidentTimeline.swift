@@ -52,7 +52,12 @@ public struct IncidentTimeline: Sendable, Hashable, Codable {
     public struct AuditEntry: Sendable, Hashable, Codable {
         public var at: Int64
         public var kind: String
+        /// Who: the caller's Unix user (or the TCP token's name, the rule, `signal`).
         public var actor: String?
+        /// The caller's Unix uid as the kernel reported it (nil on TCP and for the daemon's own actors).
+        public var actorUid: UInt32?
+        /// The name the request body gave (`actor`, `operator`): a note, not an identity.
+        public var actorNote: String?
         public var detail: [String: String]
     }
 

@@ -43,7 +43,8 @@ enum IncidentTimelineBuilder {
 
         var events: [IncidentTimeline.Event] = auditEvents.map { entry in
             IncidentTimeline.Event(at: entry.at, kind: entry.kind, venueId: nil, symbol: nil,
-                                   detail: words(entry.detail.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } + [("actor", entry.actor)]))
+                                   detail: words(entry.detail.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+                                                 + [("actor", entry.actor), ("uid", entry.actorUid.map { String($0) }), ("note", entry.actorNote)]))
         }
         for venue in venues {
             if let first = venue.firstSentAt {
@@ -149,11 +150,16 @@ enum IncidentTimelineBuilder {
     }
 
     static func auditEvents(_ db: SQLiteConnection, incidentId: Int64) throws -> [IncidentTimeline.AuditEntry] {
-        let statement = try db.prepare("SELECT at, kind, actor, detail FROM audit_events WHERE incident_id = ? ORDER BY id").bind(1, incidentId)
+        // A database a daemon has not yet migrated to version 2 has no uid or note columns: read them as absent.
+        let hasIdentity = (try db.scalarInt("SELECT count(*) FROM pragma_table_info('audit_events') WHERE name = 'actor_uid'") ?? 0) > 0
+        let identity = hasIdentity ? "actor_uid, actor_note" : "NULL, NULL"
+        let statement = try db.prepare("SELECT at, kind, actor, detail, \(identity) FROM audit_events WHERE incident_id = ? ORDER BY id")
+            .bind(1, incidentId)
         var out: [IncidentTimeline.AuditEntry] = []
         while try statement.step() {
             let detail = (try? JSONSerialization.jsonObject(with: Data((statement.text(3) ?? "{}").utf8))) as? [String: Any] ?? [:]
             out.append(.init(at: statement.int(0), kind: statement.text(1) ?? "", actor: statement.text(2),
+                             actorUid: statement.optionalInt(4).flatMap { UInt32(exactly: $0) }, actorNote: statement.text(5),
                              detail: detail.mapValues { "\($0)" }))
         }
         return out

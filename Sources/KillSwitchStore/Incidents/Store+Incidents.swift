@@ -16,20 +16,21 @@ extension Store {
         )
     }
 
-    /// Opens an incident (state `running`) and its `trip` audit event in one transaction.
-    public func createIncident(scope: Scope, ruleId: String?, actor: String?, reason: String, deadlineAt: Int64?) throws -> IncidentRecord {
+    /// Opens an incident (state `running`) and its `trip` audit event in one transaction. `actor` is who
+    /// tripped (nil for a rule): its name goes on the incident, its uid and note on the audit row.
+    public func createIncident(scope: Scope, ruleId: String?, actor: AuditActor?, reason: String, deadlineAt: Int64?) throws -> IncidentRecord {
         let now = clock.now()
         return try write { db in
             try db.cached("""
                 INSERT INTO incidents (scope_venue, scope_account, scope_symbol, rule_id, actor, reason, state, tripped_at, deadline_at)
                 VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?)
                 """).bind([SQLiteValue(scope.venue), SQLiteValue(scope.account), SQLiteValue(scope.symbol), SQLiteValue(ruleId),
-                          SQLiteValue(actor), .text(reason), .integer(now), SQLiteValue(deadlineAt)]).run()
+                          SQLiteValue(actor?.name), .text(reason), .integer(now), SQLiteValue(deadlineAt)]).run()
             let id = db.lastInsertRowID
-            try appendAudit(db, at: now, kind: "trip", incidentId: id, actor: actor ?? ruleId, detail: [
+            try appendAudit(db, at: now, kind: "trip", incidentId: id, actor: actor ?? ruleId.map { AuditActor(name: $0) }, detail: [
                 "scope": scope.description, "reason": reason, "rule": ruleId ?? "",
             ])
-            return IncidentRecord(id: id, scope: scope, ruleId: ruleId, actor: actor, reason: reason, state: .running, trippedAt: now,
+            return IncidentRecord(id: id, scope: scope, ruleId: ruleId, actor: actor?.name, reason: reason, state: .running, trippedAt: now,
                                   deadlineAt: deadlineAt, endedAt: nil, summary: nil, rearmedAt: nil, rearmedBy: nil, rearmReason: nil, rearmForced: false)
         }
     }
@@ -194,7 +195,7 @@ extension Store {
     /// Marks a finished incident running again — an order found inside its latched scope, or an operator's
     /// retry — under a fresh deadline (the old one has usually passed: keeping it would end the new fan-out
     /// at once), audits why, and returns the record. The latch is untouched.
-    public func reopenIncident(id: Int64, auditKind: String, actor: String?, detail: [String: String], deadlineAt: Int64?) throws -> IncidentRecord? {
+    public func reopenIncident(id: Int64, auditKind: String, actor: AuditActor?, detail: [String: String], deadlineAt: Int64?) throws -> IncidentRecord? {
         let now = clock.now()
         return try write { db in
             try db.cached("UPDATE incidents SET state = 'running', ended_at = NULL, deadline_at = ? WHERE id = ?")
@@ -206,13 +207,14 @@ extension Store {
         }
     }
 
-    /// Re-arms an incident's scope (the caller has checked the rule's condition, or `forced` is set).
-    public func rearm(incidentId: Int64, operator name: String, reason: String, forced: Bool) throws {
+    /// Re-arms an incident's scope (the caller has checked the rule's condition, or `forced` is set). The
+    /// incident keeps the operator's name; the audit row its uid and note too.
+    public func rearm(incidentId: Int64, operator actor: AuditActor, reason: String, forced: Bool) throws {
         let now = clock.now()
         try write { db in
             try db.cached("UPDATE incidents SET rearmed_at = ?, rearmed_by = ?, rearm_reason = ?, rearm_forced = ? WHERE id = ? AND rearmed_at IS NULL")
-                .bind([.integer(now), .text(name), .text(reason), .integer(forced ? 1 : 0), .integer(incidentId)]).run()
-            try appendAudit(db, at: now, kind: forced ? "rearm-forced" : "rearm", incidentId: incidentId, actor: name, detail: ["reason": reason])
+                .bind([.integer(now), .text(actor.name), .text(reason), .integer(forced ? 1 : 0), .integer(incidentId)]).run()
+            try appendAudit(db, at: now, kind: forced ? "rearm-forced" : "rearm", incidentId: incidentId, actor: actor, detail: ["reason": reason])
         }
     }
 
@@ -250,15 +252,16 @@ extension Store {
         return IncidentResumeState(attempts: attempts, unanswered: unanswered, terminal: terminal)
     }
 
-    public func appendAudit(kind: String, incidentId: Int64?, actor: String?, detail: [String: String]) throws {
+    public func appendAudit(kind: String, incidentId: Int64?, actor: AuditActor?, detail: [String: String]) throws {
         let now = clock.now()
         try write { db in try appendAudit(db, at: now, kind: kind, incidentId: incidentId, actor: actor, detail: detail) }
     }
 
-    func appendAudit(_ db: SQLiteConnection, at: Int64, kind: String, incidentId: Int64?, actor: String?, detail: [String: String]) throws {
+    func appendAudit(_ db: SQLiteConnection, at: Int64, kind: String, incidentId: Int64?, actor: AuditActor?, detail: [String: String]) throws {
         let json = String(decoding: try JSONSerialization.data(withJSONObject: detail, options: [.sortedKeys]), as: UTF8.self)
-        try db.cached("INSERT INTO audit_events (at, kind, incident_id, actor, detail) VALUES (?, ?, ?, ?, ?)")
-            .bind([.integer(at), .text(kind), SQLiteValue(incidentId), SQLiteValue(actor), .text(json)]).run()
+        try db.cached("INSERT INTO audit_events (at, kind, incident_id, actor, actor_uid, actor_note, detail) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            .bind([.integer(at), .text(kind), SQLiteValue(incidentId), SQLiteValue(actor?.name), SQLiteValue(actor?.uid.map(Int64.init)),
+                   SQLiteValue(actor?.note), .text(json)]).run()
     }
 }
 
@@ -278,12 +281,14 @@ extension Store {
         return try s.step() && s.text(0) == "daemon-start"
     }
 
-    /// Records that `source` heartbeated (for the audit and status; deadlines run on the daemon's monotonic clock).
-    public func recordHeartbeat(source: String) throws {
+    /// Records that `source` heartbeated, and who sent it (for the audit and status; deadlines run on the
+    /// daemon's monotonic clock).
+    public func recordHeartbeat(source: String, caller: AuditActor? = nil) throws {
         let now = clock.now()
         try db.cached("""
-            INSERT INTO heartbeats (source, last_at, count) VALUES (?, ?, 1)
-            ON CONFLICT (source) DO UPDATE SET last_at = excluded.last_at, count = count + 1
-            """).bind([.text(source), .integer(now)]).run()
+            INSERT INTO heartbeats (source, last_at, count, last_caller, last_caller_uid) VALUES (?, ?, 1, ?, ?)
+            ON CONFLICT (source) DO UPDATE SET last_at = excluded.last_at, count = count + 1,
+                last_caller = excluded.last_caller, last_caller_uid = excluded.last_caller_uid
+            """).bind([.text(source), .integer(now), SQLiteValue(caller?.name), SQLiteValue(caller?.uid.map(Int64.init))]).run()
     }
 }

@@ -17,24 +17,24 @@ extension Store {
     /// Stores a batch of events in one transaction and answers per event, after commit.
     /// Idempotent by eventId; reordering-tolerant (terminal states are final, open states only advance,
     /// filled quantity never decreases). Events that failed validation come back as `rejected` and the
-    /// rest of the batch is still stored.
-    public func ingest(_ events: [Result<OrderEvent, EventError>], source: String = "client") throws -> [IngestResult] {
+    /// rest of the batch is still stored. `caller` is who sent the batch (recorded on each event row).
+    public func ingest(_ events: [Result<OrderEvent, EventError>], source: String = "client", caller: AuditActor? = nil) throws -> [IngestResult] {
         let now = clock.now()
         return try write { db in
             try events.enumerated().map { index, item in
                 switch item {
                 case .failure(let error): return .rejected(error)
-                case .success(let event): return try ingestOne(db, event, index: index, source: source, now: now)
+                case .success(let event): return try ingestOne(db, event, index: index, source: source, caller: caller, now: now)
                 }
             }
         }
     }
 
-    public func ingest(_ events: [OrderEvent], source: String = "client") throws -> [IngestResult] {
-        try ingest(events.map { .success($0) }, source: source)
+    public func ingest(_ events: [OrderEvent], source: String = "client", caller: AuditActor? = nil) throws -> [IngestResult] {
+        try ingest(events.map { .success($0) }, source: source, caller: caller)
     }
 
-    private func ingestOne(_ db: SQLiteConnection, _ event: OrderEvent, index: Int, source: String, now: Int64) throws -> IngestResult {
+    private func ingestOne(_ db: SQLiteConnection, _ event: OrderEvent, index: Int, source: String, caller: AuditActor?, now: Int64) throws -> IngestResult {
         let duplicate = try db.cached("SELECT order_id FROM order_events WHERE event_id = ?").bind(1, event.eventId)
         if try duplicate.step() { return .duplicate(orderId: duplicate.int(0)) }
 
@@ -121,13 +121,14 @@ extension Store {
         }
         try db.cached("""
             INSERT INTO order_events (event_id, order_id, source, venue_id, account, symbol, venue_order_id, client_order_id,
-                status, side, price, quantity, filled_quantity, event_time, received_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                status, side, price, quantity, filled_quantity, event_time, received_at, caller, caller_uid)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).bind([
                 .text(event.eventId), .integer(orderId), .text(source), .text(event.venueId), .text(event.account),
                 .text(event.symbol), SQLiteValue(event.venueOrderId), SQLiteValue(event.clientOrderId), .text(event.status.rawValue),
                 SQLiteValue(event.side?.rawValue), SQLiteValue(event.price?.text), SQLiteValue(event.quantity?.text),
                 SQLiteValue(event.filledQuantity?.text), SQLiteValue(event.time), .integer(now),
+                SQLiteValue(caller?.name), SQLiteValue(caller?.uid.map(Int64.init)),
             ]).run()
         return .stored(orderId: orderId, status: status, isNewOrder: isNew)
     }

@@ -13,11 +13,14 @@ extension EngineIntegration {
         var stderr: String
     }
 
-    /// Runs `killswitch ARGS` with no config file around (only --socket), and collects its output.
-    static func killswitch(_ arguments: [String], environment extra: [String: String] = [:]) async throws -> Run {
+    /// Runs `killswitch ARGS` with no config file around (only --socket), and collects its output. `prefix`
+    /// runs it through another program (`setpriv … --` to run it as another user), `binary` another copy.
+    static func killswitch(_ arguments: [String], environment extra: [String: String] = [:], prefix: [String] = [],
+                           binary: String = CrashResumeTests.killswitchBinary) async throws -> Run {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: CrashResumeTests.killswitchBinary)
-        process.arguments = arguments
+        let command = prefix + [binary] + arguments
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
         var environment = ProcessInfo.processInfo.environment
         environment["KILLSWITCH_CONFIG"] = "/nonexistent/killswitch.toml"
         environment.removeValue(forKey: "KILLSWITCH_SOCKET")

@@ -36,21 +36,27 @@ extension EngineIntegration {
         #expect(try rearm.decode(RearmAnswer.self) == RearmAnswer(rearmed: [answer.incident], forced: false))
         #expect(try await fixture.get(gatePath).decode(TripEngine.GateAnswer.self).allowed)
         let record = try #require(try await fixture.daemon.store.incident(id: answer.incident))
-        #expect(record.rearmedBy == "alice" && record.rearmReason == "checked")
+        // Re-armed by whoever called (the socket says), not by the body's "alice".
+        #expect(record.rearmedBy == Self.userName && record.rearmReason == "checked")
         // Twice is a conflict.
         let again = try await fixture.post("/v1/rearm", json: #"{"operator": "alice", "reason": "again", "incident": \#(answer.incident)}"#)
         #expect(again.status == 409)
         #expect(again.error == "incident \(answer.incident) is already re-armed")
     }
 
-    @Test func actorInTheBodyIsRecorded() async throws {
+    /// A body's `actor` is only a note: the trip is recorded under the caller the kernel reports.
+    @Test func actorInTheBodyIsANoteBesideTheCaller() async throws {
         let fixture = try await ControlFixture.start()
         defer { Task { await fixture.stop() } }
-        let trip = try await fixture.post("/v1/trip", json: #"{"reason": "r", "actor": "risk-bot", "scope": {"venue": "gate-spot", "symbol": "BTC_USDT"}}"#)
+        let trip = try await fixture.post("/v1/trip", json: #"{"reason": "r", "actor": "someone-else", "scope": {"venue": "gate-spot", "symbol": "BTC_USDT"}}"#)
         let answer = try trip.decode(TripAnswer.self)
-        #expect(answer.actor == "risk-bot")
+        #expect(answer.actor == Self.userName)
         let record = try #require(try await fixture.daemon.store.incident(id: answer.incident))
         #expect(record.scope == Scope(venue: "gate-spot", symbol: "BTC_USDT"))
+        #expect(record.actor == Self.userName)
+        let audit = try StoreReader(path: fixture.harness.configuration.database).auditTimeline(incident: answer.incident).auditEvents
+        let tripRow = try #require(audit.first { $0.kind == "trip" })
+        #expect(tripRow.actor == Self.userName && tripRow.actorUid == getuid() && tripRow.actorNote == "someone-else")
     }
 
     @Test func rearmIsRefusedWhileTheRuleHolds() async throws {

@@ -142,7 +142,9 @@ extension EngineIntegration {
             ("/v1/trip", #"{"reason": "r", "scope": {"venue": "kraken"}}"#, #"scope.venue: unknown venue "kraken"; configured: binance, bitget, gate-fut, gate-spot, htx"#),
             ("/v1/trip", #"{"reason": "r", "scope": {"venue": "binance", "account": "other"}}"#, #"scope.account: "other" is not venue binance's account "main""#),
             ("/v1/trip", #"{"reason": "r", "scope": "binance"}"#, "scope: expected an object, got a string"),
-            ("/v1/rearm", #"{"reason": "r"}"#, "operator: missing"),
+            // `operator` is an optional note now (the identity comes from the socket), but never a blank one.
+            ("/v1/rearm", #"{"operator": "alice"}"#, "reason: missing"),
+            ("/v1/rearm", #"{"operator": " ", "reason": "r"}"#, "operator: must not be empty"),
             ("/v1/rearm", #"{"operator": "alice", "reason": "r", "incident": 1, "scope": {}}"#, "incident: give incident or scope, not both"),
             ("/v1/rearm", #"{"operator": "alice", "reason": "r", "forse": true}"#, "forse: unknown field; known fields: force, incident, operator, reason, scope"),
             ("/v1/rearm", #"{"operator": "alice", "reason": "r", "incident": "one"}"#, "incident: expected an integer, got a string"),

@@ -5,6 +5,7 @@ import Foundation
 import Testing
 import KillSwitchConfig
 import KillSwitchCore
+import KillSwitchStore
 @testable import KillSwitchDaemon
 
 /// The socket's permissions, safe replacement of a stale socket, refusal when a daemon is live or the path
@@ -118,10 +119,10 @@ extension EngineIntegration {
         #expect(try right.decode(StatusReport.self).armed)
         // Unknown routes are not revealed without the token.
         #expect(try await fixture.get("/v1/nothing", tcp: true).status == 401)
-        // Trips over TCP are by "api"; on the socket no token is needed.
+        // Trips over TCP are by the token's name; on the socket no token is needed.
         let trip = try await fixture.post("/v1/trip", json: #"{"reason": "tcp test", "scope": {"venue": "htx"}}"#, tcp: true,
                                           headers: ["Authorization": "Bearer " + token])
-        #expect(try trip.decode(TripAnswer.self).actor == "api")
+        #expect(try trip.decode(TripAnswer.self).actor == "tcp-bot")
         #expect(try await fixture.get("/v1/status").status == 200)
     }
 
@@ -138,13 +139,64 @@ extension EngineIntegration {
 
     @Test func tokenComparisonChecksEveryByte() {
         let token = Array("secret-token".utf8)
-        #expect(BearerTokenMiddleware.constantTimeEqual(token, token))
-        #expect(!BearerTokenMiddleware.constantTimeEqual(Array("secret-tokeN".utf8), token))
-        #expect(!BearerTokenMiddleware.constantTimeEqual(Array("secret-token-and-more".utf8), token))
-        #expect(!BearerTokenMiddleware.constantTimeEqual(Array("secret".utf8), token))
-        #expect(!BearerTokenMiddleware.constantTimeEqual([], token))
-        // A length difference of exactly 256 must not wrap to "equal length".
-        #expect(!BearerTokenMiddleware.constantTimeEqual(token + [UInt8](repeating: 0, count: 256), token))
+        #expect(BearerTokenMiddleware.matches(token, token))
+        #expect(!BearerTokenMiddleware.matches(Array("secret-tokeN".utf8), token))
+        #expect(!BearerTokenMiddleware.matches(Array("secret-token-and-more".utf8), token))
+        #expect(!BearerTokenMiddleware.matches(Array("secret".utf8), token))
+        #expect(!BearerTokenMiddleware.matches([], token))
+        // A length difference of exactly 256 must not wrap to "equal length" (the hand-written compare's bug).
+        #expect(!BearerTokenMiddleware.matches(token + [UInt8](repeating: 0, count: 256), token))
+        // Among several tokens, the one whose value was given, and none for anything else.
+        let tokens = [BearerTokenMiddleware.Token(name: "tcp-bot", role: .bot, value: "bot-secret"),
+                      BearerTokenMiddleware.Token(name: "tcp-operator", role: .operator, value: "operator-secret")]
+        #expect(BearerTokenMiddleware.match(Array("operator-secret".utf8), among: tokens)?.name == "tcp-operator")
+        #expect(BearerTokenMiddleware.match(Array("bot-secret".utf8), among: tokens)?.role == .bot)
+        #expect(BearerTokenMiddleware.match(Array("bot-secre".utf8), among: tokens) == nil)
+        #expect(BearerTokenMiddleware.match([], among: tokens) == nil)
+    }
+
+    /// Over TCP the token is the identity: the bots' token may trip and read but not re-arm or retry; the
+    /// operators' token may; the audit records the token's name with the body's name as a note.
+    @Test func tcpOperatorTokenAloneMayRearm() async throws {
+        let bot = "bot-" + UUID().uuidString, op = "op-" + UUID().uuidString
+        let fixture = try await ControlFixture.start(control: ControlSettings(tcpPort: 0, tokenEnv: "KS_BOT", operatorTokenEnv: "KS_OP"),
+                                                     environment: ["KS_BOT": bot, "KS_OP": op])
+        defer { Task { await fixture.stop() } }
+        let trip = try await fixture.post("/v1/trip", json: #"{"reason": "tcp drill", "actor": "desk-7", "scope": {"venue": "htx"}}"#, tcp: true,
+                                          headers: ["Authorization": "Bearer " + bot])
+        #expect(trip.status == 200)
+        let incident = try trip.decode(TripAnswer.self).incident
+        #expect(try await fixture.get("/v1/status", tcp: true, headers: ["Authorization": "Bearer " + bot]).status == 200)
+
+        let rearmBody = #"{"operator": "mallory", "reason": "let me trade", "incident": \#(incident), "force": true}"#
+        let refused = try await fixture.post("/v1/rearm", json: rearmBody, tcp: true, headers: ["Authorization": "Bearer " + bot])
+        #expect(refused.status == 403)
+        #expect(refused.error == "POST /v1/rearm: requires the operator token (control.operator_token_env); this request carried the tcp-bot token")
+        let retry = try await fixture.post("/v1/incidents/\(incident)/retry", json: "", tcp: true, headers: ["Authorization": "Bearer " + bot])
+        #expect(retry.status == 403)
+        #expect(try await fixture.daemon.store.incident(id: incident)?.isLatched == true)
+
+        let allowed = try await fixture.post("/v1/rearm", json: rearmBody, tcp: true, headers: ["Authorization": "Bearer " + op])
+        #expect(allowed.status == 200, "\(allowed.text)")
+        let record = try #require(try await fixture.daemon.store.incident(id: incident))
+        #expect(record.actor == "tcp-bot" && record.rearmedBy == "tcp-operator")
+        let timeline = try StoreReader(path: fixture.harness.configuration.database).auditTimeline(incident: incident)
+        let trips = timeline.auditEvents.filter { $0.kind == "trip" }, rearms = timeline.auditEvents.filter { $0.kind == "rearm-forced" }
+        #expect(trips.map(\.actor) == ["tcp-bot"] && trips.map(\.actorNote) == ["desk-7"] && trips.map(\.actorUid) == [nil])
+        #expect(rearms.map(\.actor) == ["tcp-operator"] && rearms.map(\.actorNote) == ["mallory"] && rearms.map(\.actorUid) == [nil])
+    }
+
+    @Test func operatorTokenProblemsRefuseToStart() async throws {
+        var settings = ControlSettings(tcpPort: 0, tokenEnv: "KS_BOT", operatorTokenEnv: "KS_OP")
+        #expect(throws: ControlServer.StartError.missingOperatorToken(variable: "KS_OP")) {
+            try ControlServer.bearerTokens(settings, environment: ["KS_BOT": "a"])
+        }
+        #expect(throws: ControlServer.StartError.operatorTokenIsTheBotToken) {
+            try ControlServer.bearerTokens(settings, environment: ["KS_BOT": "same", "KS_OP": "same"])
+        }
+        #expect(try ControlServer.bearerTokens(settings, environment: ["KS_BOT": "a", "KS_OP": "b"]).map(\.name) == ["tcp-bot", "tcp-operator"])
+        settings.operatorTokenEnv = nil
+        #expect(try ControlServer.bearerTokens(settings, environment: ["KS_BOT": "a"]).map(\.role) == [.bot])
     }
 
     /// Binds a Unix socket at `path` and closes it without unlinking: what a killed daemon leaves behind.

@@ -16,13 +16,25 @@ final class DaemonProcess: @unchecked Sendable {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("killswitch").path
     }
 
-    init(config: String, arguments extra: [String] = []) throws {
+    /// `environment` is added to the test's own; with `journalStream` the child is told (JOURNAL_STREAM) that
+    /// its stderr is the journal, as systemd tells a service — the pipe it writes to stands in for it.
+    init(config: String, arguments extra: [String] = [], environment extra_: [String: String] = [:], journalStream: Bool = false) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = ["run", "--config", config, "--log-level", "info"] + extra
         process.standardOutput = FileHandle.nullDevice
         let pipe = Pipe()
         process.standardError = pipe
+        var environment = ProcessInfo.processInfo.environment
+        environment.removeValue(forKey: "JOURNAL_STREAM")
+        environment.removeValue(forKey: "NOTIFY_SOCKET")
+        if journalStream {
+            var info = stat()
+            fstat(pipe.fileHandleForWriting.fileDescriptor, &info)
+            environment["JOURNAL_STREAM"] = "\(info.st_dev):\(info.st_ino)"
+        }
+        environment.merge(extra_) { _, new in new }
+        process.environment = environment
         let (exited, exitSink) = AsyncStream<Int32>.makeStream(bufferingPolicy: .bufferingNewest(1))
         self.exited = exited
         self.process = process

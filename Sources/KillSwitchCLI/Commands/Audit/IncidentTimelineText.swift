@@ -55,9 +55,13 @@ enum IncidentTimelineText {
                  v.listed.map { String($0) }, v.inScope.map { String($0) }, AuditSource.counts(v.request.outcomes), v.request.transportError]
             }
         ).renderTable())
+        // The actor is who the kernel (or the TCP token) says called; the note is what the caller typed.
         section("Audit events", Tabular(
-            columns: ["at", "kind", "actor", "detail"],
-            rows: t.auditEvents.map { [Timestamp.format($0.at), $0.kind, $0.actor, $0.detail.isEmpty ? nil : clip(detail($0.detail))] }
+            columns: ["at", "kind", "actor", "uid", "note", "detail"],
+            rows: t.auditEvents.map {
+                [Timestamp.format($0.at), $0.kind, $0.actor, $0.actorUid.map { String($0) }, $0.actorNote,
+                 $0.detail.isEmpty ? nil : clip(detail($0.detail))]
+            }
         ).renderTable())
         var shortened = events(t)
         shortened.rows = shortened.rows.map { row in row.enumerated().map { $0.offset == 4 ? $0.element.map(clip) : $0.element } }

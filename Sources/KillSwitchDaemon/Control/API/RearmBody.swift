@@ -1,9 +1,11 @@
 import KillSwitchCore
 
-/// `POST /v1/rearm` body: `{operator, reason, incident? | scope?, force?}`. With `scope`, every latched
+/// `POST /v1/rearm` body: `{operator?, reason, incident? | scope?, force?}`. With `scope`, every latched
 /// incident whose scope is exactly that scope is re-armed.
 public struct RearmBody: Sendable, Hashable, Codable, ControlRequestBody {
-    public var `operator`: String
+    /// A note recorded beside the operator's identity (which the daemon reads from the socket, or the TCP
+    /// token), e.g. who asked for the re-arm; never taken as the identity.
+    public var `operator`: String?
     public var reason: String
     public var incident: Int64?
     public var scope: Scope?
@@ -12,7 +14,7 @@ public struct RearmBody: Sendable, Hashable, Codable, ControlRequestBody {
 
     public static let fields: Set<String> = ["operator", "reason", "incident", "scope", "force"]
 
-    public init(operator name: String, reason: String, incident: Int64? = nil, scope: Scope? = nil, force: Bool? = nil) {
+    public init(operator name: String? = nil, reason: String, incident: Int64? = nil, scope: Scope? = nil, force: Bool? = nil) {
         self.operator = name
         self.reason = reason
         self.incident = incident

@@ -4,7 +4,8 @@ import KillSwitchCore
 public struct TripBody: Sendable, Hashable, Codable, ControlRequestBody {
     public var reason: String
     public var scope: Scope?
-    /// Who tripped; defaults to the caller's Unix user on the socket, "api" on TCP.
+    /// A note recorded beside the caller's identity (the socket peer's Unix user, or the TCP token's name);
+    /// never taken as the identity.
     public var actor: String?
 
     public static let fields: Set<String> = ["reason", "scope", "actor"]
@@ -16,7 +17,7 @@ public struct TripBody: Sendable, Hashable, Codable, ControlRequestBody {
     }
 }
 
-/// `POST /v1/trip` answer: the incident that now latches the scope.
+/// `POST /v1/trip` answer: the incident that now latches the scope, and who it is recorded as tripped by.
 public struct TripAnswer: Sendable, Hashable, Codable {
     /// Negative while the store cannot write: the scope is latched in memory and the incident is written
     /// (and numbered) as soon as it can be.

@@ -6,6 +6,7 @@ import KillSwitchStore
 extension ControlAPI {
     /// `POST /v1/orders/events`: a JSON array (or one object) or NDJSON; answers per event. A batch is one
     /// transaction, acknowledged after commit; bad events are rejected by index while good ones are stored.
+    /// Each stored event records who sent it.
     func orderEvents(_ request: Request, context: ControlRequestContext) async throws -> Response {
         let data = try await ControlJSON.body(of: request, limit: maxBodyBytes)
         guard !data.allSatisfy({ $0 == 32 || $0 == 10 || $0 == 13 || $0 == 9 }) else {
@@ -22,7 +23,7 @@ extension ControlAPI {
                 throw ControlAPIError.badRequest("body: \(error.description)")
             }
         }
-        let results = try await daemon.ingest(events)
+        let results = try await daemon.ingest(events, caller: context.caller.actor())
         return ControlJSON.response(OrderEventResults(results: results.enumerated().map { index, result in
             switch result {
             case .stored(let orderId, let status, _):

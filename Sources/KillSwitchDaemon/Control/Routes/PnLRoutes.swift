@@ -8,7 +8,7 @@ extension ControlAPI {
         let body = try ControlJSON.decode(PnLMarkBody.self, from: try await ControlJSON.body(of: request, limit: maxBodyBytes))
         let mark = try validate(body)
         do {
-            try await daemon.recordPnL(mark)
+            try await daemon.recordPnL(mark, caller: context.caller.actor())
         } catch let error as RuleError {
             throw ControlAPIError.badRequest("currency: \(error.description)")
         }

@@ -1,27 +1,17 @@
 import Hummingbird
 import NIOCore
 
-/// The request context of the control API: Hummingbird's core storage plus the connection's channel, from
-/// which the caller's Unix user is read (SO_PEERCRED) on the socket.
+/// The request context of the control API: Hummingbird's core storage, the connection's channel (from
+/// which the caller's credentials are read on the socket), and the caller once identified.
 public struct ControlRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     let channel: any Channel
+    /// Set by `PeerIdentificationMiddleware` (socket) or `BearerTokenMiddleware` (TCP) before any route runs;
+    /// until then nobody is trusted with more than a trip.
+    var caller: ControlCaller = .unidentifiedPeer
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         channel = source.channel
-    }
-
-    /// Whether the request came over the Unix socket (as opposed to loopback TCP).
-    var isUnixSocket: Bool {
-        if case .unixDomainSocket? = channel.localAddress { return true }
-        return false
-    }
-
-    /// Who is calling: the peer's Unix user name on the socket (uid when it has no name), "api" on TCP.
-    func caller() async -> String {
-        guard isUnixSocket else { return "api" }
-        guard let credentials = await PeerCredentials.of(channel) else { return "unknown-peer" }
-        return PeerCredentials.userName(uid: credentials.uid) ?? "uid:\(credentials.uid)"
     }
 }

@@ -7,7 +7,7 @@ import Foundation
 import Logging
 
 /// The control socket's file: made ready before binding (a stale socket from a crashed run is replaced, a
-/// live daemon's or a non-socket file is never touched), and given mode 0660 and the operators' group after.
+/// live daemon's or a non-socket file is never touched), and given mode 0660 and `control.socket_group` after.
 enum ControlSocketFile {
     enum Failure: Error, CustomStringConvertible, Equatable {
         case daemonAlreadyListening(path: String)
@@ -90,7 +90,7 @@ enum ControlSocketFile {
         }
     }
 
-    /// Mode 0660 and, when the group exists, that group: operators in it can use the CLI, nobody else can.
+    /// Mode 0660 and, when the group exists, that group: its members (bots and operators) can connect, nobody else can.
     static func applyPermissions(path: String, group: String, logger: Logger) {
         if chmod(path, 0o660) != 0 {
             logger.error("cannot set the control socket's mode to 0660", metadata: ["socket": "\(path)", "error": "\(String(cString: strerror(errno)))"])
