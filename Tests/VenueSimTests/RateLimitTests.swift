@@ -195,6 +195,19 @@ import Testing
         try await h.stop()
     }
 
+    @Test func aDoubleBinanceBurstGetsExactlyTheWeightThenABan() async throws {
+        let h = try await SimHarness.start()
+        var statuses: [Int] = []
+        for _ in 0..<120 { statuses.append(try await h.binance(.GET, "/dapi/v1/openOrders", params: "").status) }  // 2 × 2400
+        #expect(statuses.prefix(60).allSatisfy { $0 == 200 })
+        #expect(Array(statuses[60..<65]) == Array(repeating: 429, count: 5))  // then banned: it kept sending
+        #expect(statuses.suffix(55).allSatisfy { $0 == 418 })
+        let summary = try await h.sim.maxArrivals(SimArrivalFilter(exchange: "binance", path: "/dapi/v1/*", admittedOnly: true), windowMs: 60_000)
+        #expect(summary.maxWeight == 2400)
+        #expect(summary.requests == 60)
+        try await h.stop()
+    }
+
     @Test func overridesAndTheMasterSwitchStillApply() async throws {
         let h = try await SimHarness.start {
             $0.rateLimitOverrides = [SimRateLimitOverride(exchange: "bitget", capacity: 2, windowMs: 1_000)]
