@@ -227,6 +227,16 @@ import Testing
         try await h.stop()
     }
 
+    @Test func gateSettlesMayCountApart() async throws {
+        let h = try await SimHarness.start { $0.compatibility.gateFuturesSettlesShareCancelPool = false }
+        for _ in 0..<200 { #expect(try await h.gate(.POST, Self.gateBatch, body: #"["1"]"#).status == 200) }
+        #expect(try await h.gate(.POST, Self.gateBatch, body: #"["1"]"#).status == 429)
+        let btc = try await h.gate(.POST, "/api/v4/futures/btc/batch_cancel_orders", body: #"["1"]"#)
+        #expect(btc.status == 200)
+        #expect(await h.sim.requests(since: 0).last?.limitKey == "gate|futures|uid:10001|cancels|btc")
+        try await h.stop()
+    }
+
     @Test func zeroToleranceJudgesOnTheFullWindow() async throws {
         let h = try await SimHarness.start { $0.rateLimitToleranceMs = 0 }
         let start = h.nowMs

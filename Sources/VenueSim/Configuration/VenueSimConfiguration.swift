@@ -124,6 +124,10 @@ public struct SimCompatibility: Sendable {
     /// optional (every contract of the settle); older docs and SDKs had it required. On: refuse it
     /// (400 MISSING_REQUIRED_PARAM), for testing a client's per-contract fallback. Default off.
     public var gateFuturesCancelAllRequiresContract: Bool = false
+    /// Gate futures cancels: one 200/s pool per UID for both settles (on, default: the limits table has one row
+    /// for perpetual futures, and the stricter reading exposes a client pacing each settle on its own), or one
+    /// per settle (off). UNVERIFIED.
+    public var gateFuturesSettlesShareCancelPool: Bool = true
     /// HTX manual orders (`origin` set, no client id): `client-order-id` left out of listings (on, default) or
     /// sent as "" (off). HTX's listings carry `client-order-id` only when one was given (UNVERIFIED which
     /// form); API orders without a client id are sent as "" either way, so a listing mixes both forms.

@@ -27,8 +27,8 @@ struct GateRoutes: VenueRoutes {
         case "GET spot/open_orders": handler = spot.openOrders; pool = ("open_orders", .gateOtherPrivate)
         case "GET spot/orders": handler = spot.orders; pool = ("orders", .gateOtherPrivate)
         case "POST spot/countdown_cancel_all": handler = spot.countdown; pool = ("countdown_cancel_all", .gateOtherPrivate)
-        case "POST futures/{settle}/batch_cancel_orders": handler = futures.batchCancel; pool = ("cancels", .gateCancels)
-        case "DELETE futures/{settle}/orders": handler = futures.cancelAll; pool = ("cancels", .gateCancels)
+        case "POST futures/{settle}/batch_cancel_orders": handler = futures.batchCancel; pool = (futuresCancels(settle, core), .gateCancels)
+        case "DELETE futures/{settle}/orders": handler = futures.cancelAll; pool = (futuresCancels(settle, core), .gateCancels)
         case "GET futures/{settle}/orders": handler = futures.orders; pool = ("orders", .gateOtherPrivate)
         case "POST futures/{settle}/countdown_cancel_all": handler = futures.countdown; pool = ("countdown_cancel_all", .gateOtherPrivate)
         default: handler = nil; pool = ("", .gateCancels)
@@ -84,10 +84,16 @@ struct GateRoutes: VenueRoutes {
         return ("\(request.method) \(parts.joined(separator: "/"))", settle)
     }
 
+    /// The futures cancel pool: one for both settles (default), or one per settle
+    /// (`SimCompatibility.gateFuturesSettlesShareCancelPool`).
+    private func futuresCancels(_ settle: String, _ core: SimCore) -> String {
+        core.configuration.compatibility.gateFuturesSettlesShareCancelPool ? "cancels" : "cancels|\(settle)"
+    }
+
     /// Signature and clock, then the account's count: per UID and market, every cancel endpoint (batch cancels
     /// and cancel-all) in one 200/s pool; every other private endpoint per UID, market and endpoint (200/10 s).
-    /// Futures' `btc` and `usdt` settles share the futures pool (the table has one row for perpetual futures;
-    /// per-settle pools are UNVERIFIED, so the stricter reading).
+    /// Futures' `btc` and `usdt` settles share the futures pool by default (the table has one row for perpetual
+    /// futures; per-settle pools are UNVERIFIED, so the stricter reading; see `gateFuturesSettlesShareCancelPool`).
     private func admit(
         _ request: VenueRequest, core: SimCore, faults: ActiveFaults, market: String, pool: String, rule: RateLimitRule
     ) -> Admission {
