@@ -6,7 +6,7 @@ import Foundation
 /// - `GET /_sim/orders?exchange=&market=&status=open|cancelled|filled|all` → `[SimOrderView]`
 /// - `GET /_sim/requests?since=ID` → `[SimRequestLogEntry]`
 /// - `POST /_sim/faults` `SimFaults` (or an array of them) → `{"faults": [...]}`; `GET` lists; `DELETE` clears
-/// - `POST /_sim/reset` → clears orders, the request log, faults and countdowns
+/// - `POST /_sim/reset` → clears orders, the request log, faults, countdowns, rate-limit arrivals and Binance bans
 /// - `POST /_sim/clock` `{"offsetMs": N}` → `{"nowMs", "offsetMs"}`; `GET` reads it
 /// - `POST /_sim/limits` `{"enabled": Bool}` (all limits) or a `SimRateLimitOverride`; `GET` reads; `DELETE` drops overrides
 /// - `POST /_sim/orders/fill` `{"exchange", "id", "quantity"?}` → the order (`SimOrderView`), partially filled

@@ -100,7 +100,7 @@ public final class VenueSimulator: Sendable {
         core.clearFaults()
     }
 
-    /// Clears orders, the request log, faults and countdowns.
+    /// Clears orders, the request log, faults, countdowns, rate-limit arrivals and Binance bans.
     public func reset() async {
         core.reset()
     }
