@@ -38,6 +38,18 @@ struct VenueSimCommand: AsyncParsableCommand {
     var noRateLimits = false
 
     @Option(
+        name: .customLong("rate-limit-tolerance-ms"),
+        help: "Arrival-time tolerance: limits are judged on windows of W minus this (jitter that bunches evenly sent requests is forgiven)."
+    )
+    var rateLimitToleranceMs: Int64 = 5
+
+    @Option(name: .customLong("binance-ban-after"), help: "Ban a Binance IP (HTTP 418) after this many 429s within a minute; 0 never bans.")
+    var binanceBanAfter = 5
+
+    @Option(name: .customLong("binance-ban-ms"), help: "Length of a first Binance IP ban, in ms (each further ban doubles).")
+    var binanceBanMs: Int64 = 120_000
+
+    @Option(
         name: .customLong("rate-limit"),
         help: "Override a limit: EXCHANGE[:MARKET]=CAPACITY/WINDOW_MS or EXCHANGE[:MARKET]=off (repeatable)."
     )
@@ -46,6 +58,9 @@ struct VenueSimCommand: AsyncParsableCommand {
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
         guard latencyMs >= 0, jitterMs >= 0 else { throw ValidationError("--latency-ms and --jitter-ms must not be negative") }
+        guard rateLimitToleranceMs >= 0, binanceBanAfter >= 0, binanceBanMs > 0 else {
+            throw ValidationError("--rate-limit-tolerance-ms and --binance-ban-after must not be negative, --binance-ban-ms must be positive")
+        }
         _ = try parsedOverrides()
     }
 
@@ -65,6 +80,9 @@ struct VenueSimCommand: AsyncParsableCommand {
         configuration.htxCancelDelayMs = htxCancelDelayMs
         configuration.rateLimitsEnabled = !noRateLimits
         configuration.rateLimitOverrides = try parsedOverrides()
+        configuration.rateLimitToleranceMs = rateLimitToleranceMs
+        configuration.binanceBanAfterRefusals = binanceBanAfter
+        configuration.binanceBanDurationMs = binanceBanMs
         if let accounts {
             let data = try Data(contentsOf: URL(fileURLWithPath: accounts))
             configuration.accounts = try JSONDecoder().decode([SimAccount].self, from: data)
@@ -84,7 +102,7 @@ struct VenueSimCommand: AsyncParsableCommand {
             print("  passphrase test-passphrase   (bitget)")
             print("  account-id 100009            (htx spot)")
         }
-        print("admin API: \(simulator.baseURL)/_sim/ (orders, requests, faults, reset, clock, limits)")
+        print("admin API: \(simulator.baseURL)/_sim/ (orders, orders/fill, requests, arrivals, faults, reset, clock, limits, bans, countdowns)")
         fflush(nil)
         await simulator.waitUntilStopped()
     }

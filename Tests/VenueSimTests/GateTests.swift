@@ -53,7 +53,7 @@ import Testing
         #expect(all.array.count == 1)
         #expect(all.array.first?["succeeded"] as? Bool == true)
         #expect(await h.sim.orders(exchange: "gate", market: "spot", status: "open").map(\.id) == ["12"])
-        let badAccount = try await h.gate(.DELETE, "/api/v4/spot/orders", query: "account=margin")
+        let badAccount = try await h.gate(.DELETE, "/api/v4/spot/orders", query: "account=futures")
         #expect(badAccount.status == 400)
         #expect(badAccount.object["label"] as? String == "INVALID_PARAM_VALUE")
         let time = try await h.send(.GET, "/api/v4/spot/time")

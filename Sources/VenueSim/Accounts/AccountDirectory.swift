@@ -6,8 +6,12 @@ struct AccountCredentials: Sendable {
     let account: SimAccount
     let key: SymmetricKey
 
+    /// The venue account (uid) the key acts for; see `SimAccount.owner`.
+    let owner: String
+
     init(_ account: SimAccount) {
         self.account = account
+        self.owner = account.owner
         self.key = SymmetricKey(data: Array(account.secret.utf8))
     }
 }
@@ -26,5 +30,10 @@ struct AccountDirectory: Sendable {
 
     func credentials(exchange: String, apiKey: String) -> AccountCredentials? {
         byExchange[exchange]?[apiKey]
+    }
+
+    /// Every key of `exchange` that acts for `owner` (a uid shared by several keys).
+    func keys(exchange: String, owner: String) -> [AccountCredentials] {
+        (byExchange[exchange] ?? [:]).values.filter { $0.owner == owner }
     }
 }

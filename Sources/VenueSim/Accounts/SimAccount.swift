@@ -1,8 +1,12 @@
 /// One API key the simulator accepts, for one exchange.
 ///
 /// `exchange` is `gate`, `htx`, `bitget` or `binance`. `passphrase` is Bitget's; `accountId` is HTX's spot
-/// account id; `uid` is reported as Gate's `user_id`. In an accounts file `uid` and `accountId` may be
-/// JSON strings or numbers.
+/// account id; `uid` is the venue account the key belongs to (reported as Gate's `user_id`). In an accounts
+/// file `uid` and `accountId` may be JSON strings or numbers.
+///
+/// Venues keep orders, cancel-alls, countdowns and rate limits per account (UID), not per API key: two keys
+/// with the same `uid` on one exchange see and cancel each other's orders and share one rate-limit pool.
+/// Without `uid` each key is an account of its own.
 public struct SimAccount: Sendable, Codable, Hashable {
     public var exchange: String
     public var apiKey: String
@@ -29,6 +33,12 @@ public struct SimAccount: Sendable, Codable, Hashable {
 
     enum CodingKeys: String, CodingKey {
         case exchange, apiKey, secret, passphrase, uid, accountId
+    }
+
+    /// The venue account this key acts for: its `uid`, or the key itself when no uid is configured.
+    var owner: String {
+        if let uid, !uid.isEmpty { return "uid:\(uid)" }
+        return "key:\(apiKey)"
     }
 
     public init(from decoder: any Decoder) throws {

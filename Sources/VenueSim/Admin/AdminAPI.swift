@@ -6,9 +6,18 @@ import Foundation
 /// - `GET /_sim/orders?exchange=&market=&status=open|cancelled|filled|all` → `[SimOrderView]`
 /// - `GET /_sim/requests?since=ID` → `[SimRequestLogEntry]`
 /// - `POST /_sim/faults` `SimFaults` (or an array of them) → `{"faults": [...]}`; `GET` lists; `DELETE` clears
-/// - `POST /_sim/reset` → clears orders, the request log, faults and countdowns
+/// - `POST /_sim/reset` → clears orders, the request log, faults, countdowns, rate-limit arrivals and Binance bans
 /// - `POST /_sim/clock` `{"offsetMs": N}` → `{"nowMs", "offsetMs"}`; `GET` reads it
 /// - `POST /_sim/limits` `{"enabled": Bool}` (all limits) or a `SimRateLimitOverride`; `GET` reads; `DELETE` drops overrides
+/// - `POST /_sim/orders/fill` `{"exchange", "id", "quantity"?}` → the order (`SimOrderView`), partially filled
+///   (half of what is left without `quantity`); it stays open
+/// - `GET /_sim/arrivals[?since=ID][&admittedOnly=true]` → `[SimArrivalSummary]`, one per rate-limit key counted:
+///   the most arrivals/weight in any window of the key's published window, against its limit
+/// - `GET /_sim/arrivals?key=K|exchange=&market=&path=&account=[&windowMs=W][&since=][&admittedOnly=]` → one
+///   `SimArrivalSummary` (`windowMs` defaults to the key's window; required without `key`; `path` may end in `*`)
+/// - `POST /_sim/bans` `{"ip"?: "127.0.0.1" (default every IP), "durationMs": N}` → `{"bans": [SimBan]}`: bans the
+///   IP from Binance (418) for N ms of simulator time; `GET` lists the bans in force; `DELETE` lifts them all
+/// - `GET /_sim/countdowns` → `[SimCountdownView]`, the armed dead-man switches (reading fires those due)
 struct AdminAPI: Sendable {
     let core: SimCore
 
@@ -40,6 +49,32 @@ struct AdminAPI: Sendable {
                     status: query.value("status").nonEmpty
                 )
             )
+        case ("POST", "orders/fill"):
+            let request = try decode(FillRequest.self, from: body, what: #"{"exchange", "id", "quantity"?}"#)
+            return try ok(try core.fill(exchange: request.exchange, id: request.id, quantity: request.quantity))
+        case ("GET", "arrivals"):
+            let since = try Self.integer(query.value("since").nonEmpty, name: "since") ?? 0
+            let admittedOnly = query.value("admittedOnly").nonEmpty.map { $0 == "true" || $0 == "1" } ?? false
+            let windowMs = try Self.integer(query.value("windowMs").nonEmpty, name: "windowMs").map(Int64.init)
+            let filter = SimArrivalFilter(
+                limitKey: query.value("key").nonEmpty, exchange: query.value("exchange").nonEmpty,
+                market: query.value("market").nonEmpty, path: query.value("path").nonEmpty,
+                account: query.value("account").nonEmpty, since: since, admittedOnly: admittedOnly
+            )
+            if filter.limitKey == nil, filter.exchange == nil, filter.market == nil, filter.path == nil, filter.account == nil, windowMs == nil {
+                return try ok(core.arrivalSummaries(since: since, admittedOnly: admittedOnly))
+            }
+            return try ok(try core.arrivals(filter, windowMs: windowMs))
+        case ("POST", "bans"):
+            let request = try decode(BanRequest.self, from: body, what: #"{"ip"?, "durationMs": N}"#)
+            return try ok(["bans": try core.banBinance(ip: request.ip, durationMs: request.durationMs)])
+        case ("GET", "bans"):
+            return try ok(["bans": core.binanceBans()])
+        case ("DELETE", "bans"):
+            core.liftBinanceBans()
+            return try ok(["bans": [SimBan]()])
+        case ("GET", "countdowns"):
+            return try ok(core.countdowns())
         case ("GET", "requests"):
             var since = 0
             if let text = query.value("since").nonEmpty {
@@ -96,6 +131,32 @@ struct AdminAPI: Sendable {
         default:
             throw VenueSimError("no admin route \(method) \(path)")
         }
+    }
+
+    private struct FillRequest: Decodable {
+        var exchange: String
+        var id: String
+        var quantity: String?
+
+        enum CodingKeys: String, CodingKey { case exchange, id, quantity }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            exchange = try container.decode(String.self, forKey: .exchange)
+            id = try container.decodeLenientString(forKey: .id)
+            quantity = try container.decodeLenientStringIfPresent(forKey: .quantity)
+        }
+    }
+
+    private struct BanRequest: Decodable {
+        var ip: String?
+        var durationMs: Int64
+    }
+
+    private static func integer(_ text: String?, name: String) throws -> Int? {
+        guard let text else { return nil }
+        guard let value = Int(text) else { throw VenueSimError("\(name) must be an integer, got '\(text)'") }
+        return value
     }
 
     private struct ClockShift: Decodable {

@@ -34,11 +34,11 @@ struct BinanceHandlers {
         }
         let now = request.receivedAtMs
         let context = CancelContext(now: now, requestId: request.id, removalDelayMs: 0, faults: faults)
-        let apiKey = admitted.apiKey
+        let owner = admitted.owner
         let outcomes = core.withState(now: now) { state in
             ids.map { id -> CancelVerdict in
                 let order = byClientId ? state.book.order(exchange: "binance", clientOrderId: id) : state.book.order(exchange: "binance", id: id)
-                return state.cancel(order.flatMap { $0.apiKey == apiKey && $0.symbol == symbol ? $0 : nil }, context: context)
+                return state.cancel(order.flatMap { $0.owner == owner && $0.symbol == symbol ? $0 : nil }, context: context)
             }
         }
         return VenueReply(
@@ -73,9 +73,9 @@ struct BinanceHandlers {
         guard let symbol = parameters.value("symbol").nonEmpty else { return BinanceErrors.mandatory("symbol", account: admitted.apiKey) }
         let now = request.receivedAtMs
         let context = CancelContext(now: now, requestId: request.id, removalDelayMs: 0, faults: faults)
-        let apiKey = admitted.apiKey
+        let owner = admitted.owner
         let outcomes = core.withState(now: now) { state in
-            state.book.select(exchange: "binance") { $0.apiKey == apiKey && $0.symbol == symbol && $0.status(at: now) == .open }
+            state.book.select(exchange: "binance") { $0.owner == owner && $0.symbol == symbol && $0.status(at: now) == .open }
                 .map { state.cancel($0, context: context) }
         }
         return VenueReply(
@@ -93,14 +93,18 @@ struct BinanceHandlers {
         let symbol = parameters.value("symbol").nonEmpty
         let pair = parameters.value("pair").nonEmpty
         let now = request.receivedAtMs
-        let apiKey = admitted.apiKey
+        let owner = admitted.owner
         let orders = core.withState(now: now) { state in
             state.book.select(exchange: "binance") {
-                $0.apiKey == apiKey && $0.isListedOpen(at: now) && (symbol == nil || $0.symbol == symbol)
+                $0.owner == owner && $0.isListedOpen(at: now) && (symbol == nil || $0.symbol == symbol)
                     && (pair == nil || BinanceWire.pair(of: $0.symbol) == pair)
             }
         }
-        return VenueReply(status: 200, json: .array(orders.map { BinanceWire.order($0, status: "NEW", now: now, includeTime: true) }), verdict: "ok")
+        return VenueReply(
+            status: 200,
+            json: .array(orders.map { BinanceWire.order($0, status: $0.isPartiallyFilled ? "PARTIALLY_FILLED" : "NEW", now: now, includeTime: true) }),
+            verdict: "ok"
+        )
     }
 
     /// `POST /dapi/v1/countdownCancelAll?symbol=&countdownTime=ms` (0 stops) → `{"symbol", "countdownTime": "ms"}`.
@@ -115,7 +119,7 @@ struct BinanceHandlers {
         guard let countdown = Int64(text), countdown >= 0 else { return BinanceErrors.invalidData("countdownTime", account: admitted.apiKey) }
         let now = request.receivedAtMs
         let timer = CountdownTimer(
-            exchange: "binance", market: "futures", apiKey: admitted.apiKey, settle: nil, symbol: symbol,
+            exchange: "binance", market: "futures", owner: admitted.owner, settle: nil, symbol: symbol,
             deadlineMs: now + countdown, armedByRequestId: request.id, maxOrders: nil
         )
         core.withState(now: now) { state in

@@ -10,7 +10,7 @@ enum BinanceWire {
             ("clientOrderId", .string(order.clientOrderId ?? "")),
             ("cumQty", .string("0")),
             ("cumBase", .string("0")),
-            ("executedQty", .string(status == "FILLED" ? order.quantity : "0")),
+            ("executedQty", .string(order.filledText)),
             ("orderId", .numericId(order.id)),
             ("origQty", .string(order.quantity)),
             ("origType", .string("LIMIT")),
@@ -41,7 +41,7 @@ enum BinanceWire {
     static func batchElement(_ verdict: CancelVerdict, now: Int64) -> JSONValue {
         switch verdict {
         case .cancelled(let order): return self.order(order, status: "CANCELED", now: now, includeTime: false)
-        case .retryableFailure: return BinanceErrors.retryableOrderFailure()
+        case .retryableFailure, .partiallyFilled: return BinanceErrors.retryableOrderFailure()
         case .notFound, .alreadyCancelled, .alreadyFilled, .cancelling, .filledWhileCancelling: return BinanceErrors.unknownOrder()
         }
     }

@@ -61,14 +61,14 @@ struct BitgetHandlers {
             targets.append((orderId, clientOid))
         }
         let context = CancelContext(now: now, requestId: request.id, removalDelayMs: 0, faults: faults)
-        let apiKey = admitted.apiKey
+        let owner = admitted.owner
         let outcomes = core.withState(now: now) { state in
             targets.map { target -> (String?, String?, CancelVerdict) in
                 // orderId wins when both are given.
                 let order = target.orderId.map { state.book.order(exchange: "bitget", id: $0) }
                     ?? target.clientOid.flatMap { state.book.order(exchange: "bitget", clientOrderId: $0) }
                 let owned = order.flatMap {
-                    $0.apiKey == apiKey && $0.productType == product && $0.symbol.caseInsensitiveCompare(symbol) == .orderedSame ? $0 : nil
+                    $0.owner == owner && $0.productType == product && $0.symbol.caseInsensitiveCompare(symbol) == .orderedSame ? $0 : nil
                 }
                 return (target.orderId, target.clientOid, state.cancel(owned, context: context))
             }
@@ -81,12 +81,15 @@ struct BitgetHandlers {
     ) -> VenueReply {
         let now = request.receivedAtMs
         let context = CancelContext(now: now, requestId: request.id, removalDelayMs: 0, faults: faults)
-        let apiKey = admitted.apiKey
+        let owner = admitted.owner
+        // Whether marginCoin narrows the scope is UNVERIFIED (SimCompatibility.bitgetCancelAllHonoursMarginCoin).
+        let honourMarginCoin = core.configuration.compatibility.bitgetCancelAllHonoursMarginCoin
         let outcomes = core.withState(now: now) { state in
             state.book.select(exchange: "bitget") { order in
-                order.apiKey == apiKey && order.productType == product && order.status(at: now) == .open
+                order.owner == owner && order.productType == product && order.status(at: now) == .open
                     && (symbol == nil || order.symbol.caseInsensitiveCompare(symbol!) == .orderedSame)
-                    && (marginCoin == nil || BitgetWire.marginCoin(of: order).caseInsensitiveCompare(marginCoin!) == .orderedSame)
+                    && (!honourMarginCoin || marginCoin == nil
+                        || BitgetWire.marginCoin(of: order).caseInsensitiveCompare(marginCoin!) == .orderedSame)
             }.map { order -> (String?, String?, CancelVerdict) in (order.id, order.clientOrderId, state.cancel(order, context: context)) }
         }
         return BitgetWire.cancelReply(outcomes, now: now)
@@ -110,6 +113,9 @@ struct BitgetHandlers {
     }
 
     /// `GET /api/v2/mix/order/orders-pending?productType=…[&symbol=][&status=live|partially_filled][&limit≤100]`.
+    /// `status=live`: open orders with nothing filled; `partially_filled`: open orders with a filled part; no
+    /// status: `live` only unless `SimCompatibility.bitgetPendingWithoutStatusIncludesPartiallyFilled`
+    /// (UNVERIFIED; the default is the reading that hides partially filled orders from an unfiltered listing).
     func ordersPending(_ request: VenueRequest, core: SimCore, faults: ActiveFaults, admitted: Admitted) -> VenueReply {
         let now = request.receivedAtMs
         let product: String
@@ -126,15 +132,18 @@ struct BitgetHandlers {
         guard (1...100).contains(limit) else {
             return BitgetErrors.badRequest("40017", "Parameter verification failed: limit", account: admitted.apiKey, now: now)
         }
-        let apiKey = admitted.apiKey
+        let owner = admitted.owner
+        let includeLive = status != "partially_filled"
+        let includePartial = status == "partially_filled"
+            || (status == nil && core.configuration.compatibility.bitgetPendingWithoutStatusIncludesPartiallyFilled)
         let orders = core.withState(now: now) { state in
             state.book.select(exchange: "bitget") {
-                $0.apiKey == apiKey && $0.productType == product && $0.isListedOpen(at: now)
+                $0.owner == owner && $0.productType == product && $0.isListedOpen(at: now)
                     && (symbol == nil || $0.symbol.caseInsensitiveCompare(symbol!) == .orderedSame)
+                    && ($0.isPartiallyFilled ? includePartial : includeLive)
             }
         }
-        // Seeded orders are never partially filled.
-        let page = status == "partially_filled" ? [] : Array(orders.prefix(limit))
+        let page = Array(orders.prefix(limit))
         let list: JSONValue =
             page.isEmpty && core.configuration.compatibility.bitgetEmptyListAsNull ? .null : .array(page.map(BitgetWire.pendingOrder))
         return VenueReply(

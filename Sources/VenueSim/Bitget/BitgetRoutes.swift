@@ -32,9 +32,10 @@ struct BitgetRoutes: VenueRoutes {
         case .refused(let reply):
             return reply
         case .accepted(let credentials):
+            // Per UID, per endpoint: batch cancel, cancel-all and orders-pending each 10/s (docs/venues.md 3c).
             let check = core.withState(now: now) { state in
                 state.limiter.draw(
-                    exchange: "bitget", market: "futures", bucket: "\(credentials.account.apiKey)|\(request.path)",
+                    exchange: "bitget", market: "futures", key: "\(credentials.owner)|\(request.path)",
                     published: .bitgetPerEndpoint, cost: 1, now: now, force: faults.forceRateLimit
                 )
             }
@@ -43,11 +44,11 @@ struct BitgetRoutes: VenueRoutes {
                 return BitgetErrors.reply(
                     status: 429, code: "429", message: "Too Many Requests",
                     verdict: faults.forceRateLimit ? "fault:rate-limit" : "rate-limited", account: credentials.account.apiKey, now: now
-                )
+                ).counted(check, weight: 1)
             }
-            var reply = handler(request, core, faults, Admitted(credentials: credentials, usageHeaders: []))
+            var reply = handler(request, core, faults, Admitted(credentials: credentials, usageHeaders: [], check: check))
             reply.account = credentials.account.apiKey
-            return reply
+            return reply.counted(check, weight: 1)
         }
     }
 }

@@ -14,11 +14,11 @@ enum BitgetWire {
             ("size", .string(order.quantity)),
             ("orderId", .string(order.id)),
             ("clientOid", .string(order.clientOrderId ?? "")),
-            ("baseVolume", .string("0")),
+            ("baseVolume", .string(order.filledText)),
             ("fee", .string("0")),
             ("price", .string(order.price)),
             ("priceAvg", .string("")),
-            ("status", .string("live")),
+            ("status", .string(order.isPartiallyFilled ? "partially_filled" : "live")),
             ("side", .string(order.side)),
             ("force", .string("gtc")),
             ("totalProfits", .string("0")),
@@ -28,7 +28,7 @@ enum BitgetWire {
             ("leverage", .string("20")),
             ("marginMode", .string("crossed")),
             ("reduceOnly", .string("NO")),
-            ("enterPointSource", .string("API")),
+            ("enterPointSource", .string(order.origin?.uppercased() ?? "API")),
             ("tradeSide", .string("open")),
             ("posMode", .string("one_way_mode")),
             ("orderType", .string("limit")),
@@ -44,7 +44,7 @@ enum BitgetWire {
         case .cancelled: return nil
         case .notFound, .alreadyCancelled, .alreadyFilled, .cancelling, .filledWhileCancelling:
             return ("43001", "The order does not exist")
-        case .retryableFailure: return ("40015", "System abnormal, please try again later")
+        case .retryableFailure, .partiallyFilled: return ("40015", "System abnormal, please try again later")
         }
     }
 

@@ -1,6 +1,7 @@
 /// Changes the published limit of one exchange (optionally one market): switch it off, or give it another
-/// capacity and/or window. It applies to every bucket of that exchange/market (for Gate both the cancel
-/// bucket and the per-endpoint one; for Binance the IP weight). A market-specific override wins over an
+/// capacity (count, or Binance weight) and/or window. It applies to every limit key of that exchange/market
+/// (for Gate both the cancel pool and the per-endpoint ones; for Binance the IP weight), and clears their
+/// arrival logs. A market-specific override wins over an
 /// exchange-wide one.
 public struct SimRateLimitOverride: Sendable, Codable, Hashable {
     public var exchange: String

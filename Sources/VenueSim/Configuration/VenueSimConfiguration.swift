@@ -21,8 +21,19 @@ public struct VenueSimConfiguration: Sendable {
     public var rateLimitsEnabled: Bool = true
     /// Per exchange/market changes to the published limits (see `SimRateLimitOverride`).
     public var rateLimitOverrides: [SimRateLimitOverride] = []
-    /// Requests this much earlier than a token is due are still accepted (clock jitter between client and us).
+    /// Arrival-time tolerance. Limits are counted strictly (a log of arrival times per limit key; a request is
+    /// refused when admitting it would put more than N requests, or Binance weight, in any window of W), but
+    /// the window a refusal is judged on is W − tolerance: two arrivals count in one window only when they are
+    /// less than W − tolerance apart. So a client that sends evenly at the published rate, with network jitter
+    /// up to the tolerance bunching its requests on the way, is never refused, while one that sends N + 1
+    /// inside the window is. A client wanting zero refusals spaces its windows by W + tolerance. 0 = exact.
     public var rateLimitToleranceMs: Int64 = 5
+    /// Binance bans an IP (HTTP 418) after this many weight refusals (429) within `binanceBanRefusalWindowMs`;
+    /// 0 never bans (see `BinanceBans`).
+    public var binanceBanAfterRefusals: Int = 5
+    public var binanceBanRefusalWindowMs: Int64 = 60_000
+    /// The first ban's length (Binance: "2 minutes up to 3 days"); each further ban of the IP doubles it.
+    public var binanceBanDurationMs: Int64 = 120_000
     /// Newest entries kept in the request log.
     public var requestLogCapacity: Int = 100_000
     public var windows: SimTimestampWindows = SimTimestampWindows()
@@ -86,6 +97,41 @@ public struct SimCompatibility: Sendable {
     /// Bitget `orders-pending` with no orders: `"entrustedList": null` (as seen from the live venue by client
     /// libraries; UNVERIFIED in the docs). Off: an empty array.
     public var bitgetEmptyListAsNull: Bool = true
+    /// Bitget `orders-pending` without `status`: whether partially filled orders are listed too. The page
+    /// offers `status` = `live` | `partially_filled` and does not say what no status returns (UNVERIFIED).
+    /// Default off (only `live`): the reading that hurts a client relying on one unfiltered listing — its
+    /// partially filled orders go unseen. Either way a client listing both states explicitly sees everything.
+    public var bitgetPendingWithoutStatusIncludesPartiallyFilled: Bool = false
+    /// Bitget `cancel-all-orders` (and `batch-cancel-orders` without ids): whether `marginCoin` narrows the
+    /// scope. The pages list it without saying (UNVERIFIED). Default off: the whole product type is cancelled
+    /// whatever `marginCoin` says — the reading that hurts a client expecting the narrower scope.
+    public var bitgetCancelAllHonoursMarginCoin: Bool = false
+    /// Gate spot listings (`GET /spot/open_orders`, `GET /spot/orders`) without `account`: every account type's
+    /// orders (spot, margin, cross_margin, unified). The SDK documents this for `GET /spot/orders` ("spot,
+    /// unified account and isolated margin") and for `DELETE /spot/orders`; for `open_orders` it is UNVERIFIED.
+    /// Off: only the `spot` account's orders.
+    public var gateSpotListingWithoutAccountCoversAllAccounts: Bool = true
+    /// Gate spot batch cancel: an order in the `unified` account is only found when its item says
+    /// `"account": "unified"` (the SDK: "must be specified and set to unified" for a unified account key;
+    /// what an item without it answers is UNVERIFIED). On (default, the reading that hurts ccxt-style clients
+    /// that never send `account`): such an item fails `ORDER_NOT_FOUND`. Off: any account matches.
+    public var gateSpotBatchCancelUnifiedNeedsAccount: Bool = true
+    /// Gate spot `countdown_cancel_all` covers every spot account type (spot, margin, cross_margin, unified).
+    /// The docs say only "all pending orders on the market you specified"/"all markets" (UNVERIFIED which
+    /// accounts). Default on: the widest reach, which a desk must plan for. Off: only the `spot` account.
+    public var gateSpotCountdownCoversAllAccounts: Bool = true
+    /// Gate futures `DELETE /futures/{settle}/orders` without `contract`: gate_api 7.2.161 makes `contract`
+    /// optional (every contract of the settle); older docs and SDKs had it required. On: refuse it
+    /// (400 MISSING_REQUIRED_PARAM), for testing a client's per-contract fallback. Default off.
+    public var gateFuturesCancelAllRequiresContract: Bool = false
+    /// Gate futures cancels: one 200/s pool per UID for both settles (on, default: the limits table has one row
+    /// for perpetual futures, and the stricter reading exposes a client pacing each settle on its own), or one
+    /// per settle (off). UNVERIFIED.
+    public var gateFuturesSettlesShareCancelPool: Bool = true
+    /// HTX manual orders (`origin` set, no client id): `client-order-id` left out of listings (on, default) or
+    /// sent as "" (off). HTX's listings carry `client-order-id` only when one was given (UNVERIFIED which
+    /// form); API orders without a client id are sent as "" either way, so a listing mixes both forms.
+    public var htxManualOrdersOmitClientOrderId: Bool = true
 
     public init() {}
 }

@@ -2,6 +2,8 @@
 struct ActiveFaults: Sendable {
     var partialFailureRate: Double = 0
     var fillWhileCancellingRate: Double = 0
+    var partialFillRate: Double = 0
+    var partialFillOrderIds: Set<String> = []
     var forceRateLimit = false
 
     static let none = ActiveFaults()
@@ -65,6 +67,8 @@ struct FaultTable: Sendable {
         roll.active = ActiveFaults(
             partialFailureRate: faults.partialFailureRate,
             fillWhileCancellingRate: faults.fillWhileCancellingRate,
+            partialFillRate: faults.partialFillRate,
+            partialFillOrderIds: Set(faults.partialFillOrderIds),
             forceRateLimit: faults.forceRateLimit
         )
         if faults.errorRate + faults.timeoutRate + faults.resetRate > 0 {

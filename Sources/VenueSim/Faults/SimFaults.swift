@@ -7,6 +7,10 @@
 /// - `malformedRate`: act, then answer 200 with a truncated body (the client cannot know what happened);
 /// - `partialFailureRate`: per open order in a cancel, fail it with the venue's retryable code;
 /// - `fillWhileCancellingRate`: per open order in a cancel, the order fills first (the already-filled answer);
+/// - `partialFillRate`: per open order in a cancel, half of what is left fills instead of the cancel taking:
+///   the order stays open, partially filled (Bitget `partially_filled`), and the id fails with the venue's
+///   retryable per-order answer; `partialFillOrderIds` does the same to those ids, once each (the next
+///   cancel of the id proceeds normally);
 /// - `forceRateLimit`: refuse every rate-limited request the venue's way.
 /// `latencyMs`/`jitterMs`, when set, replace the configured delay for this exchange/market.
 public struct SimFaults: Sendable, Codable, Hashable {
@@ -20,6 +24,8 @@ public struct SimFaults: Sendable, Codable, Hashable {
     public var malformedRate: Double
     public var partialFailureRate: Double
     public var fillWhileCancellingRate: Double
+    public var partialFillRate: Double
+    public var partialFillOrderIds: [String]
     public var forceRateLimit: Bool
 
     public init(
@@ -33,6 +39,8 @@ public struct SimFaults: Sendable, Codable, Hashable {
         malformedRate: Double = 0,
         partialFailureRate: Double = 0,
         fillWhileCancellingRate: Double = 0,
+        partialFillRate: Double = 0,
+        partialFillOrderIds: [String] = [],
         forceRateLimit: Bool = false
     ) {
         self.exchange = exchange
@@ -45,12 +53,14 @@ public struct SimFaults: Sendable, Codable, Hashable {
         self.malformedRate = malformedRate
         self.partialFailureRate = partialFailureRate
         self.fillWhileCancellingRate = fillWhileCancellingRate
+        self.partialFillRate = partialFillRate
+        self.partialFillOrderIds = partialFillOrderIds
         self.forceRateLimit = forceRateLimit
     }
 
     enum CodingKeys: String, CodingKey {
         case exchange, market, latencyMs, jitterMs, errorRate, timeoutRate, resetRate, malformedRate
-        case partialFailureRate, fillWhileCancellingRate, forceRateLimit
+        case partialFailureRate, fillWhileCancellingRate, partialFillRate, partialFillOrderIds, forceRateLimit
     }
 
     public init(from decoder: any Decoder) throws {
@@ -65,6 +75,8 @@ public struct SimFaults: Sendable, Codable, Hashable {
         malformedRate = try container.decodeIfPresent(Double.self, forKey: .malformedRate) ?? 0
         partialFailureRate = try container.decodeIfPresent(Double.self, forKey: .partialFailureRate) ?? 0
         fillWhileCancellingRate = try container.decodeIfPresent(Double.self, forKey: .fillWhileCancellingRate) ?? 0
+        partialFillRate = try container.decodeIfPresent(Double.self, forKey: .partialFillRate) ?? 0
+        partialFillOrderIds = try container.decodeIfPresent([String].self, forKey: .partialFillOrderIds) ?? []
         forceRateLimit = try container.decodeIfPresent(Bool.self, forKey: .forceRateLimit) ?? false
     }
 
@@ -79,7 +91,7 @@ public struct SimFaults: Sendable, Codable, Hashable {
         let rates: [(String, Double)] = [
             ("errorRate", errorRate), ("timeoutRate", timeoutRate), ("resetRate", resetRate),
             ("malformedRate", malformedRate), ("partialFailureRate", partialFailureRate),
-            ("fillWhileCancellingRate", fillWhileCancellingRate),
+            ("fillWhileCancellingRate", fillWhileCancellingRate), ("partialFillRate", partialFillRate),
         ]
         for (name, rate) in rates where !(0...1).contains(rate) {
             return "\(name) must be between 0 and 1, got \(rate)"

@@ -7,8 +7,8 @@ struct GateFuturesHandlers {
 
     static let maxBatch = 20
 
-    private func belongs(_ order: SimOrder, to apiKey: String) -> Bool {
-        order.market == "futures" && order.apiKey == apiKey && order.settle == settle
+    private func belongs(_ order: SimOrder, to owner: String) -> Bool {
+        order.market == "futures" && order.owner == owner && order.settle == settle
     }
 
     /// `POST /futures/{settle}/batch_cancel_orders`: `["id", …]`, ≤ 20. Failures carry the label in `message`.
@@ -33,13 +33,13 @@ struct GateFuturesHandlers {
         }
         let now = request.receivedAtMs
         let context = CancelContext(now: now, requestId: request.id, removalDelayMs: 0, faults: faults)
-        let apiKey = admitted.apiKey
+        let owner = admitted.owner
         let acceptsTextIds = core.configuration.compatibility.gateFuturesAcceptsTextIds
         let outcomes = core.withState(now: now) { state in
             ids.map { id -> (String, CancelVerdict) in
                 var order = state.book.order(exchange: "gate", id: id)
                 if order == nil, acceptsTextIds { order = state.book.order(exchange: "gate", clientOrderId: id) }
-                return (id, state.cancel(order.flatMap { belongs($0, to: apiKey) ? $0 : nil }, context: context))
+                return (id, state.cancel(order.flatMap { belongs($0, to: owner) ? $0 : nil }, context: context))
             }
         }
         // The hottest answer of all (the load benchmark's), written straight to bytes.
@@ -67,15 +67,20 @@ struct GateFuturesHandlers {
     }
 
     /// `DELETE /futures/{settle}/orders[?contract=][&side=]`: the cancelled orders, as `FuturesOrder`s.
+    /// `contract` is optional (gate_api 7.2.161: every contract of the settle); older docs required it
+    /// (`SimCompatibility.gateFuturesCancelAllRequiresContract`).
     func cancelAll(_ request: VenueRequest, core: SimCore, faults: ActiveFaults, admitted: Admitted) -> VenueReply {
         let contract = request.query.value("contract").nonEmpty
+        if contract == nil, core.configuration.compatibility.gateFuturesCancelAllRequiresContract {
+            return GateErrors.badRequest("MISSING_REQUIRED_PARAM", "Missing required parameter: contract", account: admitted.apiKey)
+        }
         let side = request.query.value("side").nonEmpty?.lowercased()
         let now = request.receivedAtMs
         let context = CancelContext(now: now, requestId: request.id, removalDelayMs: 0, faults: faults)
-        let apiKey = admitted.apiKey
+        let owner = admitted.owner
         let outcomes = core.withState(now: now) { state in
             state.book.select(exchange: "gate") { order in
-                belongs(order, to: apiKey) && order.status(at: now) == .open
+                belongs(order, to: owner) && order.status(at: now) == .open
                     && (contract == nil || order.symbol.caseInsensitiveCompare(contract!) == .orderedSame)
                     && (side == nil || (side == "ask") == order.isSell)
             }.map { state.cancel($0, context: context) }
@@ -100,10 +105,10 @@ struct GateFuturesHandlers {
         let limit = max(1, min(1000, Int(request.query.value("limit") ?? "") ?? 100))
         let offset = max(0, Int(request.query.value("offset") ?? "") ?? 0)
         let now = request.receivedAtMs
-        let apiKey = admitted.apiKey
+        let owner = admitted.owner
         let orders = core.withState(now: now) { state in
             state.book.select(exchange: "gate") {
-                belongs($0, to: apiKey) && $0.isListedOpen(at: now) == (status == "open")
+                belongs($0, to: owner) && $0.isListedOpen(at: now) == (status == "open")
                     && (contract == nil || $0.symbol.caseInsensitiveCompare(contract!) == .orderedSame)
             }
         }

@@ -18,20 +18,20 @@ struct GateRoutes: VenueRoutes {
                 .with(headers: clockHeaders(request))
         }
         let handler: ((VenueRequest, SimCore, ActiveFaults, Admitted) -> VenueReply)?
-        let bucket: (name: String, rule: RateLimitRule)
+        let pool: (name: String, rule: RateLimitRule)
         let spot = GateSpotHandlers()
         let futures = GateFuturesHandlers(settle: settle)
         switch route {
-        case "POST spot/cancel_batch_orders": handler = spot.batchCancel; bucket = ("cancels", .gateCancels)
-        case "DELETE spot/orders": handler = spot.cancelAll; bucket = ("cancels", .gateCancels)
-        case "GET spot/open_orders": handler = spot.openOrders; bucket = ("open_orders", .gateOtherPrivate)
-        case "GET spot/orders": handler = spot.orders; bucket = ("orders", .gateOtherPrivate)
-        case "POST spot/countdown_cancel_all": handler = spot.countdown; bucket = ("countdown_cancel_all", .gateOtherPrivate)
-        case "POST futures/{settle}/batch_cancel_orders": handler = futures.batchCancel; bucket = ("cancels", .gateCancels)
-        case "DELETE futures/{settle}/orders": handler = futures.cancelAll; bucket = ("cancels", .gateCancels)
-        case "GET futures/{settle}/orders": handler = futures.orders; bucket = ("orders", .gateOtherPrivate)
-        case "POST futures/{settle}/countdown_cancel_all": handler = futures.countdown; bucket = ("countdown_cancel_all", .gateOtherPrivate)
-        default: handler = nil; bucket = ("", .gateCancels)
+        case "POST spot/cancel_batch_orders": handler = spot.batchCancel; pool = ("cancels", .gateCancels)
+        case "DELETE spot/orders": handler = spot.cancelAll; pool = ("cancels", .gateCancels)
+        case "GET spot/open_orders": handler = spot.openOrders; pool = ("open_orders", .gateOtherPrivate)
+        case "GET spot/orders": handler = spot.orders; pool = ("orders", .gateOtherPrivate)
+        case "POST spot/countdown_cancel_all": handler = spot.countdown; pool = ("countdown_cancel_all", .gateOtherPrivate)
+        case "POST futures/{settle}/batch_cancel_orders": handler = futures.batchCancel; pool = (futuresCancels(settle, core), .gateCancels)
+        case "DELETE futures/{settle}/orders": handler = futures.cancelAll; pool = (futuresCancels(settle, core), .gateCancels)
+        case "GET futures/{settle}/orders": handler = futures.orders; pool = ("orders", .gateOtherPrivate)
+        case "POST futures/{settle}/countdown_cancel_all": handler = futures.countdown; pool = ("countdown_cancel_all", .gateOtherPrivate)
+        default: handler = nil; pool = ("", .gateCancels)
         }
         guard let handler else {
             return GateErrors.notFound(request.path).with(headers: clockHeaders(request))
@@ -41,13 +41,13 @@ struct GateRoutes: VenueRoutes {
             return GateErrors.badRequest("INVALID_PARAM_VALUE", "Invalid settle currency: \(settle)", account: presentedKey(request))
                 .with(headers: clockHeaders(request))
         }
-        switch admit(request, core: core, faults: faults, market: market, bucket: bucket.name, rule: bucket.rule) {
+        switch admit(request, core: core, faults: faults, market: market, pool: pool.name, rule: pool.rule) {
         case .refused(let reply):
             return reply.with(headers: clockHeaders(request))
         case .admitted(let admitted):
             var reply = handler(request, core, faults, admitted)
             reply.account = admitted.apiKey
-            return reply.with(headers: admitted.usageHeaders + clockHeaders(request))
+            return reply.with(headers: admitted.usageHeaders + clockHeaders(request)).counted(admitted.check, weight: 1)
         }
     }
 
@@ -84,10 +84,18 @@ struct GateRoutes: VenueRoutes {
         return ("\(request.method) \(parts.joined(separator: "/"))", settle)
     }
 
-    /// Signature and clock, then the per-account bucket (cancels share one bucket per market; other private
-    /// calls have one per endpoint).
+    /// The futures cancel pool: one for both settles (default), or one per settle
+    /// (`SimCompatibility.gateFuturesSettlesShareCancelPool`).
+    private func futuresCancels(_ settle: String, _ core: SimCore) -> String {
+        core.configuration.compatibility.gateFuturesSettlesShareCancelPool ? "cancels" : "cancels|\(settle)"
+    }
+
+    /// Signature and clock, then the account's count: per UID and market, every cancel endpoint (batch cancels
+    /// and cancel-all) in one 200/s pool; every other private endpoint per UID, market and endpoint (200/10 s).
+    /// Futures' `btc` and `usdt` settles share the futures pool by default (the table has one row for perpetual
+    /// futures; per-settle pools are UNVERIFIED, so the stricter reading; see `gateFuturesSettlesShareCancelPool`).
     private func admit(
-        _ request: VenueRequest, core: SimCore, faults: ActiveFaults, market: String, bucket: String, rule: RateLimitRule
+        _ request: VenueRequest, core: SimCore, faults: ActiveFaults, market: String, pool: String, rule: RateLimitRule
     ) -> Admission {
         switch GateAuthenticator.authenticate(request, core: core) {
         case .refused(let reply):
@@ -96,7 +104,7 @@ struct GateRoutes: VenueRoutes {
             let now = request.receivedAtMs
             let check = core.withState(now: now) { state in
                 state.limiter.draw(
-                    exchange: "gate", market: market, bucket: "\(credentials.account.apiKey)|\(bucket)", published: rule,
+                    exchange: "gate", market: market, key: "\(credentials.owner)|\(pool)", published: rule,
                     cost: 1, now: now, force: faults.forceRateLimit
                 )
             }
@@ -107,11 +115,11 @@ struct GateRoutes: VenueRoutes {
                 ("X-Gate-RateLimit-Reset-Timestamp", String(resetSeconds)),
             ]
             guard check.allowed else {
-                var reply = GateErrors.tooManyRequests(account: credentials.account.apiKey).with(headers: headers)
+                var reply = GateErrors.tooManyRequests(account: credentials.account.apiKey).with(headers: headers).counted(check, weight: 1)
                 if faults.forceRateLimit { reply.verdict = "fault:rate-limit" }
                 return .refused(reply)
             }
-            return .admitted(Admitted(credentials: credentials, usageHeaders: headers))
+            return .admitted(Admitted(credentials: credentials, usageHeaders: headers, check: check))
         }
     }
 

@@ -1,13 +1,36 @@
 import Foundation
 
-/// Gate spot: batch cancel, cancel-all, open-order listings and the countdown.
+/// The account types a Gate spot order can rest in: `spot`, isolated `margin`, `cross_margin` (older docs
+/// and the WebSocket API's order type) and `unified` (gate_api Order model: "spot - spot account, margin -
+/// leveraged account, unified - unified account").
+enum GateSpotAccounts {
+    static let all = ["spot", "margin", "cross_margin", "unified"]
+}
+
+/// Gate spot: batch cancel, cancel-all, open-order listings and the countdown. Orders belong to the account
+/// (uid) and rest in one of its account types (`GateSpotAccounts`).
+///
+/// `account` on the cancel-all: "When the `account` parameter is not specified, all pending orders including
+/// spot, unified account, and isolated margin will be cancelled. When `currency_pair` is not specified, all
+/// trading pair pending orders will be cancelled" (gate_api SpotApi.cancel_orders, verified); with it, only
+/// that account type's orders. The listings take `account` the same way (no account: see
+/// `SimCompatibility.gateSpotListingWithoutAccountCoversAllAccounts`).
 struct GateSpotHandlers {
     static let maxBatch = 20
 
-    /// Gate spot accepts `account` `spot` or `unified` (absent = every spot-like account).
+    /// A valid `account` value, or the 400 for an unknown one.
     static func accountProblem(_ value: String?, account: String) -> VenueReply? {
-        guard let value, !value.isEmpty, value != "spot", value != "unified" else { return nil }
-        return GateErrors.badRequest("INVALID_PARAM_VALUE", "Invalid account: \(value) (spot or unified)", account: account)
+        guard let value, !value.isEmpty, !GateSpotAccounts.all.contains(value) else { return nil }
+        return GateErrors.badRequest(
+            "INVALID_PARAM_VALUE", "Invalid account: \(value) (\(GateSpotAccounts.all.joined(separator: ", ")))", account: account
+        )
+    }
+
+    /// Whether an order's account type is in a listing/cancel-all's `account` scope.
+    static func inAccount(_ order: SimOrder, _ account: String?, absentCoversAll: Bool) -> Bool {
+        let orderAccount = order.account ?? "spot"
+        guard let account else { return absentCoversAll || orderAccount == "spot" }
+        return orderAccount == account
     }
 
     /// `POST /spot/cancel_batch_orders`: `[{"currency_pair", "id", "account"?, "action_mode"?}]`, ≤ 20.
@@ -21,7 +44,7 @@ struct GateSpotHandlers {
         if items.count > Self.maxBatch {
             return GateErrors.badRequest("INVALID_PARAM_VALUE", "Too many orders: at most \(Self.maxBatch) per request", account: admitted.apiKey)
         }
-        var targets: [(pair: String, id: String)] = []
+        var targets: [(pair: String, id: String, account: String?)] = []
         for case let item as [String: Any] in items {
             guard let pair = item["currency_pair"] as? String, !pair.isEmpty else {
                 return GateErrors.badRequest("MISSING_REQUIRED_PARAM", "Missing required parameter: currency_pair", account: admitted.apiKey)
@@ -29,17 +52,29 @@ struct GateSpotHandlers {
             guard let id = JSONInput.idText(item["id"]), !id.isEmpty else {
                 return GateErrors.badRequest("MISSING_REQUIRED_PARAM", "Missing required parameter: id", account: admitted.apiKey)
             }
-            if let problem = Self.accountProblem(item["account"] as? String, account: admitted.apiKey) { return problem }
-            targets.append((pair, id))
+            let account = (item["account"] as? String).nonEmpty
+            if let problem = Self.accountProblem(account, account: admitted.apiKey) { return problem }
+            targets.append((pair, id, account))
         }
         let now = request.receivedAtMs
         let context = CancelContext(now: now, requestId: request.id, removalDelayMs: 0, faults: faults)
-        let apiKey = admitted.apiKey
+        let owner = admitted.owner
+        let unifiedNeedsAccount = core.configuration.compatibility.gateSpotBatchCancelUnifiedNeedsAccount
+        // An item's `account` finds only orders of that account type; without it any type is found, except a
+        // unified one where `gateSpotBatchCancelUnifiedNeedsAccount` says it must be named.
+        func reachable(_ order: SimOrder, _ account: String?) -> Bool {
+            let orderAccount = order.account ?? "spot"
+            if let account { return orderAccount == account }
+            return !(unifiedNeedsAccount && orderAccount == "unified")
+        }
         let outcomes = core.withState(now: now) { state in
             targets.map { target -> (String, String, CancelVerdict) in
                 let order = (state.book.order(exchange: "gate", id: target.id)
                     ?? state.book.order(exchange: "gate", clientOrderId: target.id))
-                    .flatMap { $0.market == "spot" && $0.apiKey == apiKey && $0.symbol.caseInsensitiveCompare(target.pair) == .orderedSame ? $0 : nil }
+                    .flatMap {
+                        $0.market == "spot" && $0.owner == owner && $0.symbol.caseInsensitiveCompare(target.pair) == .orderedSame
+                            && reachable($0, target.account) ? $0 : nil
+                    }
                 return (target.pair, target.id, state.cancel(order, context: context))
             }
         }
@@ -48,7 +83,7 @@ struct GateSpotHandlers {
             return .object([
                 ("currency_pair", .string(pair)),
                 ("id", .string(id)),
-                ("text", .string(verdict.order?.clientOrderId ?? "")),
+                ("text", .string(verdict.order.map { GateWire.text($0, futures: false) } ?? "")),
                 ("succeeded", .bool(failure == nil)),
                 ("label", failure.map { .string($0.label) } ?? .null),
                 ("message", failure.map { .string($0.message) } ?? .null),
@@ -61,17 +96,20 @@ struct GateSpotHandlers {
         )
     }
 
-    /// `DELETE /spot/orders[?currency_pair=][&side=][&account=]`: cancels every open order in scope.
+    /// `DELETE /spot/orders[?currency_pair=][&side=][&account=]`: cancels every open order in scope — without
+    /// `account` every account type's, without `currency_pair` every pair's (verified, see the type's comment).
     func cancelAll(_ request: VenueRequest, core: SimCore, faults: ActiveFaults, admitted: Admitted) -> VenueReply {
-        if let problem = Self.accountProblem(request.query.value("account"), account: admitted.apiKey) { return problem }
+        let account = request.query.value("account").nonEmpty
+        if let problem = Self.accountProblem(account, account: admitted.apiKey) { return problem }
         let pair = request.query.value("currency_pair").nonEmpty
         let side = request.query.value("side").nonEmpty?.lowercased()
         let now = request.receivedAtMs
         let context = CancelContext(now: now, requestId: request.id, removalDelayMs: 0, faults: faults)
-        let apiKey = admitted.apiKey
+        let owner = admitted.owner
         let outcomes = core.withState(now: now) { state in
             state.book.select(exchange: "gate") { order in
-                order.market == "spot" && order.apiKey == apiKey && order.status(at: now) == .open
+                order.market == "spot" && order.owner == owner && order.status(at: now) == .open
+                    && Self.inAccount(order, account, absentCoversAll: true)
                     && (pair == nil || order.symbol.caseInsensitiveCompare(pair!) == .orderedSame)
                     && (side == nil || order.side == side)
             }.map { state.cancel($0, context: context) }
@@ -95,12 +133,17 @@ struct GateSpotHandlers {
 
     /// `GET /spot/open_orders[?page=&limit=&account=]`: open orders grouped by pair.
     func openOrders(_ request: VenueRequest, core: SimCore, faults: ActiveFaults, admitted: Admitted) -> VenueReply {
-        if let problem = Self.accountProblem(request.query.value("account"), account: admitted.apiKey) { return problem }
+        let account = request.query.value("account").nonEmpty
+        if let problem = Self.accountProblem(account, account: admitted.apiKey) { return problem }
+        let absentCoversAll = core.configuration.compatibility.gateSpotListingWithoutAccountCoversAllAccounts
         let limit = Int(request.query.value("limit") ?? "") ?? 100
         let now = request.receivedAtMs
-        let apiKey = admitted.apiKey
+        let owner = admitted.owner
         let open = core.withState(now: now) { state in
-            state.book.select(exchange: "gate") { $0.market == "spot" && $0.apiKey == apiKey && $0.isListedOpen(at: now) }
+            state.book.select(exchange: "gate") {
+                $0.market == "spot" && $0.owner == owner && $0.isListedOpen(at: now)
+                    && Self.inAccount($0, account, absentCoversAll: absentCoversAll)
+            }
         }
         var pairs: [String] = []
         var byPair: [String: [SimOrder]] = [:]
@@ -127,32 +170,40 @@ struct GateSpotHandlers {
         guard let status = request.query.value("status").nonEmpty, status == "open" || status == "finished" else {
             return GateErrors.badRequest("INVALID_PARAM_VALUE", "status must be open or finished", account: admitted.apiKey)
         }
-        if let problem = Self.accountProblem(request.query.value("account"), account: admitted.apiKey) { return problem }
+        let account = request.query.value("account").nonEmpty
+        if let problem = Self.accountProblem(account, account: admitted.apiKey) { return problem }
+        let absentCoversAll = core.configuration.compatibility.gateSpotListingWithoutAccountCoversAllAccounts
         let limit = Int(request.query.value("limit") ?? "") ?? 100
         if status == "open", limit > 100 {
             return GateErrors.badRequest("INVALID_PARAM_VALUE", "limit must not exceed 100 when status=open", account: admitted.apiKey)
         }
         let now = request.receivedAtMs
-        let apiKey = admitted.apiKey
+        let owner = admitted.owner
         let orders = core.withState(now: now) { state in
             state.book.select(exchange: "gate") {
-                $0.market == "spot" && $0.apiKey == apiKey && $0.symbol.caseInsensitiveCompare(pair) == .orderedSame
+                $0.market == "spot" && $0.owner == owner && $0.symbol.caseInsensitiveCompare(pair) == .orderedSame
                     && $0.isListedOpen(at: now) == (status == "open")
+                    && Self.inAccount($0, account, absentCoversAll: absentCoversAll)
             }
         }
         return VenueReply(status: 200, json: .array(orders.prefix(limit).map { .object(GateWire.spotOrder($0, now: now)) }), verdict: "ok")
     }
 
     /// `POST /spot/countdown_cancel_all` `{"timeout": s (0 disarms, else ≥ 5), "currency_pair"?}` → `{"triggerTime": ms}`.
+    /// Without `currency_pair` every market; account types per `gateSpotCountdownCoversAllAccounts`.
     func countdown(_ request: VenueRequest, core: SimCore, faults: ActiveFaults, admitted: Admitted) -> VenueReply {
-        GateCountdown.arm(request, core: core, admitted: admitted, market: "spot", settle: nil, scopeField: "currency_pair")
+        let accounts: Set<String>? = core.configuration.compatibility.gateSpotCountdownCoversAllAccounts ? nil : ["spot"]
+        return GateCountdown.arm(
+            request, core: core, admitted: admitted, market: "spot", settle: nil, scopeField: "currency_pair", accounts: accounts
+        )
     }
 }
 
 /// The countdown shared by Gate spot and futures.
 enum GateCountdown {
     static func arm(
-        _ request: VenueRequest, core: SimCore, admitted: Admitted, market: String, settle: String?, scopeField: String
+        _ request: VenueRequest, core: SimCore, admitted: Admitted, market: String, settle: String?, scopeField: String,
+        accounts: Set<String>? = nil
     ) -> VenueReply {
         guard let body = JSONInput.parse(request.body) as? [String: Any] else {
             return GateErrors.badRequest("INVALID_REQUEST_BODY", "Request body must be a JSON object", account: admitted.apiKey)
@@ -165,9 +216,9 @@ enum GateCountdown {
         }
         let now = request.receivedAtMs
         let timer = CountdownTimer(
-            exchange: "gate", market: market, apiKey: admitted.apiKey, settle: settle,
+            exchange: "gate", market: market, owner: admitted.owner, settle: settle,
             symbol: (body[scopeField] as? String).nonEmpty, deadlineMs: now + timeout * 1000,
-            armedByRequestId: request.id, maxOrders: nil
+            armedByRequestId: request.id, maxOrders: nil, accounts: accounts
         )
         core.withState(now: now) { state in
             if timeout == 0 { state.countdowns.disarm(key: timer.key) } else { state.countdowns.arm(timer) }

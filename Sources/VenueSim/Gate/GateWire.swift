@@ -26,18 +26,24 @@ enum GateWire {
         }
     }
 
+    /// `text`: the client's own id (`t-…`) when it set one, else the origin label (`web` for a manual order,
+    /// `apiv4` spot / `api` futures for an API order without one): labels are shared by every order of that
+    /// origin, so they never identify an order.
+    static func text(_ order: SimOrder, futures: Bool) -> String {
+        order.clientOrderId ?? order.origin ?? (futures ? "api" : "apiv4")
+    }
+
     /// Spot `Order` model.
-    static func spotOrder(_ order: SimOrder, now: Int64, account: String = "spot") -> [(String, JSONValue)] {
+    static func spotOrder(_ order: SimOrder, now: Int64) -> [(String, JSONValue)] {
         let status: String
         switch order.status(at: now) {
         case .open, .cancelling: status = "open"
         case .cancelled: status = "cancelled"
         case .filled: status = "closed"
         }
-        let filled = order.status(at: now) == .filled
         return [
             ("id", .string(order.id)),
-            ("text", .string(order.clientOrderId ?? "apiv4")),
+            ("text", .string(text(order, futures: false))),
             ("amend_text", .string("-")),
             ("create_time", .string(seconds(order.createdAtMs))),
             ("update_time", .string(seconds(now))),
@@ -46,14 +52,14 @@ enum GateWire {
             ("status", .string(status)),
             ("currency_pair", .string(order.symbol)),
             ("type", .string("limit")),
-            ("account", .string(account)),
+            ("account", .string(order.account ?? "spot")),
             ("side", .string(order.side)),
             ("amount", .string(order.quantity)),
             ("price", .string(order.price)),
             ("time_in_force", .string("gtc")),
             ("iceberg", .string("0")),
-            ("left", .string(filled ? "0" : order.quantity)),
-            ("filled_amount", .string(filled ? order.quantity : "0")),
+            ("left", .string(order.remainingText)),
+            ("filled_amount", .string(order.filledText)),
             ("fill_price", .string("0")),
             ("filled_total", .string("0")),
             ("fee", .string("0")),
@@ -93,9 +99,9 @@ enum GateWire {
             ("is_reduce_only", .bool(false)),
             ("is_liq", .bool(false)),
             ("tif", .string("gtc")),
-            ("left", .rawNumber(status == .filled ? "0" : size)),
+            ("left", .rawNumber(order.isSell && order.remainingText != "0" ? "-" + order.remainingText : order.remainingText)),
             ("fill_price", .string("0")),
-            ("text", .string(order.clientOrderId ?? "api")),
+            ("text", .string(text(order, futures: true))),
             ("tkfr", .string("0.0005")),
             ("mkfr", .string("0.0002")),
             ("refu", .int(0)),
@@ -109,7 +115,7 @@ enum GateWire {
         case .notFound: return ("ORDER_NOT_FOUND", "Order not found")
         case .alreadyFilled, .alreadyCancelled, .cancelling, .filledWhileCancelling:
             return futures ? ("ORDER_FINISHED", "Order already finished") : ("ORDER_CLOSED", "Order already closed")
-        case .retryableFailure:
+        case .retryableFailure, .partiallyFilled:
             return futures ? ("TOO_BUSY", "Server busy, please retry") : ("CANCEL_FAIL", "Order cancel failed")
         }
     }

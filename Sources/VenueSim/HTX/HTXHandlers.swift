@@ -34,11 +34,11 @@ struct HTXHandlers {
         let context = CancelContext(
             now: now, requestId: request.id, removalDelayMs: core.configuration.htxCancelDelayMs, faults: faults
         )
-        let apiKey = admitted.apiKey
+        let owner = admitted.owner
         let outcomes = core.withState(now: now) { state in
             ids.map { id -> (String, CancelVerdict) in
                 let order = byClientId ? state.book.order(exchange: "htx", clientOrderId: id) : state.book.order(exchange: "htx", id: id)
-                return (id, state.cancel(order.flatMap { $0.apiKey == apiKey ? $0 : nil }, context: context))
+                return (id, state.cancel(order.flatMap { $0.owner == owner ? $0 : nil }, context: context))
             }
         }
         var success: [JSONValue] = []
@@ -77,15 +77,19 @@ struct HTXHandlers {
         let symbol = request.query.value("symbol").nonEmpty?.lowercased()
         let side = request.query.value("side").nonEmpty?.lowercased()
         let now = request.receivedAtMs
-        let apiKey = admitted.apiKey
+        let owner = admitted.owner
         let orders = core.withState(now: now) { state in
             state.book.select(exchange: "htx") {
-                $0.apiKey == apiKey && $0.isListedOpen(at: now) && (symbol == nil || $0.symbol.lowercased() == symbol)
+                $0.owner == owner && $0.isListedOpen(at: now) && (symbol == nil || $0.symbol.lowercased() == symbol)
                     && (side == nil || $0.side == side)
             }
         }
         let accountId = admitted.credentials.account.accountId
-        return VenueReply(status: 200, json: ok(.array(orders.prefix(size).map { HTXWire.openOrder($0, accountId: accountId) })), verdict: "ok")
+        let omit = core.configuration.compatibility.htxManualOrdersOmitClientOrderId
+        return VenueReply(
+            status: 200, json: ok(.array(orders.prefix(size).map { HTXWire.openOrder($0, accountId: accountId, omitManualClientId: omit) })),
+            verdict: "ok"
+        )
     }
 
     /// `POST /v1/order/orders/batchCancelOpenOrders` `{account-id?, symbol? (≤ 10, comma-separated), side?, size? 1..100}`
@@ -111,10 +115,10 @@ struct HTXHandlers {
         }
         let now = request.receivedAtMs
         let context = CancelContext(now: now, requestId: request.id, removalDelayMs: core.configuration.htxCancelDelayMs, faults: faults)
-        let apiKey = admitted.apiKey
+        let owner = admitted.owner
         let (outcomes, nextId) = core.withState(now: now) { state -> ([CancelVerdict], String?) in
             let candidates = state.book.select(exchange: "htx") {
-                $0.apiKey == apiKey && $0.status(at: now) == .open && (symbols == nil || symbols!.contains($0.symbol.lowercased()))
+                $0.owner == owner && $0.status(at: now) == .open && (symbols == nil || symbols!.contains($0.symbol.lowercased()))
                     && (side == nil || $0.side == side)
             }
             let outcomes = candidates.prefix(Int(size)).map { state.cancel($0, context: context) }
@@ -147,7 +151,7 @@ struct HTXHandlers {
         }
         let now = request.receivedAtMs
         let timer = CountdownTimer(
-            exchange: "htx", market: "spot", apiKey: admitted.apiKey, settle: nil, symbol: nil,
+            exchange: "htx", market: "spot", owner: admitted.owner, settle: nil, symbol: nil,
             deadlineMs: now + timeout * 1000, armedByRequestId: request.id, maxOrders: 500
         )
         core.withState(now: now) { state in

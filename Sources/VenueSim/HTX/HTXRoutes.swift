@@ -20,6 +20,7 @@ struct HTXRoutes: VenueRoutes {
         case "POST /v1/order/orders/batchcancel": handler = handlers.batchCancel
         case "GET /v1/order/openOrders": handler = handlers.openOrders
         case "POST /v1/order/orders/batchCancelOpenOrders": handler = handlers.batchCancelOpenOrders
+        // Its own limit is not in docs/venues.md (UNVERIFIED): not counted.
         case "POST /v2/algo-orders/cancel-all-after": handler = handlers.cancelAllAfter; limited = false
         default: handler = nil
         }
@@ -34,30 +35,33 @@ struct HTXRoutes: VenueRoutes {
             return reply
         case .accepted(let credentials):
             var headers: [(String, String)] = []
+            var passed: RateLimitCheck?
             if limited {
                 let now = request.receivedAtMs
+                // Per UID across all its keys, per endpoint (docs/venues.md 2c).
                 let check = core.withState(now: now) { state in
                     state.limiter.draw(
-                        exchange: "htx", market: "spot", bucket: "\(credentials.account.apiKey)|\(request.path)",
+                        exchange: "htx", market: "spot", key: "\(credentials.owner)|\(request.path)",
                         published: .htxPerEndpoint, cost: 1, now: now, force: faults.forceRateLimit
                     )
                 }
                 headers = [
                     ("X-HB-RateLimit-Requests-Remain", String(check.remaining)),
-                    // Unit UNVERIFIED (docs/venues.md 2c); epoch ms at which the bucket is full again.
-                    ("X-HB-RateLimit-Requests-Expire", String(check.fullAtMs)),
+                    // Unit UNVERIFIED (docs/venues.md 2c); epoch ms at which the oldest arrival in the window leaves it.
+                    ("X-HB-RateLimit-Requests-Expire", String(check.windowClearsAtMs)),
                 ]
                 guard check.allowed else {
                     var reply = HTXErrors.tooManyRequests(
                         v2: v2, account: credentials.account.apiKey, status: core.configuration.compatibility.htxRateLimitHTTPStatus
                     )
                     if faults.forceRateLimit { reply.verdict = "fault:rate-limit" }
-                    return reply.with(headers: headers)
+                    return reply.with(headers: headers).counted(check, weight: 1)
                 }
+                passed = check
             }
-            var reply = handler(request, core, faults, Admitted(credentials: credentials, usageHeaders: headers))
+            var reply = handler(request, core, faults, Admitted(credentials: credentials, usageHeaders: headers, check: passed))
             reply.account = credentials.account.apiKey
-            return reply.with(headers: headers)
+            return reply.with(headers: headers).counted(passed, weight: 1)
         }
     }
 }

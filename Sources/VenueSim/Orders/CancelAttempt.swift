@@ -10,12 +10,16 @@ enum CancelVerdict: Sendable {
     case retryableFailure(SimOrder)
     /// `fillWhileCancellingRate` fault: the order filled first; the venue gives its already-filled answer.
     case filledWhileCancelling(SimOrder)
+    /// `partialFillRate` / `partialFillOrderIds` fault: part of the order filled while the cancel was in
+    /// flight and the cancel did not take; the order stays open, partially filled, and the venue fails this
+    /// id with its retryable per-order answer.
+    case partiallyFilled(SimOrder)
 
     var order: SimOrder? {
         switch self {
         case .notFound: return nil
         case .cancelled(let order), .alreadyCancelled(let order), .alreadyFilled(let order), .cancelling(let order),
-            .retryableFailure(let order), .filledWhileCancelling(let order):
+            .retryableFailure(let order), .filledWhileCancelling(let order), .partiallyFilled(let order):
             return order
         }
     }
@@ -24,6 +28,7 @@ enum CancelVerdict: Sendable {
         switch self {
         case .retryableFailure: return "partial-failure"
         case .filledWhileCancelling: return "fill-while-cancelling"
+        case .partiallyFilled: return "partial-fill"
         default: return nil
         }
     }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Every order the simulator knows, per exchange, with a client-id index. Ids are unique per exchange.
 struct OrderBook: Sendable {
     private var orders: [String: [String: SimOrder]] = [:]
@@ -10,7 +12,7 @@ struct OrderBook: Sendable {
         orders[exchange]?[id] != nil
     }
 
-    mutating func insert(_ seed: SimOrderSeed, now: Int64) {
+    mutating func insert(_ seed: SimOrderSeed, owner: String, now: Int64) {
         nextSequence += 1
         let order = SimOrder(
             sequence: nextSequence,
@@ -25,8 +27,12 @@ struct OrderBook: Sendable {
             price: seed.price,
             quantity: seed.quantity,
             apiKey: seed.apiKey,
+            owner: owner,
+            account: seed.exchange == "gate" && seed.market == "spot" ? (seed.account?.lowercased() ?? "spot") : nil,
+            origin: seed.clientOrderId == nil ? seed.origin : nil,
             createdAtMs: now,
-            state: .open
+            state: .open,
+            filled: seed.filledQuantity.flatMap { Decimal(string: $0) } ?? 0
         )
         orders[seed.exchange, default: [:]][seed.id] = order
         if let clientOrderId = seed.clientOrderId {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The simulator's own record of an order.
 struct SimOrder: Sendable {
     enum State: Sendable {
@@ -31,13 +33,20 @@ struct SimOrder: Sendable {
         let price: String
         let quantity: String
         let apiKey: String
+        /// The venue account (uid) the order belongs to: every key of it sees the order.
+        let owner: String
+        /// Gate spot account type: `spot`, `margin`, `cross_margin` or `unified` (nil elsewhere).
+        let account: String?
+        /// How the order was placed when it has no client id (`web` for a manual order); nil = over the API.
+        let origin: String?
         let createdAtMs: Int64
         let isSell: Bool
+        let quantityValue: Decimal
 
         init(
             sequence: Int, exchange: String, market: String, settle: String?, productType: String?, symbol: String,
             id: String, clientOrderId: String?, side: String, price: String, quantity: String, apiKey: String,
-            createdAtMs: Int64
+            owner: String, account: String?, origin: String?, createdAtMs: Int64
         ) {
             self.sequence = sequence
             self.exchange = exchange
@@ -51,25 +60,32 @@ struct SimOrder: Sendable {
             self.price = price
             self.quantity = quantity
             self.apiKey = apiKey
+            self.owner = owner
+            self.account = account
+            self.origin = origin
             self.createdAtMs = createdAtMs
             self.isSell = side.lowercased() == "sell"
+            self.quantityValue = Decimal(string: quantity) ?? 0
         }
     }
 
     let record: Record
     var state: State
+    /// The filled part; above 0 while open, the order is partially filled.
+    var filled: Decimal = 0
 
     init(
         sequence: Int, exchange: String, market: String, settle: String?, productType: String?, symbol: String,
         id: String, clientOrderId: String?, side: String, price: String, quantity: String, apiKey: String,
-        createdAtMs: Int64, state: State
+        owner: String, account: String? = nil, origin: String? = nil, createdAtMs: Int64, state: State, filled: Decimal = 0
     ) {
         self.record = Record(
             sequence: sequence, exchange: exchange, market: market, settle: settle, productType: productType,
             symbol: symbol, id: id, clientOrderId: clientOrderId, side: side, price: price, quantity: quantity,
-            apiKey: apiKey, createdAtMs: createdAtMs
+            apiKey: apiKey, owner: owner, account: account, origin: origin, createdAtMs: createdAtMs
         )
         self.state = state
+        self.filled = filled
     }
 
     var sequence: Int { record.sequence }
@@ -84,7 +100,43 @@ struct SimOrder: Sendable {
     var price: String { record.price }
     var quantity: String { record.quantity }
     var apiKey: String { record.apiKey }
+    var owner: String { record.owner }
+    var account: String? { record.account }
+    var origin: String? { record.origin }
     var createdAtMs: Int64 { record.createdAtMs }
+
+    /// Open with part of it filled.
+    var isPartiallyFilled: Bool { filled > 0 && filled < record.quantityValue }
+
+    /// The filled part as decimal text ("0" when nothing filled; the whole quantity once filled).
+    var filledText: String {
+        if case .filled = state { return quantity }
+        return filled > 0 ? SimDecimal.text(filled) : "0"
+    }
+
+    /// What is left to fill, as decimal text.
+    var remainingText: String {
+        if case .filled = state { return "0" }
+        return filled > 0 ? SimDecimal.text(record.quantityValue - filled) : quantity
+    }
+
+    /// Fills half of what is left (at least a little), keeping the order open; returns the quantity filled.
+    @discardableResult
+    mutating func fillPart() -> Decimal {
+        let remaining = record.quantityValue - filled
+        guard remaining > 0 else { return 0 }
+        var part = remaining / 2
+        var rounded = Decimal()
+        NSDecimalRound(&rounded, &part, 8, .down)
+        if rounded <= 0 || rounded >= remaining { rounded = remaining / 2 }
+        filled += rounded
+        return rounded
+    }
+
+    /// Fills `quantity` more (capped below the whole order: a complete fill is `state = .filled`).
+    mutating func fill(_ quantity: Decimal) {
+        filled = min(record.quantityValue, filled + quantity)
+    }
 
     func status(at now: Int64) -> Status {
         switch state {
@@ -108,6 +160,9 @@ struct SimOrder: Sendable {
             id: id, clientOrderId: clientOrderId, side: side, price: price, quantity: quantity, apiKey: apiKey,
             status: "open", cancelPending: false, createdAtMs: createdAtMs
         )
+        view.account = account
+        view.origin = origin
+        view.filledQuantity = filledText
         switch state {
         case .open:
             break
@@ -122,5 +177,12 @@ struct SimOrder: Sendable {
             view.cancelledBy = by
         }
         return view
+    }
+}
+
+/// Decimal text without exponent or trailing zeros.
+enum SimDecimal {
+    static func text(_ value: Decimal) -> String {
+        NSDecimalNumber(decimal: value).stringValue
     }
 }

@@ -3,8 +3,12 @@ struct Admitted: Sendable {
     let credentials: AccountCredentials
     /// The venue's usage headers, to send with whatever the request answers.
     let usageHeaders: [(String, String)]
+    /// The rate-limit check it passed (nil where the endpoint is not limited).
+    var check: RateLimitCheck? = nil
 
     var apiKey: String { credentials.account.apiKey }
+    /// The venue account (uid) the key acts for: orders, cancel-alls and countdowns are per account.
+    var owner: String { credentials.owner }
 }
 
 /// Either the request may go on, or the venue's refusal to send.

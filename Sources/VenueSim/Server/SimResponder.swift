@@ -115,7 +115,8 @@ struct SimResponder: HTTPResponder {
             SimRequestLogEntry(
                 id: request.id, receivedAtMs: request.receivedAtMs, exchange: venue.exchange, market: market,
                 method: request.method, path: request.path, account: reply?.account ?? venue.presentedKey(request),
-                status: status, verdict: verdict, orderIds: reply?.orderIds ?? []
+                status: status, verdict: verdict, orderIds: reply?.orderIds ?? [], limitKey: reply?.limitKey,
+                weight: reply?.weight
             )
         )
     }

@@ -6,6 +6,9 @@ struct SimState: Sendable {
     var random: SeededRandom
     var countdowns = CountdownTable()
     var log: RequestLog
+    var bans: BinanceBans
+    /// `exchange|id` of the `partialFillOrderIds` already applied (each applies once).
+    var partialFillsDone: Set<String> = []
 
     init(configuration: VenueSimConfiguration) {
         limiter = RateLimiter(
@@ -15,10 +18,16 @@ struct SimState: Sendable {
         )
         random = SeededRandom(seed: configuration.seed)
         log = RequestLog(capacity: configuration.requestLogCapacity)
+        bans = BinanceBans(
+            refusalsBeforeBan: configuration.binanceBanAfterRefusals, refusalWindowMs: configuration.binanceBanRefusalWindowMs,
+            banDurationMs: configuration.binanceBanDurationMs
+        )
     }
 
     /// Applies the time-based effects due by `now` (countdowns firing). HTX's delayed removal needs no
-    /// step: an order's listed status is computed from the clock on every read.
+    /// step: an order's listed status is computed from the clock on every read. Every venue request and every
+    /// admin read passes here, so a countdown that expired while nobody called is applied (as of its deadline)
+    /// before anything can observe the book.
     mutating func advance(to now: Int64) {
         for timer in countdowns.takeDue(now: now) {
             var cancelled = 0
@@ -47,6 +56,18 @@ struct SimState: Sendable {
             book.update(order)
             return .filledWhileCancelling(order)
         }
+        if !context.faults.partialFillOrderIds.isEmpty, context.faults.partialFillOrderIds.contains(order.id),
+            partialFillsDone.insert("\(order.exchange)|\(order.id)").inserted
+        {
+            order.fillPart()
+            book.update(order)
+            return .partiallyFilled(order)
+        }
+        if context.faults.partialFillRate > 0, random.unit() < context.faults.partialFillRate {
+            order.fillPart()
+            book.update(order)
+            return .partiallyFilled(order)
+        }
         if context.faults.partialFailureRate > 0, random.unit() < context.faults.partialFailureRate {
             return .retryableFailure(order)
         }
@@ -63,5 +84,7 @@ struct SimState: Sendable {
         countdowns.removeAll()
         log.removeAll()
         limiter.reset()
+        bans.removeAll()
+        partialFillsDone = []
     }
 }

@@ -40,6 +40,9 @@ struct VenueReply: Sendable {
     var verdict: String
     var account: String? = nil
     var orderIds: [String] = []
+    /// The rate-limit key the request was counted under, and its cost there.
+    var limitKey: String? = nil
+    var weight: Double? = nil
 
     init(status: Int, json: JSONValue, verdict: String, account: String? = nil, orderIds: [String] = []) {
         self.status = status
@@ -60,6 +63,14 @@ struct VenueReply: Sendable {
     func with(headers extra: [(String, String)]) -> VenueReply {
         var copy = self
         copy.headers += extra
+        return copy
+    }
+
+    func counted(_ check: RateLimitCheck?, weight: Double) -> VenueReply {
+        guard let key = check?.key else { return self }
+        var copy = self
+        copy.limitKey = key
+        copy.weight = weight
         return copy
     }
 }

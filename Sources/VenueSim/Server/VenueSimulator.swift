@@ -100,7 +100,7 @@ public final class VenueSimulator: Sendable {
         core.clearFaults()
     }
 
-    /// Clears orders, the request log, faults and countdowns.
+    /// Clears orders, the request log, faults, countdowns, rate-limit arrivals and Binance bans.
     public func reset() async {
         core.reset()
     }
@@ -121,6 +121,49 @@ public final class VenueSimulator: Sendable {
 
     public func setRateLimit(_ override: SimRateLimitOverride) async throws {
         try core.addRateLimitOverride(override)
+    }
+
+    // MARK: Partial fills, arrivals, bans, countdowns
+
+    /// Fills part of an open order (half of what is left, or `quantity`), leaving it open: a partial fill
+    /// (Bitget lists it under `status=partially_filled`). Seed with `SimOrderSeed.filledQuantity` to start so.
+    @discardableResult
+    public func fill(exchange: String, id: String, quantity: String? = nil) async throws -> SimOrderView {
+        try core.fill(exchange: exchange, id: id, quantity: quantity)
+    }
+
+    /// Per rate-limit key, the most arrivals (and weight) in any window of the key's published window, from
+    /// the request log (`admittedOnly`: leave refused requests out).
+    public func arrivalSummaries(since: Int = 0, admittedOnly: Bool = false) async -> [SimArrivalSummary] {
+        core.arrivalSummaries(since: since, admittedOnly: admittedOnly)
+    }
+
+    /// The most arrivals in any window of `windowMs` (default: the key's published window) among the logged
+    /// requests `filter` selects — e.g. `SimArrivalFilter(limitKey: "bitget|futures|uid:10001|/api/v2/mix/order/batch-cancel-orders")`
+    /// or `SimArrivalFilter(exchange: "htx", path: "/v1/order/orders/batchcancel")` with `windowMs: 2_000`.
+    public func maxArrivals(_ filter: SimArrivalFilter, windowMs: Int64? = nil) async throws -> SimArrivalSummary {
+        try core.arrivals(filter, windowMs: windowMs)
+    }
+
+    /// Bans a Binance peer IP (nil = every IP) for `milliseconds` of simulator time: each request from it
+    /// answers HTTP 418 `-1003` "Way too many requests; IP(…) banned until <ms>…" until then.
+    @discardableResult
+    public func banBinanceIP(_ ip: String? = nil, forMilliseconds milliseconds: Int64) async throws -> [SimBan] {
+        try core.banBinance(ip: ip, durationMs: milliseconds)
+    }
+
+    /// The Binance bans in force (earned by repeated 429s or set by `banBinanceIP`).
+    public func binanceBans() async -> [SimBan] {
+        core.binanceBans()
+    }
+
+    public func liftBinanceBans() async {
+        core.liftBinanceBans()
+    }
+
+    /// The armed countdowns; reading applies any that are due (as the admin API does).
+    public func countdowns() async -> [SimCountdownView] {
+        core.countdowns()
     }
 }
 

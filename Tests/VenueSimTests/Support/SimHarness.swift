@@ -52,37 +52,64 @@ struct SimHarness {
 
     // MARK: Signed requests per venue
 
-    func gate(_ method: HTTPMethod, _ path: String, query: String = "", body: String = "", timestamp: String? = nil, extraHeaders: [(String, String)] = []) async throws -> HTTPAnswer {
-        let headers = GateSigner.headers(method: method.rawValue, path: path, query: query, body: body, timestamp: timestamp ?? nowSeconds)
+    func gate(_ method: HTTPMethod, _ path: String, query: String = "", body: String = "", timestamp: String? = nil, extraHeaders: [(String, String)] = [], key: String = TestCredentials.key) async throws -> HTTPAnswer {
+        let headers = GateSigner.headers(method: method.rawValue, path: path, query: query, body: body, timestamp: timestamp ?? nowSeconds, key: key)
         return try await send(method, path + (query.isEmpty ? "" : "?" + query), headers: headers + extraHeaders, body: body.isEmpty ? nil : body)
     }
 
-    func htx(_ method: HTTPMethod, _ path: String, params: [(String, String)] = [], body: String? = nil, timestampMs: Int64? = nil) async throws -> HTTPAnswer {
-        let query = HTXSigner.signedQuery(method: method.rawValue, host: hostHeader, path: path, params: params, timestampMs: timestampMs ?? nowMs)
+    func htx(_ method: HTTPMethod, _ path: String, params: [(String, String)] = [], body: String? = nil, timestampMs: Int64? = nil, key: String = TestCredentials.key) async throws -> HTTPAnswer {
+        let query = HTXSigner.signedQuery(method: method.rawValue, host: hostHeader, path: path, params: params, timestampMs: timestampMs ?? nowMs, key: key)
         return try await send(method, path + "?" + query, headers: [("Content-Type", "application/json")], body: body)
     }
 
-    func bitget(_ method: HTTPMethod, _ path: String, query: String = "", body: String = "", timestampMs: Int64? = nil) async throws -> HTTPAnswer {
-        let headers = BitgetSigner.headers(method: method.rawValue, path: path, query: query, body: body, timestampMs: timestampMs ?? nowMs)
+    func bitget(_ method: HTTPMethod, _ path: String, query: String = "", body: String = "", timestampMs: Int64? = nil, key: String = TestCredentials.key) async throws -> HTTPAnswer {
+        let headers = BitgetSigner.headers(method: method.rawValue, path: path, query: query, body: body, timestampMs: timestampMs ?? nowMs, key: key)
         return try await send(method, path + (query.isEmpty ? "" : "?" + query), headers: headers, body: body.isEmpty ? nil : body)
     }
 
     /// `params` without timestamp/signature; they are appended (timestamp last before the signature).
-    func binance(_ method: HTTPMethod, _ path: String, params: String, timestampMs: Int64? = nil) async throws -> HTTPAnswer {
+    func binance(_ method: HTTPMethod, _ path: String, params: String, timestampMs: Int64? = nil, key: String = TestCredentials.key) async throws -> HTTPAnswer {
         let full = (params.isEmpty ? "" : params + "&") + "timestamp=\(timestampMs ?? nowMs)"
-        return try await send(method, path + "?" + BinanceSigner.signedQuery(full), headers: [("X-MBX-APIKEY", TestCredentials.key)])
+        return try await send(method, path + "?" + BinanceSigner.signedQuery(full), headers: [("X-MBX-APIKEY", key)])
     }
 
     // MARK: Seeding
 
     @discardableResult
-    func seed(_ exchange: String, _ market: String, ids: [String], symbol: String, clientIds: [String?]? = nil, settle: String? = nil, productType: String? = nil, side: String = "buy") async throws -> Int {
+    func seed(
+        _ exchange: String, _ market: String, ids: [String], symbol: String, clientIds: [String?]? = nil, settle: String? = nil,
+        productType: String? = nil, side: String = "buy", account: String? = nil, origin: String? = nil, filled: String? = nil,
+        quantity: String = "1", key: String = TestCredentials.key
+    ) async throws -> Int {
         try await sim.seed(ids.enumerated().map { index, id in
             SimOrderSeed(
                 exchange: exchange, market: market, settle: settle, productType: productType, symbol: symbol, id: id,
-                clientOrderId: clientIds?[index], side: side, price: "30000", quantity: "1", apiKey: TestCredentials.key
+                clientOrderId: clientIds?[index], side: side, price: "30000", quantity: quantity, apiKey: key,
+                account: account, origin: origin, filledQuantity: filled
             )
         })
+    }
+
+    /// The ids of `exchange`'s orders with `status` (open, cancelled, filled), in seeding order.
+    func ids(_ exchange: String, status: String) async -> [String] {
+        await sim.orders(exchange: exchange, market: nil, status: status).map(\.id)
+    }
+
+    /// A second API key (same secret and passphrase as the demo key) on `exchange`, of the same uid 10001 as the
+    /// demo account, and a third key of another uid.
+    static func accountsWithSecondKey() -> [SimAccount] {
+        var accounts = SimAccount.demoAccounts
+        for exchange in SimAccount.exchanges {
+            accounts.append(SimAccount(
+                exchange: exchange, apiKey: TestCredentials.secondKey, secret: TestCredentials.secret,
+                passphrase: TestCredentials.passphrase, uid: "10001", accountId: "100009"
+            ))
+            accounts.append(SimAccount(
+                exchange: exchange, apiKey: TestCredentials.otherAccountKey, secret: TestCredentials.secret,
+                passphrase: TestCredentials.passphrase, uid: "20002", accountId: "200009"
+            ))
+        }
+        return accounts
     }
 
     func status(_ exchange: String, _ id: String) async -> String? {

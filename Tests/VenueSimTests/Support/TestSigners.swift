@@ -8,6 +8,9 @@ enum TestCredentials {
     static let key = "test-api-key"
     static let secret = "test-api-secret"
     static let passphrase = "test-passphrase"
+    /// Another key of the demo account's uid (10001), and a key of another account (uid 20002).
+    static let secondKey = "test-api-key-2"
+    static let otherAccountKey = "other-account-key"
     /// 2023-11-14T22:13:20Z, the vectors' time.
     static let vectorTimeMs: Int64 = 1_700_000_000_000
 }
