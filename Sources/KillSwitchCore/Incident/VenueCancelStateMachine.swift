@@ -175,10 +175,10 @@ public struct VenueCancelStateMachine: Sendable {
                 tracked.state = .queued
                 failedSymbols.insert(tracked.order.target.symbol)
             case .rateLimited:
-                // The executor has already held the venue's pool for the venue's delay: re-send through the
-                // limiter at once rather than adding a backoff on top.
+                // The venue's pool is already held for its delay; the re-send also backs off (capped,
+                // exponential by attempt), so a venue that keeps refusing is not hammered into a ban. Not a
+                // failure of the symbol: no escalation.
                 tracked.state = .queued
-                tracked.immediate = true
             }
             orders[outcome.target.orderId] = tracked
         }

@@ -365,7 +365,7 @@ public actor TripEngine {
             }
         }
         guard !scopes.isEmpty else { return 0 }
-        let limits = self.limits, clients = self.clients, logger = self.logger
+        let clients = self.clients, logger = self.logger
         let targets = venues.filter { scopes[$0.id] != nil }
         let found: [(VenueDescriptor, [VenueOpenOrder])] = await withTaskGroup(of: (VenueDescriptor, [VenueOpenOrder]).self) { group in
             for venue in targets {
@@ -375,7 +375,6 @@ public actor TripEngine {
                 let covering = scopes[venue.id] ?? []
                 group.addTask {
                     do {
-                        _ = try await listing.acquire(limits: limits, priority: .cancel)
                         let (_, open) = try await listing.fetch(client: client)
                         return (venue, open.filter { order in covering.contains { $0.containsOrder(kind: venue.kind, symbol: order.symbol) && $0.covers(venue) } })
                     } catch {
