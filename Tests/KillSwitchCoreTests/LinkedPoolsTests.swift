@@ -252,11 +252,6 @@ private func at(_ duration: Duration) -> ManualClock.Instant { .init(offset: dur
         let hold = clock.nextDeadline!.offset
         #expect(hold > .seconds(295) && hold <= .seconds(300))
         taker.cancel()
-        // A ban without a readable end is still held for the minimum.
-        let fresh = VenueRateLimits(clock: clock)
-        fresh.register(venueId: "bn", kind: .binanceCoinM, account: "a")
-        fresh.venueSaid(RateLimitSignal(throttled: true, bannedUntilMilliseconds: WallClock.system.now()), venueId: "bn", operation: .batchCancel)
-        #expect(fresh.plan(venueId: "bn", operation: .batchCancel).draws[0].bucket.isPenalized)
         #expect(VenueRateLimits.minimumBanHold == .seconds(120))
     }
 

@@ -218,8 +218,9 @@ public final class VenueRateLimits: RequestAdmission, Sendable {
     public func venueSaid(_ signal: RateLimitSignal, venueId: String, operation: VenueOperation) {
         let plan = plan(venueId: venueId, operation: operation)
         if let bannedUntil = signal.bannedUntilMilliseconds {
-            let hold = max(Self.minimumBanHold, .milliseconds(max(0, bannedUntil - WallClock.system.now())))
-            plan.penalize(retryAfter: hold)
+            // Until the ban's end as the venue wrote it (the client fills in `minimumBanHold` when it could
+            // not read one).
+            plan.penalize(retryAfter: .milliseconds(max(0, bannedUntil - WallClock.system.now())))
         } else if signal.throttled {
             plan.penalize(retryAfter: signal.retryAfterMilliseconds.map { .milliseconds($0) })
         }
@@ -229,8 +230,8 @@ public final class VenueRateLimits: RequestAdmission, Sendable {
         }
     }
 
-    /// A ban whose end cannot be read is held at least this long (Binance bans last 2 minutes to 3 days,
-    /// and lengthen when hammered).
+    /// A ban whose end cannot be read is held this long (Binance bans last 2 minutes to 3 days, and
+    /// lengthen when hammered); the venue client applies it.
     public static let minimumBanHold: Duration = .seconds(120)
 
     /// The live Binance figure from `exchangeInfo` (REQUEST_WEIGHT): applies to the shared IP pool.

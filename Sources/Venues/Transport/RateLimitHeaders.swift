@@ -19,7 +19,7 @@ enum RateLimitHeaders {
         // until then; a ban whose end cannot be read is held for the minimum (the limiter's floor).
         var bannedUntil: Int64?
         if answer.status == 418 {
-            bannedUntil = Self.banEnd(answer.body) ?? serverNowMilliseconds + 120_000
+            bannedUntil = Self.banEnd(answer.body) ?? serverNowMilliseconds + VenueRateLimits.minimumBanHold.nanoseconds / 1_000_000
         }
         // Reset times: Gate's in seconds (per its Chinese doc), HTX's `Expire` probably epoch ms (UNVERIFIED):
         // a value above 10^11 is taken as ms, else seconds. Only consulted when throttled.
