@@ -23,7 +23,7 @@ public enum RateLimitError: Error, Sendable, Hashable, CustomStringConvertible {
 }
 
 /// A venue rate limit as a token bucket: capacity = the published count, refilled continuously at count
-/// per window (issue 4's model, shared with the simulator). It starts full.
+/// per window (the same model the simulator enforces). It starts full.
 ///
 /// - Time is exact integer arithmetic: the level is kept in units of `1 / window-nanoseconds` of a token,
 ///   so a deficit of `d` units refills in exactly `⌈d / count⌉` ns. No floating point, no drift.

@@ -46,7 +46,7 @@ struct RateLimitRule: Sendable, Hashable {
     var capacity: Double
     var windowMs: Int64
 
-    /// The table.
+    /// The venues' published limits (docs/venues.md §1c, §2c, §3c, §4c).
     static let gateCancels = RateLimitRule(capacity: 200, windowMs: 1_000)
     static let gateOtherPrivate = RateLimitRule(capacity: 200, windowMs: 10_000)
     static let htxPerEndpoint = RateLimitRule(capacity: 50, windowMs: 2_000)
