@@ -39,7 +39,10 @@ import Testing
     @Test func changelogHasASectionForTheVersion() throws {
         let changelog = try String(contentsOf: Self.packageRoot.appendingPathComponent("CHANGELOG.md"), encoding: .utf8)
         let version = try Self.versionFile()
-        #expect(changelog.contains("\n## [\(version)]"), "CHANGELOG.md has no \"## [\(version)]\" section")
-        #expect(changelog.contains("\n## [Unreleased]"))
+        // Booleans first, so a failure names the missing heading rather than printing the whole file.
+        let hasVersion = changelog.contains("\n## [\(version)]")
+        let hasUnreleased = changelog.contains("\n## [Unreleased]")
+        #expect(hasVersion, "CHANGELOG.md has no \"## [\(version)]\" section")
+        #expect(hasUnreleased, "CHANGELOG.md has no \"## [Unreleased]\" section")
     }
 }
