@@ -68,6 +68,15 @@ let package = Package(
             capability: .buildTool(),
             dependencies: ["MigrationEmbedder"]
         ),
+        .executableTarget(
+            name: "BuildInfoEmbedder",
+            swiftSettings: swiftSettings
+        ),
+        .plugin(
+            name: "EmbedBuildInfo",
+            capability: .buildTool(),
+            dependencies: ["BuildInfoEmbedder"]
+        ),
         .target(
             name: "KillSwitchStore",
             dependencies: [
@@ -138,7 +147,8 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            plugins: ["EmbedBuildInfo"]
         ),
         .executableTarget(
             name: "killswitch",

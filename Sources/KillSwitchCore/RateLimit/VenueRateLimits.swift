@@ -38,7 +38,7 @@ public struct BucketLimit: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "\(capacity)/\(DurationText.format(window))" }
 }
 
-/// Which pool an operation draws from and at what cost (issue 4's table, "Rate limits — one model").
+/// Which pool an operation draws from and at what cost (the published limits, tabled at `defaultRule`).
 public struct RateLimitRule: Sendable, Hashable {
     /// The pool's name within the venue kind: `cancels`, `open-orders`, `batchcancel`, `weight`, ….
     public var pool: String
