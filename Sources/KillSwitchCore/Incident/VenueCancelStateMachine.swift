@@ -137,6 +137,9 @@ public struct VenueCancelStateMachine: Sendable {
     /// Attempts so far for an order (the attempt number of its next request is this + 1).
     public func attempts(of orderId: Int64) -> Int { orders[orderId]?.attempts ?? 0 }
 
+    /// Orders this venue's part has taken on (planned, listed or found since).
+    public var trackedCount: Int { orders.count }
+
     /// Orders still to be settled (not cancelled, closed or stuck), for progress and status.
     public var outstanding: Int { orders.values.count { $0.state.isActive } }
 

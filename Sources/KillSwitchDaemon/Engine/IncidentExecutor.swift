@@ -82,6 +82,7 @@ actor IncidentExecutor {
         self.clock = clock
         self.policy = policy
         self.progress = progress
+        for (venueId, venue) in machine.venues { progress.planned(venueId: venueId, orders: venue.trackedCount) }
         self.crashPoint = crashPoint
         self.metrics = metrics
         self.logger = logger
@@ -108,10 +109,12 @@ actor IncidentExecutor {
         let pending = pendingDiscoveries
         pendingDiscoveries.removeAll()
         return pending.flatMap { item in
+            let before = machine.venues[item.venueId]?.trackedCount ?? 0
             guard let actions = machine.discovered(venueId: item.venueId, item.order) else {
                 leftOver = true
                 return [IncidentStateMachine.Action]()
             }
+            progress.planned(venueId: item.venueId, orders: (machine.venues[item.venueId]?.trackedCount ?? 0) - before)
             return actions
         }
     }
@@ -197,7 +200,10 @@ actor IncidentExecutor {
             return batches.flatMap { outcomes in machine.apply(venueId) { $0.batchAnswered(outcomes) } }
         case .listed(let venueId, let purpose, let orders, let intent):
             lastListingIntent[venueId] = intent
-            return machine.apply(venueId) { $0.listed(purpose, open: orders) }
+            let before = machine.venues[venueId]?.trackedCount ?? 0
+            let actions = machine.apply(venueId) { $0.listed(purpose, open: orders) }
+            progress.planned(venueId: venueId, orders: (machine.venues[venueId]?.trackedCount ?? 0) - before)
+            return actions
         case .listingFailed(let venueId, let purpose, let kind, let reason):
             return machine.apply(venueId) { $0.listingFailed(purpose, kind: kind, reason: reason) }
         case .cancelAll(let venueId, let symbol, let kind, let reason):
