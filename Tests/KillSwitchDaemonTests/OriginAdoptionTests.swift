@@ -6,7 +6,7 @@ import KillSwitchDaemon
 import KillSwitchStore
 @testable import VenueSim
 
-/// Orders found on the venue (issue 20): an origin label is never a client id, and no single listed order can
+/// Orders found on the venue: an origin label is never a client id, and no single listed order can
 /// block a sweep — against venue-sim, which reports Gate's labels as Gate does.
 extension EngineIntegration {
 @Suite(.serialized) struct OriginAdoptionTests {

@@ -3,7 +3,7 @@ import Testing
 import KillSwitchCore
 @testable import KillSwitchStore
 
-/// Origin labels are not client ids (issue 20), at ingest and when adopting a venue's listing; and adopting a
+/// Origin labels are not client ids, at ingest and when adopting a venue's listing; and adopting a
 /// listing never fails it.
 @Suite struct OriginTests {
     static func validate(_ json: String) -> Result<OrderEvent, EventError> {
