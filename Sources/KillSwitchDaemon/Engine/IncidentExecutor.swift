@@ -389,6 +389,7 @@ actor IncidentExecutor {
             intentId = try await store.recordIntent(incidentId: incidentId, attempt: 1, venueId: venueId, symbol: listing.symbol, kind: "list-open", targets: [])
             crashPoint.intentCommitted()
             let (count, inScope) = try await listing.fetch(client: client)
+            await listing.reportUntracked(inScope, store: store, metrics: metrics)
             let targets = try await store.adoptListed(venueId: venueId, orders: inScope)
             let listed = zip(targets, inScope).map { VenueCancelStateMachine.ListedOrder(target: $0, isCancelling: $1.isCancelling) }
             let elapsed = started.duration(to: clock.now)
