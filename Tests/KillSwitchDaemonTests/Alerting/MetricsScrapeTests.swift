@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import KillSwitchConfig
 import KillSwitchCore
-import KillSwitchDaemon
+@testable import KillSwitchDaemon
 import KillSwitchStore
 import NIOHTTP1
 import VenueSim
@@ -137,6 +137,25 @@ extension EngineIntegration {
         #expect(await running.daemon.engine.latchedIncidents.isEmpty, "nothing was tripped through the metrics port")
         // The control socket's /metrics is the same text, state gauges included.
         #expect(try await running.scrape().value("killswitch_tripped_scopes") == 0)
+    }
+
+    @Test func aMetricsPortAlreadyTakenIsLoggedAndTheDaemonGoesOn() async throws {
+        let running = try await RunningDaemon.start(engine: Self.engine)
+        defer { Task { await running.stop() } }
+        // A second listener on the same port cannot bind: it must end (not throw, which would stop the
+        // daemon's service group) — promptly, and without disturbing the first.
+        let second = MetricsListener(daemon: running.daemon, address: MetricsListenAddress(host: "127.0.0.1", port: running.metricsPort))
+        let ended = await RunningDaemon.within(.seconds(20)) {
+            do {
+                try await second.run()
+                return true
+            } catch {
+                return false
+            }
+        }
+        #expect(ended == true, "run() returned without throwing")
+        #expect(try await running.request(.GET, "/metrics").status == 200)
+        #expect(await running.daemon.engine.gate(venue: "binance", account: "main", symbol: "BTCUSD_PERP").allowed, "the daemon still answers")
     }
 
     /// The alert rules and the dashboard must only name series a running daemon exports (a renamed metric
