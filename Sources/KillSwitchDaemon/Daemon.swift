@@ -40,10 +40,13 @@ public final class Daemon: Sendable {
         /// Exit once no incident is running (resume-and-finish runs, tests).
         public var exitWhenIdle: Bool
         public var environment: [String: String]
+        /// Which build runs, for `killswitch_build_info` (the CLI passes what it embedded).
+        public var build: BuildIdentity
 
-        public init(exitWhenIdle: Bool = false, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        public init(exitWhenIdle: Bool = false, environment: [String: String] = ProcessInfo.processInfo.environment, build: BuildIdentity = .unknown) {
             self.exitWhenIdle = exitWhenIdle
             self.environment = environment
+            self.build = build
         }
     }
 
@@ -61,7 +64,7 @@ public final class Daemon: Sendable {
         let store = try Store(options: StoreOptions(configuration), venues: configuration.venueDescriptors)
         self.store = store
         let killSwitchMetrics = KillSwitchMetrics(registry: metrics, orderCounts: store.orderStatusCounts,
-                                                  venues: configuration.venueDescriptors.map(\.id), rules: configuration.rules.map(\.id))
+                                                  venues: configuration.venueDescriptors.map(\.id), rules: configuration.rules.map(\.id), build: options.build)
         self.killSwitchMetrics = killSwitchMetrics
         self.metricsEvents = events.subscribe()
         let httpClient = VenueClients.makeSharedHTTPClient()

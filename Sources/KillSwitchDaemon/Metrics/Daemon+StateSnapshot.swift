@@ -34,7 +34,8 @@ extension Daemon {
 
         let buckets = configuration.venueDescriptors.flatMap { venue in
             limits.buckets(venueId: venue.id).sorted { $0.key < $1.key }.map { pool, bucket in
-                DaemonStateSnapshot.Bucket(venue: venue.id, pool: pool, level: bucket.level, capacity: Double(bucket.usableCapacity), waiting: bucket.waitingCount)
+                DaemonStateSnapshot.Bucket(venue: venue.id, pool: pool, level: bucket.level, capacity: Double(bucket.usableCapacity), waiting: bucket.waitingCount,
+                                           penalized: bucket.isPenalized)
             }
         }
 

@@ -28,6 +28,8 @@ struct DaemonStateSnapshot: Sendable {
         var level: Double
         var capacity: Double
         var waiting: Int
+        /// A hold the venue asked for is in force (a 429's Retry-After, a Binance ban).
+        var penalized: Bool
     }
 
     /// Distinct scopes latched (the gate answers "blocked" inside them).

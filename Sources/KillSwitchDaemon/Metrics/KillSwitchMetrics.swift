@@ -58,7 +58,7 @@ public final class KillSwitchMetrics: Sendable {
     ///   - orderCounts: the store's live counts behind the orders-by-status gauge (nil: no such gauge updates).
     ///   - venues, rules: ids whose series are created at start.
     public init(registry: PrometheusCollectorRegistry, orderCounts: OrderStatusCounts?, venues: [String] = [], rules: [String] = [],
-                build: BuildInfo = .current) {
+                build: BuildIdentity = .unknown) {
         self.registry = registry
         self.orderCounts = orderCounts
         self.state = StateMetrics(registry: registry, build: build)

@@ -25,10 +25,11 @@ final class StateMetrics: Sendable {
     private let bucketTokens: GaugeFamily
     private let bucketCapacity: GaugeFamily
     private let bucketWaiting: GaugeFamily
+    private let bucketPenalized: GaugeFamily
     /// Storage failures already added to the counter (the store counts them; the counter follows).
     private let failuresExported = Mutex(0)
 
-    init(registry: PrometheusCollectorRegistry, build: BuildInfo) {
+    init(registry: PrometheusCollectorRegistry, build: BuildIdentity) {
         func family(_ name: String, _ labels: [String], _ help: String) -> GaugeFamily {
             GaugeFamily(registry: registry, name: name, help: help, labels: labels)
         }
@@ -52,9 +53,12 @@ final class StateMetrics: Sendable {
         ruleFiring = family("killswitch_rule_firing", ["rule"], "1 while the rule's condition holds (whether or not its incident is still latched).")
         ruleValue = family("killswitch_rule_value", ["rule", "measure"], "A rule's current value of the quantity it limits (see docs/alerting.md for each measure).")
         ruleThreshold = family("killswitch_rule_threshold", ["rule", "measure"], "The limit a rule compares killswitch_rule_value with.")
-        bucketTokens = family("killswitch_rate_limit_tokens", ["venue", "pool"], "Tokens available now in the venue's rate-limit pool.")
-        bucketCapacity = family("killswitch_rate_limit_capacity_tokens", ["venue", "pool"], "Usable capacity of the venue's rate-limit pool (after the safety margin).")
+        bucketTokens = family("killswitch_rate_limit_tokens", ["venue", "pool"],
+                              "What the venue's rate-limit pool may grant now without waiting (requests, or weight for Binance).")
+        bucketCapacity = family("killswitch_rate_limit_capacity_tokens", ["venue", "pool"], "The pool's usable count per window (after the safety margin).")
         bucketWaiting = family("killswitch_rate_limit_waiting_requests", ["venue", "pool"], "Requests waiting for the pool's tokens.")
+        bucketPenalized = family("killswitch_rate_limit_penalized", ["venue", "pool"],
+                                 "1 while the venue's hold is in force (a 429's Retry-After, a Binance ban): the pool sends nothing until it ends.")
     }
 
     func update(_ state: DaemonStateSnapshot) {
@@ -85,5 +89,6 @@ final class StateMetrics: Sendable {
         bucketTokens.replace(with: state.buckets.map { ([$0.venue, $0.pool], $0.level) })
         bucketCapacity.replace(with: state.buckets.map { ([$0.venue, $0.pool], $0.capacity) })
         bucketWaiting.replace(with: state.buckets.map { ([$0.venue, $0.pool], Double($0.waiting)) })
+        bucketPenalized.replace(with: state.buckets.map { ([$0.venue, $0.pool], $0.penalized ? 1 : 0) })
     }
 }

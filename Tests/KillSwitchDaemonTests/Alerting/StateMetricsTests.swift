@@ -8,16 +8,31 @@ import KillSwitchStore
 /// The mapping from a state snapshot to series, without a daemon: what appears, what disappears, what stays.
 @Suite struct StateMetricsTests {
     static func snapshot(rules: [RuleEvaluation] = [], venues: [DaemonStateSnapshot.VenueState] = [], heartbeats: [DaemonStateSnapshot.Heartbeat] = [],
-                         storage: StorageHealth.Snapshot = .init(), incomplete: Int? = 0) -> DaemonStateSnapshot {
+                         storage: StorageHealth.Snapshot = .init(), incomplete: Int? = 0, buckets: [DaemonStateSnapshot.Bucket] = []) -> DaemonStateSnapshot {
         DaemonStateSnapshot(trippedScopes: 0, incidentsByState: [:], incomplete: incomplete, venues: venues, heartbeats: heartbeats, rules: rules,
-                            storage: storage, databaseBytes: 4096, buckets: [])
+                            storage: storage, databaseBytes: 4096, buckets: buckets)
+    }
+
+    @Test func poolsShowTheirLevelCapacityQueueAndHold() {
+        let registry = PrometheusCollectorRegistry()
+        let metrics = StateMetrics(registry: registry, build: .unknown)
+        metrics.update(Self.snapshot(buckets: [
+            .init(venue: "binance", pool: "weight", level: 0, capacity: 2160, waiting: 3, penalized: true),
+            .init(venue: "gate", pool: "cancels", level: 150, capacity: 180, waiting: 0, penalized: false),
+        ]))
+        let scrape = Self.scrape(registry)
+        #expect(scrape.value("killswitch_rate_limit_penalized", ["venue": "binance", "pool": "weight"]) == 1)
+        #expect(scrape.value("killswitch_rate_limit_penalized", ["venue": "gate", "pool": "cancels"]) == 0)
+        #expect(scrape.value("killswitch_rate_limit_waiting_requests", ["venue": "binance", "pool": "weight"]) == 3)
+        #expect(scrape.value("killswitch_rate_limit_tokens", ["venue": "gate", "pool": "cancels"]) == 150)
+        #expect(scrape.value("killswitch_rate_limit_capacity_tokens", ["venue": "binance", "pool": "weight"]) == 2160)
     }
 
     static func scrape(_ registry: PrometheusCollectorRegistry) -> PrometheusText { PrometheusText(registry.emitToString()) }
 
     @Test func seriesForRulesAndSourcesThatAreGoneDisappear() {
         let registry = PrometheusCollectorRegistry()
-        let metrics = StateMetrics(registry: registry, build: BuildInfo(version: "1.2.3", commit: "abc1234"))
+        let metrics = StateMetrics(registry: registry, build: BuildIdentity(version: "1.2.3", commit: "abc1234"))
         let loss = RuleEvaluation(ruleId: "daily-loss", fired: false, value: "-100", threshold: "-25000", reason: "",
                                   measures: [RuleMeasure(name: "pnl", value: -100, threshold: -25_000)])
         let exposure = RuleEvaluation(ruleId: "too-much", fired: true, value: "", threshold: "", reason: "",
@@ -46,7 +61,7 @@ import KillSwitchStore
 
     @Test func anArmedCheckNotRunYetIsNoSeriesNotAFailure() {
         let registry = PrometheusCollectorRegistry()
-        let metrics = StateMetrics(registry: registry, build: .current)
+        let metrics = StateMetrics(registry: registry, build: .unknown)
         metrics.update(Self.snapshot(venues: [
             .init(id: "gate", tripped: true, armedCheckOK: nil, armedCheckAtMilliseconds: nil, clockOffsetMilliseconds: -1_500),
             .init(id: "htx", tripped: false, armedCheckOK: false, armedCheckAtMilliseconds: 1_764_065_700_000, clockOffsetMilliseconds: nil),
@@ -62,7 +77,7 @@ import KillSwitchStore
 
     @Test func storageFailuresCountOnceAndAnUnreadableStoreKeepsTheLastIncompleteCount() {
         let registry = PrometheusCollectorRegistry()
-        let metrics = StateMetrics(registry: registry, build: .current)
+        let metrics = StateMetrics(registry: registry, build: .unknown)
         var storage = StorageHealth.Snapshot()
         storage.ok = false
         storage.failures = 2
