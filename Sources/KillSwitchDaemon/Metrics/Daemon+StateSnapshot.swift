@@ -3,16 +3,18 @@ import KillSwitchCore
 import KillSwitchStore
 
 extension Daemon {
-    /// What the state gauges show, read now from the engine, the rule engine, the health registry, the rate
-    /// limits and the store. Store reads that fail leave their part out (the gauge keeps its last value) —
-    /// a scrape must work while the disk is failing, since that is when it matters.
+    /// What the state gauges show, read now from the engine (the same current state `status` shows, no store
+    /// read per incident), the rule engine, the health registry and the rate limits. The one store read (the
+    /// last heartbeats) may fail and is then left out: a scrape must work while the disk is failing, since that
+    /// is when it matters.
     func stateSnapshot() async -> DaemonStateSnapshot {
         let wallNow = WallClock.system.now()
-        let latched = await engine.latchedIncidents
+        let incidents = await engine.statusSnapshot().filter(\.record.isLatched)
+        let latched = incidents.map(\.record)
 
         var byState = Dictionary(uniqueKeysWithValues: DaemonStateSnapshot.incidentStates.map { ($0, 0) })
-        for incident in latched {
-            let state: String = switch await engine.runState(of: incident.id) {
+        for incident in incidents {
+            let state: String = switch incident.run {
             // nil: latched in memory while the store could not take the incident, or not yet picked up.
             case .starting?, nil: "starting"
             case .running?: "running"
@@ -21,8 +23,8 @@ extension Daemon {
             }
             byState[state, default: 0] += 1
         }
-        // The engine's latched records are the trip-time snapshot; the store has how each last ended.
-        let incomplete = (try? await store.latchedIncidents())?.filter { $0.state == .incomplete }.count
+        // A keep-trying attempt leaves its incident `incomplete` until it is flat.
+        let incomplete = latched.filter { $0.state == .incomplete }.count
 
         let venues = configuration.venueDescriptors.map { venue in
             let account = Scope(venue: venue.id, account: venue.account)

@@ -37,9 +37,8 @@ struct DaemonStateSnapshot: Sendable {
     /// Latched incidents by where their cancelling stands in this process: `starting`, `running`,
     /// `keep_trying`, `ended`.
     var incidentsByState: [String: Int]
-    /// Latched incidents whose last fan-out ended `incomplete`; nil when the store could not be read (the gauge
-    /// then keeps its last value rather than claiming zero).
-    var incomplete: Int?
+    /// Latched incidents whose last fan-out ended `incomplete`.
+    var incomplete: Int
     var venues: [VenueState]
     var heartbeats: [Heartbeat]
     var rules: [RuleEvaluation]

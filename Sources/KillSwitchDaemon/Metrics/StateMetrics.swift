@@ -64,7 +64,7 @@ final class StateMetrics: Sendable {
     func update(_ state: DaemonStateSnapshot) {
         trippedScopes.set(to: Double(state.trippedScopes))
         incidents.replace(with: DaemonStateSnapshot.incidentStates.map { ([$0], Double(state.incidentsByState[$0] ?? 0)) })
-        if let incomplete = state.incomplete { incidentsIncomplete.set(to: Double(incomplete)) }
+        incidentsIncomplete.set(to: Double(state.incomplete))
 
         venueTripped.replace(with: state.venues.map { ([$0.id], $0.tripped ? 1 : 0) })
         armedCheckOK.replace(with: state.venues.compactMap { venue in venue.armedCheckOK.map { ([venue.id], $0 ? 1 : 0) } })

@@ -11,7 +11,7 @@ import VenueSim
 /// running its services against venue-sim, before, during and after a trip.
 extension EngineIntegration {
 @Suite(.serialized, .timeLimit(.minutes(3))) struct MetricsScrapeTests {
-    static let engine = EngineSettings(incidentDeadline: .seconds(3), retryInitial: .milliseconds(20), retryMax: .milliseconds(100), safetyMargin: 0,
+    static let engine = EngineSettings(incidentDeadline: .seconds(5), retryInitial: .milliseconds(20), retryMax: .milliseconds(100), safetyMargin: 0,
                                        escalateAfter: 3, keepTryingInitial: .milliseconds(100), keepTryingMax: .milliseconds(300),
                                        latchedSweepEvery: .seconds(600))
     static let heartbeatRule = RuleDefinition(id: "bot7-alive", scope: Scope(venue: "htx"), kind: .heartbeat(source: "bot7", timeout: .seconds(60), grace: .seconds(60)))
@@ -65,7 +65,7 @@ extension EngineIntegration {
         #expect(heard.value("killswitch_rule_threshold", ["rule": "bot7-alive", "measure": "silence_seconds"]) == 60, "after the first heartbeat: the timeout alone")
         #expect((heard.value("killswitch_rule_value", ["rule": "bot7-alive", "measure": "silence_seconds"]) ?? 99) < 5)
 
-        // During: Gate futures answers 5xx to everything, so the fan-out cannot end before its 3 s deadline.
+        // During: Gate futures answers 5xx to everything, so the fan-out cannot end before its 5 s deadline.
         try await sim.setFaults(SimFaults(exchange: "gate", market: "futures", errorRate: 1))
         let events = daemon.events.subscribe()
         let incident = await daemon.engine.trip(scope: Scope(venue: "gate-fut", symbol: "BTC_USDT"), reason: "metrics drill", actor: "tests")
