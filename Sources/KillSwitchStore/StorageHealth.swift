@@ -48,12 +48,16 @@ public final class StorageHealth: Sendable {
         }
     }
 
-    /// Runs one write and records how it went.
+    /// Runs one write and records how it went. A constraint refusal (a foreign key, an append-only trigger)
+    /// says the data was wrong, not that the disk is: it changes nothing here — "storage failing" pages
+    /// someone, and must mean the database cannot be written.
     func recording<T>(_ body: () throws -> T) throws -> T {
         do {
             let result = try body()
             succeeded()
             return result
+        } catch let error as SQLiteError where error.isConstraint {
+            throw error
         } catch {
             failed(error)
             throw error

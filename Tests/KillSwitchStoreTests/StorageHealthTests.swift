@@ -23,6 +23,16 @@ import KillSwitchCore
         #expect(store.health.snapshot.failures == 2, "failures are counted, never forgotten")
     }
 
+    @Test func aRefusedRowIsNotAFailingDisk() async throws {
+        let dir = TemporaryDirectory()
+        let store = try Fixtures.store(dir)
+        // No such venue: the foreign key refuses the mark (callers validate first; this is the last line).
+        let mark = PnLMark(venue: "no-such-venue", time: Date(timeIntervalSince1970: 1_700_000_000), currency: "USDT",
+                           realizedToday: .zero, unrealized: .zero, equity: DecimalAmount("1")!)
+        await #expect(throws: SQLiteError.self) { try await store.recordPnLMark(mark) }
+        #expect(store.health.snapshot == StorageHealth.Snapshot(ok: true, failures: 0))
+    }
+
     @Test func untrackedCountsListedOrdersNoBotReported() async throws {
         let dir = TemporaryDirectory()
         let store = try Fixtures.store(dir)
