@@ -21,7 +21,24 @@ public enum ConfigLoader {
         let credentials = try resolveCredentials(config, environment: environment)
         var resolved = config
         try resolveAccounts(&resolved, credentials: credentials)
+        try checkWebhookSecrets(config, environment: environment)
         return (resolved, credentials)
+    }
+
+    /// Every `[[notify]]` variable that is named must be set: a webhook signed with an empty key, or a
+    /// PagerDuty event without its routing key, would be refused by its receiver at the worst moment.
+    /// Values are read again by the notifier; nothing here is printed but the variable's name.
+    public static func checkWebhookSecrets(_ config: KillSwitchConfiguration, environment: [String: String]) throws(ConfigErrors) {
+        var issues: [ConfigIssue] = []
+        for (index, target) in config.notify.enumerated() {
+            for (key, variable) in [("secret_env", target.secretEnv), ("routing_key_env", target.routingKeyEnv)] {
+                guard let variable else { continue }
+                if environment[variable].map({ $0.isEmpty }) ?? true {
+                    issues.append(ConfigIssue(path: "notify[\(index)].\(key)", message: "environment variable \(variable) is not set"))
+                }
+            }
+        }
+        if !issues.isEmpty { throw ConfigErrors(file: config.sourcePath ?? "config", issues: issues) }
     }
 
     /// Resolves every venue's credentials from the environment or secrets files. Errors name the venue and

@@ -28,6 +28,7 @@ public enum ConfigParser {
         if let engine = root.table("engine") { config.engine = parseEngine(engine) }
         if let control = root.table("control") { config.control = parseControl(control) }
         if let maintenance = root.table("maintenance") { config.maintenance = parseMaintenance(maintenance) }
+        if let metrics = root.table("metrics") { config.metrics = parseMetrics(metrics) }
         config.venues = root.tables("venues").compactMap { parseVenue($0, defaultSecretsFile: defaultSecretsFile) }
         var seen: [String: Int] = [:]
         for (index, venue) in config.venues.enumerated() {
@@ -152,17 +153,53 @@ public enum ConfigParser {
         return settings
     }
 
+    static func parseMetrics(_ t: TableReader) -> MetricsSettings {
+        var settings = MetricsSettings()
+        if let listen = t.string("listen") {
+            if let address = MetricsListenAddress(parsing: listen) {
+                settings.listen = address
+            } else {
+                t.issue("listen", "\"\(listen)\" is not HOST:PORT (e.g. \"127.0.0.1:9464\", \"[::1]:9464\")")
+            }
+        }
+        t.finish()
+        return settings
+    }
+
     static func parseNotify(_ t: TableReader) -> NotifyTarget? {
-        let url = t.string("url", required: true)
+        var format = WebhookFormat.generic
+        if let name = t.string("format") {
+            if let known = WebhookFormat(rawValue: name) {
+                format = known
+            } else {
+                t.issue("format", "unknown format \"\(name)\"; expected one of \(WebhookFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+        }
+        // PagerDuty has one endpoint: its URL may be left out.
+        let url = format == .pagerduty ? t.string("url") ?? NotifyTarget.pagerDutyEventsURL : t.string("url", required: true)
         if let url, !(url.hasPrefix("http://") || url.hasPrefix("https://")) || URL(string: url)?.host == nil {
             t.issue("url", "not an http(s) URL with a host (\(Redaction.url(url)); the URL itself is not shown: it may carry a token)")
         }
-        var target = NotifyTarget(url: url ?? "")
+        var target = NotifyTarget(url: url ?? "", format: format)
         if let events = t.stringArray("events") {
             for (i, event) in events.enumerated() where !NotifyTarget.eventNames.contains(event) {
                 t.issue("events[\(i)]", "unknown event \"\(event)\"; expected one of \(NotifyTarget.eventNames.joined(separator: ", "))")
             }
             target.events = events
+        }
+        target.secretEnv = t.string("secret_env")
+        target.routingKeyEnv = t.string("routing_key_env")
+        if format == .pagerduty && target.routingKeyEnv == nil {
+            t.issue("routing_key_env", "required for format = \"pagerduty\": the environment variable holding the Events v2 integration key")
+        } else if format != .pagerduty && target.routingKeyEnv != nil {
+            t.issue("routing_key_env", "only for format = \"pagerduty\"")
+        }
+        if let timeout = t.duration("timeout") {
+            if timeout <= .zero || timeout > .seconds(120) {
+                t.issue("timeout", "\(DurationText.format(timeout)) is out of range; expected more than 0 and at most 2m")
+            } else {
+                target.timeout = timeout
+            }
         }
         t.finish()
         return url == nil ? nil : target

@@ -16,12 +16,14 @@ public struct KillSwitchConfiguration: Sendable {
     public var venues: [VenueConfiguration]
     public var rules: [RuleDefinition]
     public var notify: [NotifyTarget]
+    /// `[metrics]`: the metrics-only HTTP listener (none unless `listen` is set).
+    public var metrics: MetricsSettings
     /// Where the file was read from (secrets-file paths are relative to its folder).
     public var sourcePath: String?
 
     public var venueDescriptors: [VenueDescriptor] { venues.map(\.descriptor) }
 
-    public init(database: String = defaultDatabase, socket: String = defaultSocket, store: StoreSettings = .init(), tradingDay: TradingDay = .init(), engine: EngineSettings = .init(), control: ControlSettings = .init(), maintenance: MaintenanceSettings = .init(), venues: [VenueConfiguration] = [], rules: [RuleDefinition] = [], notify: [NotifyTarget] = [], sourcePath: String? = nil) {
+    public init(database: String = defaultDatabase, socket: String = defaultSocket, store: StoreSettings = .init(), tradingDay: TradingDay = .init(), engine: EngineSettings = .init(), control: ControlSettings = .init(), maintenance: MaintenanceSettings = .init(), venues: [VenueConfiguration] = [], rules: [RuleDefinition] = [], notify: [NotifyTarget] = [], metrics: MetricsSettings = .init(), sourcePath: String? = nil) {
         self.database = database
         self.socket = socket
         self.store = store
@@ -32,6 +34,7 @@ public struct KillSwitchConfiguration: Sendable {
         self.venues = venues
         self.rules = rules
         self.notify = notify
+        self.metrics = metrics
         self.sourcePath = sourcePath
     }
 }
@@ -134,13 +137,74 @@ public struct MaintenanceSettings: Sendable, Hashable {
 public struct NotifyTarget: Sendable, Hashable {
     public var url: String
     public var events: [String]
+    /// The body's shape: killswitch's own JSON, or what Slack, Discord or PagerDuty take as is.
+    public var format: WebhookFormat
+    /// Environment variable holding the HMAC key that signs each request (`X-Killswitch-Signature`); nil:
+    /// unsigned.
+    public var secretEnv: String?
+    /// PagerDuty only: environment variable holding the Events v2 integration (routing) key.
+    public var routingKeyEnv: String?
+    /// Per-attempt timeout of this webhook's requests.
+    public var timeout: Duration
 
     public static let eventNames = ["trip", "incident-end", "rearm", "armed-check-failed"]
+    /// Where PagerDuty's Events API v2 takes events (EU accounts set `url` to events.eu.pagerduty.com).
+    public static let pagerDutyEventsURL = "https://events.pagerduty.com/v2/enqueue"
 
-    public init(url: String, events: [String] = NotifyTarget.eventNames) {
+    public init(url: String, events: [String] = NotifyTarget.eventNames, format: WebhookFormat = .generic, secretEnv: String? = nil,
+                routingKeyEnv: String? = nil, timeout: Duration = .seconds(10)) {
         self.url = url
         self.events = events
+        self.format = format
+        self.secretEnv = secretEnv
+        self.routingKeyEnv = routingKeyEnv
+        self.timeout = timeout
     }
+}
+
+/// `[[notify]] format`.
+public enum WebhookFormat: String, Sendable, Hashable, CaseIterable {
+    /// killswitch's own JSON body (documented in etc/killswitch.example.toml and docs/alerting.md).
+    case generic
+    /// A Slack incoming webhook: `{"text": …}`.
+    case slack
+    /// A Discord webhook: `{"content": …}`.
+    case discord
+    /// PagerDuty Events API v2: trigger on trip and incomplete end, resolve on re-arm.
+    case pagerduty
+}
+
+/// `[metrics]`: the metrics-only listener Prometheus scrapes (the control socket serves `/metrics` too, but
+/// Prometheus cannot scrape a Unix socket).
+public struct MetricsSettings: Sendable, Hashable {
+    /// `listen = "HOST:PORT"`; nil: no listener.
+    public var listen: MetricsListenAddress?
+
+    public init(listen: MetricsListenAddress? = nil) {
+        self.listen = listen
+    }
+}
+
+/// A `HOST:PORT` to listen on (`[::1]:9464` for an IPv6 literal). Port 0 picks a free port (tests).
+public struct MetricsListenAddress: Sendable, Hashable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    /// Parses `HOST:PORT`; nil when it is not one.
+    public init?(parsing text: String) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else { return nil }
+        var host = String(text[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty, !host.contains(where: { $0 == " " || $0 == "/" }) else { return nil }
+        self.init(host: host, port: port)
+    }
+
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }
 
 /// `[[venues]]`: one venue account.

@@ -22,8 +22,11 @@ public final class Daemon: Sendable {
     /// This daemon's metrics, rendered by `GET /metrics` (per daemon, not the process-global factory, so
     /// several daemons in one test process stay apart).
     public let metrics = PrometheusCollectorRegistry()
-    /// The series on `metrics`: fed by the executor's hooks, ingest, and (through `MetricsService`) the events.
+    /// The series on `metrics`: fed by the executor's hooks, ingest, and (through `MetricsService`) the events;
+    /// the state gauges are refreshed at each scrape.
     public let killSwitchMetrics: KillSwitchMetrics
+    /// Where `[metrics] listen` ended up listening, once it does.
+    public let metricsEndpoint = MetricsEndpoint()
     /// The metrics service's subscription, taken at init so no event published before it runs is missed.
     let metricsEvents: AsyncStream<DaemonEvent>
     /// Trips, incident ends, re-arms and failed armed checks, for notifications and metrics.
@@ -37,10 +40,13 @@ public final class Daemon: Sendable {
         /// Exit once no incident is running (resume-and-finish runs, tests).
         public var exitWhenIdle: Bool
         public var environment: [String: String]
+        /// Which build runs, for `killswitch_build_info` (the CLI passes what it embedded).
+        public var build: BuildIdentity
 
-        public init(exitWhenIdle: Bool = false, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        public init(exitWhenIdle: Bool = false, environment: [String: String] = ProcessInfo.processInfo.environment, build: BuildIdentity = .unknown) {
             self.exitWhenIdle = exitWhenIdle
             self.environment = environment
+            self.build = build
         }
     }
 
@@ -58,7 +64,7 @@ public final class Daemon: Sendable {
         let store = try Store(options: StoreOptions(configuration), venues: configuration.venueDescriptors)
         self.store = store
         let killSwitchMetrics = KillSwitchMetrics(registry: metrics, orderCounts: store.orderStatusCounts,
-                                                  venues: configuration.venueDescriptors.map(\.id), rules: configuration.rules.map(\.id))
+                                                  venues: configuration.venueDescriptors.map(\.id), rules: configuration.rules.map(\.id), build: options.build)
         self.killSwitchMetrics = killSwitchMetrics
         self.metricsEvents = events.subscribe()
         let httpClient = VenueClients.makeSharedHTTPClient()
@@ -125,7 +131,7 @@ public final class Daemon: Sendable {
     func services() -> [ServiceGroupConfiguration.ServiceConfiguration] {
         // systemd hears READY=1 once the control socket listens (see ServiceManagerService).
         let controlListening = ReadinessSignal()
-        return [
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: EngineService(daemon: self), successTerminationBehavior: .gracefullyShutdownGroup),
             // Metrics must never stop the daemon: if their loop ever ends, the rest carries on.
             .init(service: MetricsService(metrics: killSwitchMetrics, events: metricsEvents), successTerminationBehavior: .ignore),
@@ -140,6 +146,11 @@ public final class Daemon: Sendable {
             // Ends at once when systemd did not ask to be notified: that must not stop the daemon.
             .init(service: ServiceManagerService(daemon: self, ready: controlListening), successTerminationBehavior: .ignore),
         ]
+        if let address = configuration.metrics.listen {
+            // Read-only and never fatal (see MetricsListener): ending early must not stop the daemon.
+            services.append(.init(service: MetricsListener(daemon: self, address: address), successTerminationBehavior: .ignore))
+        }
+        return services
     }
 
     /// Releases the HTTP connections (after `run`, or when the daemon was only used in-process), and records

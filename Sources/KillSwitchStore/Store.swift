@@ -18,6 +18,8 @@ public actor Store {
     var pendingStatusChanges: [OrderStatus: Int] = [:]
     /// Injected write failures (tests only).
     public nonisolated let faults = StoreFaults()
+    /// Whether the last write succeeded (the metrics' `killswitch_storage_ok`).
+    public nonisolated let health: StorageHealth
 
     /// Opens (creating if needed) the database, applies pending migrations, and records the configured venues.
     public init(options: StoreOptions, venues: [VenueDescriptor], migrations: [Migration]? = nil, clock: WallClock = .system) throws {
@@ -28,6 +30,7 @@ public actor Store {
         self.db = db
         self.options = options
         self.clock = clock
+        self.health = StorageHealth(clock: clock)
         try Store.syncVenues(db, venues, now: clock.now())
         self.orderStatusCounts = OrderStatusCounts(try OrderStatusCounts.count(db))
         self.venues = Dictionary(venues.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
@@ -81,11 +84,13 @@ public actor Store {
 
     /// Runs `body` on the writer connection inside one transaction.
     func write<T>(_ function: String = #function, _ body: (SQLiteConnection) throws -> T) throws -> T {
-        try faults.check(function)
-        pendingStatusChanges.removeAll(keepingCapacity: true)
-        let result = try db.transaction { try body(db) }
-        orderStatusCounts.apply(pendingStatusChanges)
-        return result
+        try health.recording {
+            try faults.check(function)
+            pendingStatusChanges.removeAll(keepingCapacity: true)
+            let result = try db.transaction { try body(db) }
+            orderStatusCounts.apply(pendingStatusChanges)
+            return result
+        }
     }
 
     /// Notes an order leaving one status (nil: it is new) for another (nil: it was merged away).

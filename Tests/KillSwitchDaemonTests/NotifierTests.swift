@@ -118,7 +118,7 @@ import KillSwitchStore
         settings.maxAttempts = 2
         let delivery = WebhookDelivery(target: NotifyTarget(url: receiver.url), settings: settings, logger: Self.logger)
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
-        let task = Task { await delivery.run(send: WebhookDelivery.httpSend(client: http, timeout: .seconds(5)), clock: clock) }
+        let task = Task { await delivery.run(send: WebhookDelivery.httpSend(client: http), clock: clock) }
         func payload(_ venue: String) -> WebhookPayload {
             WebhookPayload(event: "armed-check-failed", time: "t", host: "h", text: venue, venue: venue, detail: "down")
         }

@@ -42,6 +42,14 @@ struct ConfigCommand: AsyncParsableCommand {
             for rule in configuration.rules {
                 CLIOutput.print("  rule \(rule.id): \(rule.typeName), scope \(rule.scope)")
             }
+            if let listen = configuration.metrics.listen {
+                CLIOutput.print("  metrics: GET /metrics on http://\(listen)")
+            }
+            // A webhook's URL may carry its secret (Slack, Discord): scheme and host only.
+            for target in configuration.notify {
+                let signed = target.secretEnv.map { "signed with $\($0)" } ?? "unsigned"
+                CLIOutput.print("  webhook \(target.format.rawValue) \(Redaction.url(target.url)): \(target.events.joined(separator: ", ")); \(signed), timeout \(DurationText.format(target.timeout))")
+            }
         }
     }
 }

@@ -57,7 +57,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "killswitch")
         do {
-            let daemon = try await Daemon(configuration: configuration, credentials: credentials, options: Daemon.Options(exitWhenIdle: exitWhenIdle), logger: logger)
+            let daemon = try await Daemon(configuration: configuration, credentials: credentials, options: Daemon.Options(exitWhenIdle: exitWhenIdle, build: BuildIdentity(version: BuildInfo.version, commit: BuildInfo.commit)), logger: logger)
             try await daemon.run()
             withExtendedLifetime(lock) {}
         } catch {

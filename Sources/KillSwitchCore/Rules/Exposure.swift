@@ -54,6 +54,9 @@ public struct ExposureEvaluator: Sendable {
         let reason = parts.isEmpty
             ? "\(value) within \(threshold.isEmpty ? "no limit" : threshold) (\(ruleId))"
             : parts.joined(separator: "; ") + " (\(ruleId))"
-        return RuleEvaluation(ruleId: ruleId, fired: countFired || notionalFired, value: value, threshold: threshold, reason: reason)
+        var measures: [RuleMeasure] = []
+        if let max = maxOpenOrders { measures.append(RuleMeasure(name: "open_orders", value: Double(openOrders), threshold: Double(max))) }
+        if let max = maxOpenNotional { measures.append(RuleMeasure(name: "open_notional", value: openNotional.decimal.metricValue, threshold: max.decimal.metricValue)) }
+        return RuleEvaluation(ruleId: ruleId, fired: countFired || notionalFired, value: value, threshold: threshold, reason: reason, measures: measures)
     }
 }

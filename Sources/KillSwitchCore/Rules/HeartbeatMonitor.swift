@@ -91,6 +91,7 @@ public struct HeartbeatMonitor<Instant: InstantProtocol>: Sendable where Instant
                 ? "no heartbeat from \(source) for \(value) (timeout \(threshold)) (\(ruleId))"
                 : "last heartbeat from \(source) \(value) ago (timeout \(threshold)) (\(ruleId))"
         }
-        return RuleEvaluation(ruleId: ruleId, fired: fired, value: value, threshold: threshold, reason: reason)
+        return RuleEvaluation(ruleId: ruleId, fired: fired, value: value, threshold: threshold, reason: reason,
+                              measures: [RuleMeasure(name: "silence_seconds", value: silence.seconds, threshold: allowed.seconds)])
     }
 }

@@ -124,7 +124,8 @@ public struct LossLimitEvaluator: Sendable {
         let reason = fired
             ? "PnL \(valueText)\(currencyText) at or below \(thresholdText) (\(ruleId))"
             : "PnL \(valueText)\(currencyText) above \(thresholdText) (\(ruleId))"
-        return RuleEvaluation(ruleId: ruleId, fired: fired, value: valueText, threshold: thresholdText, reason: reason)
+        return RuleEvaluation(ruleId: ruleId, fired: fired, value: valueText, threshold: thresholdText, reason: reason,
+                              measures: [RuleMeasure(name: "pnl", value: value.metricValue, threshold: threshold.metricValue)])
     }
 }
 
@@ -212,6 +213,7 @@ public struct DrawdownEvaluator: Sendable {
         let reason = fired
             ? "equity \(decimalText(current)) down \(value) from the day's peak \(decimalText(peak)), at or beyond \(thresholdText) (\(ruleId))"
             : "equity \(decimalText(current)) down \(value) from the day's peak \(decimalText(peak)), within \(thresholdText) (\(ruleId))"
-        return RuleEvaluation(ruleId: ruleId, fired: fired, value: value, threshold: thresholdText, reason: reason)
+        return RuleEvaluation(ruleId: ruleId, fired: fired, value: value, threshold: thresholdText, reason: reason,
+                              measures: [RuleMeasure(name: "drawdown", value: drawdown.metricValue, threshold: allowed.metricValue)])
     }
 }

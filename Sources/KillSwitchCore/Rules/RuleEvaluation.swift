@@ -11,14 +11,18 @@ public struct RuleEvaluation: Sendable, Hashable, Codable, CustomStringConvertib
     /// When the rule counts per account or per account and symbol, the narrower scope the condition
     /// holds in (nil: the rule's own scope).
     public var scope: Scope?
+    /// The same value and threshold as numbers, for the metrics (`value` and `threshold` are text for people:
+    /// "5s", "3 orders, notional 1200"). Empty while the rule has nothing measured yet.
+    public var measures: [RuleMeasure]
 
-    public init(ruleId: String, fired: Bool, value: String, threshold: String, reason: String, scope: Scope? = nil) {
+    public init(ruleId: String, fired: Bool, value: String, threshold: String, reason: String, scope: Scope? = nil, measures: [RuleMeasure] = []) {
         self.ruleId = ruleId
         self.fired = fired
         self.value = value
         self.threshold = threshold
         self.reason = reason
         self.scope = scope
+        self.measures = measures
     }
 
     public var description: String { reason }

@@ -106,7 +106,8 @@ public struct OrderRateMonitor<Instant: InstantProtocol>: Sendable where Instant
         }
         guard let (key, count) = busiest else {
             return RuleEvaluation(ruleId: ruleId, fired: false, value: "0", threshold: String(maxOrders),
-                                  reason: "0 new orders in \(DurationText.format(window)), limit \(maxOrders) (\(ruleId))")
+                                  reason: "0 new orders in \(DurationText.format(window)), limit \(maxOrders) (\(ruleId))",
+                                  measures: [RuleMeasure(name: "new_orders", value: 0, threshold: Double(maxOrders))])
         }
         return evaluation(key: key, count: count)
     }
@@ -121,7 +122,8 @@ public struct OrderRateMonitor<Instant: InstantProtocol>: Sendable where Instant
         }
         guard let (key, count) = busiest else {
             return RuleEvaluation(ruleId: ruleId, fired: false, value: "0", threshold: String(maxOrders),
-                                  reason: "0 new orders in \(DurationText.format(window)) in \(scope), limit \(maxOrders) (\(ruleId))", scope: scope)
+                                  reason: "0 new orders in \(DurationText.format(window)) in \(scope), limit \(maxOrders) (\(ruleId))", scope: scope,
+                                  measures: [RuleMeasure(name: "new_orders", value: 0, threshold: Double(maxOrders))])
         }
         return evaluation(key: key, count: count)
     }
@@ -135,7 +137,7 @@ public struct OrderRateMonitor<Instant: InstantProtocol>: Sendable where Instant
         return RuleEvaluation(
             ruleId: ruleId, fired: fired, value: String(count), threshold: String(maxOrders),
             reason: "\(shown) new orders in \(DurationText.format(window)) on \(key), limit \(maxOrders) (\(ruleId))",
-            scope: key.scope)
+            scope: key.scope, measures: [RuleMeasure(name: "new_orders", value: Double(count), threshold: Double(maxOrders))])
     }
 }
 
@@ -171,6 +173,7 @@ public struct RejectStormMonitor<Instant: InstantProtocol>: Sendable where Insta
         let shown = fired ? "more than \(maxRejects)" : String(count)
         return RuleEvaluation(
             ruleId: ruleId, fired: fired, value: String(count), threshold: String(maxRejects),
-            reason: "\(shown) venue rejects in \(DurationText.format(window)), limit \(maxRejects) (\(ruleId))")
+            reason: "\(shown) venue rejects in \(DurationText.format(window)), limit \(maxRejects) (\(ruleId))",
+            measures: [RuleMeasure(name: "rejects", value: Double(count), threshold: Double(maxRejects))])
     }
 }

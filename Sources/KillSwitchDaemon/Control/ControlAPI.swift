@@ -38,7 +38,7 @@ struct ControlAPI: Sendable {
         bots.post("/v1/pnl") { request, context in try await pnl(request, context: context) }
         bots.get("/v1/gate") { request, context in try await gate(request, context: context) }
         bots.get("/v1/status") { request, context in try await status(request, context: context) }
-        bots.get("/metrics") { request, context in metrics(request, context: context) }
+        bots.get("/metrics") { request, context in await metrics(request, context: context) }
 
         let operators = router.group().add(middleware: RequireRoleMiddleware(role: .operator, policy: policy))
         operators.post("/v1/rearm") { request, context in try await rearm(request, context: context) }

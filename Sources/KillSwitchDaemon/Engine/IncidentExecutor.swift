@@ -389,6 +389,7 @@ actor IncidentExecutor {
             intentId = try await store.recordIntent(incidentId: incidentId, attempt: 1, venueId: venueId, symbol: listing.symbol, kind: "list-open", targets: [])
             crashPoint.intentCommitted()
             let (count, inScope) = try await listing.fetch(client: client)
+            await listing.reportUntracked(inScope, store: store, metrics: metrics)
             // From here on the venue has answered: nothing the store does can fail the listing.
             let adoption = await store.adoptListed(venueId: venueId, orders: inScope, incidentId: incidentId)
             ListingAdoptionLog.log(adoption, venueId: venueId, incidentId: incidentId, logger: logger)

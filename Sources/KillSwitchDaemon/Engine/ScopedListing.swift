@@ -1,4 +1,5 @@
 import KillSwitchCore
+import KillSwitchStore
 
 /// The one listing loop: a venue account's open orders, every page read, kept to what a tripped scope
 /// covers (`TripScope`). Verification, the final sweep and the latched sweep all list through here, so what
@@ -20,5 +21,13 @@ struct ScopedListing: Sendable {
 
     func inScope(_ open: [VenueOpenOrder]) -> [VenueOpenOrder] {
         open.filter { scope.containsOrder(kind: venue.kind, symbol: $0.symbol) }
+    }
+
+    /// Tells the metrics how many of the listed orders no bot reported (`killswitch_venue_untracked_open_orders`).
+    /// Every listing reports here, whatever its purpose, so the gauge is the last listing's. Never throws: a
+    /// metric must not fail a listing.
+    func reportUntracked(_ listed: [VenueOpenOrder], store: Store, metrics: KillSwitchMetrics?) async {
+        guard let metrics, let untracked = try? await store.untrackedCount(venueId: venue.id, listed: listed) else { return }
+        metrics.listed(venueId: venue.id, untracked: untracked)
     }
 }

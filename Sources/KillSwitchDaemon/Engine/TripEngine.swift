@@ -382,7 +382,7 @@ public actor TripEngine {
             }
         }
         guard !scopes.isEmpty else { return 0 }
-        let clients = self.clients, logger = self.logger
+        let clients = self.clients, logger = self.logger, store = self.store, metrics = self.metrics
         let targets = venues.filter { scopes[$0.id] != nil }
         let found: [(VenueDescriptor, [VenueOpenOrder])] = await withTaskGroup(of: (VenueDescriptor, [VenueOpenOrder]).self) { group in
             for venue in targets {
@@ -393,6 +393,7 @@ public actor TripEngine {
                 group.addTask {
                     do {
                         let (_, open) = try await listing.fetch(client: client)
+                        await listing.reportUntracked(open, store: store, metrics: metrics)
                         return (venue, open.filter { order in covering.contains { $0.containsOrder(kind: venue.kind, symbol: order.symbol) && $0.covers(venue) } })
                     } catch {
                         logger.warning("latched sweep: listing failed", metadata: ["venue": "\(venue.id)", "error": "\(error)"])

@@ -35,6 +35,10 @@ public final class KillSwitchMetrics: Sendable {
         static var armedCheckFailures: MetricNameDescriptor {
             .init(namespace: "killswitch", metricName: "armed_check_failures", unitName: "total", helpText: "Failed armed checks (credentials, permission, reachability), by venue id.")
         }
+        static var untrackedOpenOrders: MetricNameDescriptor {
+            .init(namespace: "killswitch", metricName: "venue_untracked_open_orders", unitName: "",
+                  helpText: "Open orders the last listing of the venue account found that no bot had reported (within the scope it listed).")
+        }
     }
 
     static let latencyBuckets: [Duration] = [.milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
@@ -47,13 +51,17 @@ public final class KillSwitchMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     private let orderCounts: OrderStatusCounts?
     private let ordersByStatus: [OrderStatus: Gauge]
+    /// The gauges of what is true now, refreshed at each scrape (`Daemon.metricsText()`).
+    let state: StateMetrics
 
     /// - Parameters:
     ///   - orderCounts: the store's live counts behind the orders-by-status gauge (nil: no such gauge updates).
     ///   - venues, rules: ids whose series are created at start.
-    public init(registry: PrometheusCollectorRegistry, orderCounts: OrderStatusCounts?, venues: [String] = [], rules: [String] = []) {
+    public init(registry: PrometheusCollectorRegistry, orderCounts: OrderStatusCounts?, venues: [String] = [], rules: [String] = [],
+                build: BuildIdentity = .unknown) {
         self.registry = registry
         self.orderCounts = orderCounts
+        self.state = StateMetrics(registry: registry, build: build)
         ordersByStatus = Dictionary(uniqueKeysWithValues: OrderStatus.allCases.map { status in
             (status, registry.makeGauge(descriptor: Descriptor.ordersTracked, labels: [("status", status.rawValue)]))
         })
@@ -62,6 +70,8 @@ public final class KillSwitchMetrics: Sendable {
             _ = latencyHistogram(venue)
             _ = waitHistogram(venue)
             _ = armedCheckCounter(venue)
+            // Zero until a listing finds otherwise: the name exists from the first scrape, for alert rules.
+            untrackedGauge(venue).set(to: 0)
         }
         for rule in rules + ["manual"] { _ = tripCounter(rule) }
         for ending in ["flat", "incomplete"] { _ = incidentHistogram(ending) }
@@ -87,6 +97,12 @@ public final class KillSwitchMetrics: Sendable {
         for outcome in outcomes { byKind[outcome.kind, default: 0] += 1 }
         for (kind, count) in byKind { outcomeCounter(venueId, kind).increment(by: count) }
         ordersChanged()
+    }
+
+    /// A listing of the venue account (any purpose: verification, final sweep, latched sweep) found
+    /// `untracked` open orders no bot had reported.
+    public func listed(venueId: String, untracked: Int) {
+        untrackedGauge(venueId).set(to: Double(untracked))
     }
 
     /// A request waited `wait` for its rate-limit tokens.
@@ -126,6 +142,10 @@ public final class KillSwitchMetrics: Sendable {
 
     private func armedCheckCounter(_ venueId: String) -> Counter {
         registry.makeCounter(descriptor: Descriptor.armedCheckFailures, labels: [("venue", venueId)])
+    }
+
+    private func untrackedGauge(_ venueId: String) -> Gauge {
+        registry.makeGauge(descriptor: Descriptor.untrackedOpenOrders, labels: [("venue", venueId)])
     }
 
     private func latencyHistogram(_ venueId: String) -> DurationHistogram {

@@ -1,16 +1,25 @@
 import AsyncHTTPClient
+import Crypto
 import Foundation
 import KillSwitchConfig
 import KillSwitchCore
 import Logging
 
-/// One webhook's outbox: a bounded queue drained by one task that POSTs each notification in order,
-/// retrying with capped exponential backoff. A webhook that stays down long enough for the queue to fill
-/// loses its oldest notifications (each drop logged) — never memory, and never a cancel's time: publishing
-/// only enqueues.
+/// One webhook's outbox: a bounded queue drained by one task that POSTs each notification in order, in the
+/// webhook's format, signed when it has a secret, retrying with capped exponential backoff. A webhook that
+/// stays down long enough for the queue to fill loses its oldest notifications (each drop logged) — never
+/// memory, and never a cancel's time: publishing only enqueues.
 final class WebhookDelivery: Sendable {
+    /// One POST as it leaves: the webhook's own timeout travels with it (each webhook has its own).
+    struct Request: Sendable {
+        var url: String
+        var body: Data
+        var headers: [(String, String)]
+        var timeout: Duration
+    }
+
     /// How a notification is sent; `nil` means delivered, otherwise why not (HTTP status or error).
-    typealias Send = @Sendable (_ url: String, _ body: Data) async -> String?
+    typealias Send = @Sendable (Request) async -> String?
 
     struct Settings: Sendable, Hashable {
         /// Backoff between attempts (no jitter: one daemon, one webhook, nothing to de-synchronise).
@@ -19,19 +28,32 @@ final class WebhookDelivery: Sendable {
         var maxAttempts = 12
         /// Notifications waiting per webhook before the oldest is dropped.
         var queueCapacity = 256
-        /// Per-attempt timeout.
-        var timeout: Duration = .seconds(10)
+    }
+
+    /// What a webhook needs from the environment, read once at start (never logged).
+    struct Secrets: Sendable {
+        /// Signs each request (`X-Killswitch-Signature`); nil: unsigned.
+        var signingKey: SymmetricKey?
+        /// PagerDuty's integration key.
+        var routingKey: String?
+
+        init(signingKey: SymmetricKey? = nil, routingKey: String? = nil) {
+            self.signingKey = signingKey
+            self.routingKey = routingKey
+        }
     }
 
     let target: NotifyTarget
     let settings: Settings
+    private let secrets: Secrets
     private let queue: AsyncStream<WebhookPayload>
     private let inbox: AsyncStream<WebhookPayload>.Continuation
     private let logger: Logger
 
-    init(target: NotifyTarget, settings: Settings, logger: Logger) {
+    init(target: NotifyTarget, settings: Settings, secrets: Secrets = Secrets(), logger: Logger) {
         self.target = target
         self.settings = settings
+        self.secrets = secrets
         var logger = logger
         logger[metadataKey: "webhook"] = "\(Redaction.url(target.url))"
         self.logger = logger
@@ -50,13 +72,25 @@ final class WebhookDelivery: Sendable {
     /// No more notifications: `run` returns once the queue is drained (or its task is cancelled).
     func finish() { inbox.finish() }
 
+    /// The request for one attempt of a rendered body, signed at `timestamp` (Unix seconds) when the webhook
+    /// has a key.
+    func request(body: Data, timestamp: Int64) -> Request {
+        var headers = [("Content-Type", "application/json"), ("User-Agent", "killswitch")]
+        if let key = secrets.signingKey { headers += WebhookSignature.headers(body: body, timestamp: timestamp, key: key) }
+        return Request(url: target.url, body: body, headers: headers, timeout: target.timeout)
+    }
+
     /// Delivers queued notifications in order until `finish` (or cancellation).
-    func run(send: Send, clock: any Clock<Duration>) async {
+    func run(send: Send, clock: any Clock<Duration>, wallClock: WallClock = .system) async {
         for await payload in queue {
-            let body = payload.encoded()
+            guard let body = WebhookRendering.body(payload, format: target.format, routingKey: secrets.routingKey) else {
+                logger.debug("notification not sent: this format has nothing for it", metadata: ["event": "\(payload.event)", "format": "\(target.format.rawValue)"])
+                continue
+            }
             var attempt = 1
             while true {
-                guard let failure = await send(target.url, body) else {
+                // Signed per attempt: a retry minutes later still carries a fresh timestamp.
+                guard let failure = await send(request(body: body, timestamp: wallClock.now() / 1_000)) else {
                     logger.debug("notification delivered", metadata: ["event": "\(payload.event)", "attempt": "\(attempt)"])
                     break
                 }
@@ -74,16 +108,15 @@ final class WebhookDelivery: Sendable {
 }
 
 extension WebhookDelivery {
-    /// POSTs `body` as JSON with AsyncHTTPClient; any 2xx is delivered.
-    static func httpSend(client: HTTPClient, timeout: Duration) -> Send {
-        { url, body in
-            var request = HTTPClientRequest(url: url)
+    /// POSTs with AsyncHTTPClient under the request's own timeout; any 2xx is delivered (PagerDuty answers 202).
+    static func httpSend(client: HTTPClient) -> Send {
+        { outgoing in
+            var request = HTTPClientRequest(url: outgoing.url)
             request.method = .POST
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.headers.add(name: "User-Agent", value: "killswitch")
-            request.body = .bytes(Array(body))
+            for (name, value) in outgoing.headers { request.headers.add(name: name, value: value) }
+            request.body = .bytes(Array(outgoing.body))
             do {
-                let response = try await client.execute(request, timeout: .milliseconds(timeout.nanoseconds / 1_000_000))
+                let response = try await client.execute(request, timeout: .milliseconds(outgoing.timeout.nanoseconds / 1_000_000))
                 _ = try? await response.body.collect(upTo: 64 * 1024)
                 return (200..<300).contains(Int(response.status.code)) ? nil : "HTTP \(response.status.code)"
             } catch {

@@ -252,6 +252,34 @@ public actor RuleEngine<C: Clock> where C.Duration == Duration {
         return out
     }
 
+    /// A watched heartbeat source as the metrics show it: how long since this process last heard it (nil: not
+    /// since its rule was armed or re-armed), how long it has been watched, and its timeout (the shortest, when
+    /// several rules watch it).
+    public struct HeartbeatWatch: Sendable, Hashable {
+        public var source: String
+        public var sinceHeard: Duration?
+        public var watchedFor: Duration
+        public var timeout: Duration
+    }
+
+    /// Every watched heartbeat source (read-only; for the metrics).
+    public func heartbeatWatches() -> [HeartbeatWatch] {
+        let now = clock.now
+        var bySource: [String: HeartbeatWatch] = [:]
+        for monitor in heartbeats.values {
+            let heard = monitor.lastHeartbeat.map { $0.duration(to: now) }
+            let watch = HeartbeatWatch(source: monitor.source, sinceHeard: heard, watchedFor: monitor.armedAt.duration(to: now), timeout: monitor.timeout)
+            guard let seen = bySource[monitor.source] else {
+                bySource[monitor.source] = watch
+                continue
+            }
+            bySource[monitor.source] = HeartbeatWatch(
+                source: monitor.source, sinceHeard: [seen.sinceHeard, heard].compactMap { $0 }.min(),
+                watchedFor: max(seen.watchedFor, watch.watchedFor), timeout: min(seen.timeout, watch.timeout))
+        }
+        return bySource.values.sorted { $0.source < $1.source }
+    }
+
     // MARK: Firing
 
     private func fire(_ rule: RuleDefinition, _ evaluation: RuleEvaluation) async {

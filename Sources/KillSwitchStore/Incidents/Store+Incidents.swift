@@ -247,10 +247,12 @@ extension Store {
     /// daemon's monotonic clock).
     public func recordHeartbeat(source: String, caller: AuditActor? = nil) throws {
         let now = clock.now()
-        try db.cached("""
-            INSERT INTO heartbeats (source, last_at, count, last_caller, last_caller_uid) VALUES (?, ?, 1, ?, ?)
-            ON CONFLICT (source) DO UPDATE SET last_at = excluded.last_at, count = count + 1,
-                last_caller = excluded.last_caller, last_caller_uid = excluded.last_caller_uid
-            """).bind([.text(source), .integer(now), SQLiteValue(caller?.name), SQLiteValue(caller?.uid.map(Int64.init))]).run()
+        try health.recording {
+            try db.cached("""
+                INSERT INTO heartbeats (source, last_at, count, last_caller, last_caller_uid) VALUES (?, ?, 1, ?, ?)
+                ON CONFLICT (source) DO UPDATE SET last_at = excluded.last_at, count = count + 1,
+                    last_caller = excluded.last_caller, last_caller_uid = excluded.last_caller_uid
+                """).bind([.text(source), .integer(now), SQLiteValue(caller?.name), SQLiteValue(caller?.uid.map(Int64.init))]).run()
+        }
     }
 }

@@ -7,12 +7,14 @@ extension Store {
     /// who reported it.
     public func recordPnLMark(_ mark: PnLMark, caller: AuditActor? = nil) throws {
         let now = clock.now()
-        try db.cached("""
-            INSERT INTO pnl_marks (venue_id, mark_time, currency, realized_today, unrealized, equity, received_at, caller, caller_uid)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).bind([.text(mark.venue), .integer(Int64((mark.time.timeIntervalSince1970 * 1000).rounded())), .text(mark.currency),
-                      .text(mark.realizedToday.text), .text(mark.unrealized.text), .text(mark.equity.text), .integer(now),
-                      SQLiteValue(caller?.name), SQLiteValue(caller?.uid.map(Int64.init))]).run()
+        try health.recording {
+            try db.cached("""
+                INSERT INTO pnl_marks (venue_id, mark_time, currency, realized_today, unrealized, equity, received_at, caller, caller_uid)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """).bind([.text(mark.venue), .integer(Int64((mark.time.timeIntervalSince1970 * 1000).rounded())), .text(mark.currency),
+                          .text(mark.realizedToday.text), .text(mark.unrealized.text), .text(mark.equity.text), .integer(now),
+                          SQLiteValue(caller?.name), SQLiteValue(caller?.uid.map(Int64.init))]).run()
+        }
     }
 
     /// The number of PnL marks stored for a venue (status and tests).

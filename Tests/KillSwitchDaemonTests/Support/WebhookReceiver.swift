@@ -6,12 +6,14 @@ import ServiceLifecycle
 import Synchronization
 
 /// A real HTTP server on a free loopback port that records every webhook POST and answers with scripted
-/// statuses (then 200), for the notifier tests.
+/// statuses (then 200), optionally after a delay, for the notifier tests.
 final class WebhookReceiver: Sendable {
     struct Received: Sendable {
         var path: String
         var contentType: String?
         var body: Data
+        /// Every header, names in lower case.
+        var headers: [String: String] = [:]
 
         var json: [String: Any] { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:] }
     }
@@ -34,14 +36,18 @@ final class WebhookReceiver: Sendable {
         self.task = task
     }
 
-    /// `statuses`: the answers to the first requests, in order; every later request gets 200.
-    static func start(statuses: [HTTPResponse.Status] = []) async throws -> WebhookReceiver {
+    /// `statuses`: the answers to the first requests, in order; every later request gets 200. `delay`: how long
+    /// each answer waits (the request is recorded at once).
+    static func start(statuses: [HTTPResponse.Status] = [], delay: Duration = .zero) async throws -> WebhookReceiver {
         let (received, sink) = AsyncStream<Received>.makeStream()
         let answered = Counter()
         let router = Router()
         router.post("hook") { request, _ -> HTTPResponse.Status in
             let body = try await request.body.collect(upTo: 1 << 20)
-            sink.yield(Received(path: request.uri.path, contentType: request.headers[.contentType], body: Data(body.readableBytesView)))
+            var headers: [String: String] = [:]
+            for field in request.headers { headers[field.name.canonicalName] = field.value }
+            sink.yield(Received(path: request.uri.path, contentType: request.headers[.contentType], body: Data(body.readableBytesView), headers: headers))
+            if delay > .zero { try? await Task.sleep(for: delay) }
             let index = answered.value.withLock { n in
                 defer { n += 1 }
                 return n

@@ -7,11 +7,10 @@ extension ControlAPI {
         ControlJSON.response(try await daemon.statusReport())
     }
 
-    /// `GET /metrics`: the daemon's Prometheus registry in the text exposition format.
-    func metrics(_ request: Request, context: ControlRequestContext) -> Response {
-        var bytes: [UInt8] = []
-        daemon.metrics.emit(into: &bytes)
-        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    /// `GET /metrics`: the daemon's Prometheus registry in the text exposition format (the same text as the
+    /// metrics listener's).
+    func metrics(_ request: Request, context: ControlRequestContext) async -> Response {
+        let bytes = await daemon.metricsText()
+        return Response(status: .ok, headers: [.contentType: Daemon.metricsContentType], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 }

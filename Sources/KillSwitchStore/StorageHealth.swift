@@ -1,0 +1,66 @@
+import KillSwitchCore
+import Synchronization
+
+/// Whether the store can write, as its write paths find out: every write transaction (and the heartbeat and
+/// PnL inserts, which write outside one) reports success or failure here. Read by the metrics
+/// (`killswitch_storage_ok`) and whatever else must say "the disk is failing" loudly.
+///
+/// Deliberately the last write's result, not a probe: a probe write would itself grow the database, and the
+/// daemon writes often enough (heartbeats, order events) that the last result is fresh while it matters.
+public final class StorageHealth: Sendable {
+    public struct Snapshot: Sendable, Hashable {
+        /// False from a failed write until the next write succeeds.
+        public var ok: Bool
+        /// Failed writes since the store was opened.
+        public var failures: Int
+        /// Wall-clock ms of the last failure, and what it was (SQLite's message: never a secret).
+        public var lastFailureAt: Int64?
+        public var lastError: String?
+
+        public init(ok: Bool = true, failures: Int = 0, lastFailureAt: Int64? = nil, lastError: String? = nil) {
+            self.ok = ok
+            self.failures = failures
+            self.lastFailureAt = lastFailureAt
+            self.lastError = lastError
+        }
+    }
+
+    private let state = Mutex(Snapshot())
+    private let clock: WallClock
+
+    public init(clock: WallClock = .system) {
+        self.clock = clock
+    }
+
+    public var snapshot: Snapshot { state.withLock { $0 } }
+
+    func succeeded() {
+        state.withLock { $0.ok = true }
+    }
+
+    func failed(_ error: any Error) {
+        let now = clock.now()
+        state.withLock {
+            $0.ok = false
+            $0.failures += 1
+            $0.lastFailureAt = now
+            $0.lastError = "\(error)"
+        }
+    }
+
+    /// Runs one write and records how it went. A constraint refusal (a foreign key, an append-only trigger)
+    /// says the data was wrong, not that the disk is: it changes nothing here — "storage failing" pages
+    /// someone, and must mean the database cannot be written.
+    func recording<T>(_ body: () throws -> T) throws -> T {
+        do {
+            let result = try body()
+            succeeded()
+            return result
+        } catch let error as SQLiteError where error.isConstraint {
+            throw error
+        } catch {
+            failed(error)
+            throw error
+        }
+    }
+}
