@@ -16,6 +16,15 @@ public final class StorageHealth: Sendable {
         /// Wall-clock ms of the last failure, and what it was (SQLite's message: never a secret).
         public var lastFailureAt: Int64?
         public var lastError: String?
+        /// The journal the store falls back to (nil: none configured).
+        public var journalPath: String?
+        public var journalAvailable = false
+        public var journalSizeBytes = 0
+        public var journalUsedBytes = 0
+        /// Records waiting in the journal to be merged into the database.
+        public var journalRecords = 0
+        /// Writes that reached neither the database nor the journal (their cancels were sent anyway).
+        public var unrecorded = 0
 
         public init(ok: Bool = true, failures: Int = 0, lastFailureAt: Int64? = nil, lastError: String? = nil) {
             self.ok = ok
@@ -33,6 +42,34 @@ public final class StorageHealth: Sendable {
     }
 
     public var snapshot: Snapshot { state.withLock { $0 } }
+
+    func journalOpened(path: String, size: Int, records: Int, bytes: Int) {
+        state.withLock {
+            $0.journalPath = path
+            $0.journalAvailable = true
+            $0.journalSizeBytes = size
+            $0.journalRecords = records
+            $0.journalUsedBytes = bytes
+        }
+    }
+
+    func journalUnavailable(_ reason: String) {
+        state.withLock {
+            $0.journalAvailable = false
+            $0.lastError = reason
+        }
+    }
+
+    func journalChanged(records: Int, bytes: Int) {
+        state.withLock {
+            $0.journalRecords = records
+            $0.journalUsedBytes = bytes
+        }
+    }
+
+    func countUnrecorded() {
+        state.withLock { $0.unrecorded += 1 }
+    }
 
     func succeeded() {
         state.withLock { $0.ok = true }
