@@ -36,6 +36,12 @@ public final class StorageHealth: Sendable {
 
     private let state = Mutex(Snapshot())
     private let clock: WallClock
+    /// Told of each change between ok and failing (the daemon logs, publishes and notifies it).
+    private let observer = Mutex<(@Sendable (Snapshot) -> Void)?>(nil)
+
+    public func observe(_ handler: @escaping @Sendable (Snapshot) -> Void) {
+        observer.withLock { $0 = handler }
+    }
 
     public init(clock: WallClock = .system) {
         self.clock = clock
@@ -72,17 +78,25 @@ public final class StorageHealth: Sendable {
     }
 
     func succeeded() {
-        state.withLock { $0.ok = true }
+        let changed: Snapshot? = state.withLock {
+            guard !$0.ok else { return nil }
+            $0.ok = true
+            return $0
+        }
+        if let changed { observer.withLock { $0 }?(changed) }
     }
 
     func failed(_ error: any Error) {
         let now = clock.now()
-        state.withLock {
+        let changed: Snapshot? = state.withLock {
+            let wasOK = $0.ok
             $0.ok = false
             $0.failures += 1
             $0.lastFailureAt = now
             $0.lastError = "\(error)"
+            return wasOK ? $0 : nil
         }
+        if let changed { observer.withLock { $0 }?(changed) }
     }
 
     /// Runs one write and records how it went. A constraint refusal (a foreign key, an append-only trigger)
