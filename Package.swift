@@ -175,7 +175,8 @@ let package = Package(
         .executableTarget(
             name: "TimeToFlatBenchmark",
             dependencies: ["KillSwitchDaemon", "KillSwitchConfig", "KillSwitchStore", "KillSwitchCore", "VenueSim",
-                           .product(name: "Logging", package: "swift-log")],
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "AsyncHTTPClient", package: "async-http-client")],
             path: "Benchmarks/TimeToFlatBenchmark",
             swiftSettings: swiftSettings
         ),
