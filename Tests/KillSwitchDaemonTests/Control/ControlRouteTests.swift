@@ -111,11 +111,11 @@ extension EngineIntegration {
         defer { Task { await fixture.stop() } }
         let unknown = try await fixture.get("/v1/nothing-here")
         #expect(unknown.status == 404)
-        #expect(unknown.error == "no route GET /v1/nothing-here")
+        #expect(unknown.error == "path: no route GET /v1/nothing-here")
         #expect(unknown.header("content-type") == "application/json")
         let wrongMethod = try await fixture.post("/v1/status", json: "{}")
         #expect(wrongMethod.status == 404)
-        #expect(wrongMethod.error == "no route POST /v1/status")
+        #expect(wrongMethod.error == "path: no route POST /v1/status")
     }
 
     @Test func bodiesOverTheLimitAre413() async throws {
@@ -124,7 +124,7 @@ extension EngineIntegration {
         let big = #"{"reason": "\#(String(repeating: "x", count: 4096))"}"#
         let answer = try await fixture.post("/v1/trip", json: big)
         #expect(answer.status == 413)
-        #expect(answer.error == "body larger than the limit of 1024 bytes (control.max_body_bytes)")
+        #expect(answer.error == "body: larger than the limit of 1024 bytes (control.max_body_bytes)")
         #expect(await fixture.daemon.engine.latchedIncidents.isEmpty)
         // Just under the limit is fine.
         let small = try await fixture.post("/v1/orders/events", json: "[\(Self.goodEvent)]")
