@@ -28,6 +28,11 @@ How an order becomes an event:
 
 ccxt reports futures sizes as it gets them from the venue (contracts for Gate futures and Binance COIN-M), which is
 what killswitch expects in ``quantity``.
+
+Polling: ``fetch_open_orders`` must see every open order. Bitget's orders-pending without a ``status`` may list only
+orders with nothing filled (UNVERIFIED; venue-sim assumes so), so on Bitget poll
+``params={"status": "live"}`` and ``params={"status": "partially_filled"}``. An order that leaves the open list
+(filled, cancelled) is not in any later poll: report ``watch_orders`` updates, or ``fetch_closed_orders``, too.
 """
 
 from __future__ import annotations
