@@ -177,4 +177,4 @@ SCHEMATHESIS_HOOKS=schemathesis_hooks PYTHONPATH="$root/clients/python/tests" \
     --url "http://127.0.0.1:$tcp_port" \
     --header "Authorization: Bearer $operator_token" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance,error_names_a_field \
-    --max-examples 40 --seed 17 --workers 1 --no-color
+    --max-examples 40 --seed 17 --workers 1 --generation-database none
