@@ -71,6 +71,15 @@ let package = Package(
             dependencies: ["MigrationEmbedder"]
         ),
         .executableTarget(
+            name: "BuildInfoEmbedder",
+            swiftSettings: swiftSettings
+        ),
+        .plugin(
+            name: "EmbedBuildInfo",
+            capability: .buildTool(),
+            dependencies: ["BuildInfoEmbedder"]
+        ),
+        .executableTarget(
             name: "DocumentEmbedder",
             swiftSettings: swiftSettings
         ),
@@ -150,7 +159,8 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            plugins: ["EmbedBuildInfo"]
         ),
         .executableTarget(
             name: "killswitch",

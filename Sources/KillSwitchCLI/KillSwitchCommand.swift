@@ -9,6 +9,7 @@ public struct KillSwitchCommand: AsyncParsableCommand {
             Exit codes: 0 ok, 1 failure, 64 usage, 69 daemon unreachable, 78 configuration.
             Paths default to /etc/killswitch/killswitch.toml (KILLSWITCH_CONFIG), the config's database (KILLSWITCH_DB) and the config's socket (KILLSWITCH_SOCKET).
             """,
+        version: BuildInfo.versionLine,
         subcommands: [
             DemoCommand.self,
             RunCommand.self,

@@ -107,6 +107,7 @@ public enum ConfigParser {
         if let v = t.duration("keep_trying_initial") { engine.keepTryingInitial = v }
         if let v = t.duration("keep_trying_max") { engine.keepTryingMax = v }
         if let v = t.duration("latched_sweep_every") { engine.latchedSweepEvery = v }
+        if let v = t.duration("rate_limit_jitter") { engine.rateLimitJitter = v }
         if engine.keepTryingMax < engine.keepTryingInitial {
             t.issue("keep_trying_max", "must be at least keep_trying_initial (\(DurationText.format(engine.keepTryingInitial)))")
         }

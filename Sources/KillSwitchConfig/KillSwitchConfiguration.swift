@@ -68,9 +68,13 @@ public struct EngineSettings: Sendable, Hashable {
     /// How often each venue account in a latched scope that ended `flat` is listed again (anything open in
     /// scope is cancelled on sight).
     public var latchedSweepEvery: Duration
+    /// Added to every venue window when spacing requests: network jitter bunches requests that left evenly,
+    /// and venues count arrivals. At least the jitter between this host and the venues.
+    public var rateLimitJitter: Duration
 
     public init(incidentDeadline: Duration = .seconds(120), retryInitial: Duration = .milliseconds(100), retryMax: Duration = .seconds(5), safetyMargin: Double = 0.1,
-                escalateAfter: Int = 3, keepTryingInitial: Duration = .seconds(5), keepTryingMax: Duration = .seconds(60), latchedSweepEvery: Duration = .seconds(10)) {
+                escalateAfter: Int = 3, keepTryingInitial: Duration = .seconds(5), keepTryingMax: Duration = .seconds(60), latchedSweepEvery: Duration = .seconds(10),
+                rateLimitJitter: Duration = .milliseconds(10)) {
         self.incidentDeadline = incidentDeadline
         self.retryInitial = retryInitial
         self.retryMax = retryMax
@@ -79,6 +83,7 @@ public struct EngineSettings: Sendable, Hashable {
         self.keepTryingInitial = keepTryingInitial
         self.keepTryingMax = keepTryingMax
         self.latchedSweepEvery = latchedSweepEvery
+        self.rateLimitJitter = rateLimitJitter
     }
 }
 

@@ -63,7 +63,7 @@ public final class Daemon: Sendable {
         self.metricsEvents = events.subscribe()
         let httpClient = VenueClients.makeSharedHTTPClient()
         self.httpClient = httpClient
-        let limits = VenueRateLimits(clock: clock, safetyMargin: configuration.engine.safetyMargin)
+        let limits = VenueRateLimits(clock: clock, safetyMargin: configuration.engine.safetyMargin, jitterAllowance: configuration.engine.rateLimitJitter)
         var clients: [String: any VenueClient] = [:]
         var venueHTTPClients: [HTTPClient] = []
         do {
@@ -77,7 +77,7 @@ public final class Daemon: Sendable {
                 var clientConfiguration = VenueClientConfiguration()
                 clientConfiguration.requestTimeoutMilliseconds = venue.requestTimeout.nanoseconds / 1_000_000
                 clients[venue.descriptor.id] = try VenueClients.make(descriptor: venue.descriptor, credentials: secret, httpClient: venueHTTPClient,
-                                                                      configuration: clientConfiguration, logger: logger)
+                                                                      configuration: clientConfiguration, admission: limits, logger: logger)
             }
         } catch {
             // An HTTPClient must be shut down before it is released.

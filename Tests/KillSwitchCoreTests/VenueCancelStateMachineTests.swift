@@ -65,13 +65,17 @@ import Testing
         #expect(m.batchAnswered(Self.answer(retry[0], .cancelled)) == [.list(.final)])
     }
 
-    @Test func rateLimitedIsResentAtOnceThroughTheBucketWithoutCountingTowardEscalation() {
+    @Test func rateLimitedBacksOffBeforeTheResendWithoutCountingTowardEscalation() {
         var m = Self.machine(10, escalateAfter: 1)
         let batch = Self.sent(m.start())[0]
         let actions = m.batchAnswered(Self.answer(batch, .rateLimited))
         #expect(!actions.contains(.cancelAll(symbol: "BTCUSDT")))
-        #expect(Self.sent(actions).flatMap(\.targets).count == 10)
+        // Not at once: a venue that keeps refusing is backed off from (capped, by attempt), never hammered.
+        #expect(actions == [.scheduleRetry(attempt: 1)])
+        let resent = Self.sent(m.retryDue())
+        #expect(resent.flatMap(\.targets).count == 10)
         #expect(m.attempts(of: 1) == 2)
+        #expect(m.batchAnswered(Self.answer(resent[0], .rateLimited)) == [.scheduleRetry(attempt: 2)])
     }
 
     @Test func pendingIsVerifiedBeforeAnythingIsResent() {

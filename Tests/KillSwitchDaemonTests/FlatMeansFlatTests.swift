@@ -200,3 +200,31 @@ extension EngineIntegration {
     }
 }
 }
+
+extension EngineIntegration {
+/// Limits as the venue enforces them, against venue-sim's own strict counting.
+@Suite(.serialized) struct VenueLimitTests {
+    @Test func aBinanceBanHoldsEveryRequestToTheIPUntilItEndsAndTheTripStillEndsFlat() async throws {
+        let harness = try await EngineHarness.start(engine: EngineSettings(incidentDeadline: .seconds(30), retryInitial: .milliseconds(20), retryMax: .milliseconds(200), safetyMargin: 0))
+        defer { Task { await harness.shutdown() } }
+        let daemon = try await harness.makeDaemon()
+        defer { Task { try? await daemon.shutdown() } }
+        try await harness.seed(perVenue: 20, store: daemon.store, venues: [FlatMeansFlatTests.spec("binance")])
+        let before = await harness.sim.requests().count
+        try await harness.sim.banBinanceIP(forMilliseconds: 2_000)
+        let started = ContinuousClock.now
+        let incident = await daemon.engine.trip(scope: Scope(venue: "binance"), reason: "ban drill", actor: "tests")
+        #expect(await daemon.engine.waitForIncident(incident) == .flat)
+        #expect(ContinuousClock.now - started >= .milliseconds(1_900), "nothing could be cancelled during the ban")
+        #expect(await harness.sim.orders(exchange: "binance", market: nil, status: "open").isEmpty)
+        // Only the first burst met the ban; everything after waited for its end instead of hammering the IP.
+        let log = await harness.sim.requests().dropFirst(before).filter { $0.exchange == "binance" }
+        let banned = log.filter { $0.status == 418 }
+        #expect(!banned.isEmpty)
+        #expect(banned.count <= 4, "\(banned.count) requests were sent into the ban")
+        let lastBanned = banned.map(\.receivedAtMs).max() ?? 0
+        let firstBanned = banned.map(\.receivedAtMs).min() ?? 0
+        #expect(lastBanned - firstBanned < 500, "the 418s came from one burst, not from retries during the ban")
+    }
+}
+}

@@ -25,7 +25,17 @@ struct RateLimitHeaderTests {
 
     @Test func binanceWeightAndBan() {
         let answer = VenueHTTPAnswer(status: 418, headers: [HTTPField("Retry-After", "120"), HTTPField("X-MBX-USED-WEIGHT-1M", "2401")], body: #"{"code":-1003,"msg":"banned"}"#)
-        #expect(RateLimitHeaders.signal(answer, throttled: false, serverNowMilliseconds: now) == RateLimitSignal(throttled: true, retryAfterMilliseconds: 120_000, usedWeight: 2401))
+        // A ban without a readable end: held for the minimum from now.
+        #expect(RateLimitHeaders.signal(answer, throttled: false, serverNowMilliseconds: now) == RateLimitSignal(throttled: true, retryAfterMilliseconds: 120_000, usedWeight: 2401,
+                                                                                                             bannedUntilMilliseconds: now + 120_000))
+    }
+
+    @Test func binanceBanEndIsReadFromTheMessage() {
+        let body = #"{"code":-1003,"msg":"Way too many requests; IP(127.0.0.1) banned until 1700000300000. Please use the websocket for live updates to avoid bans."}"#
+        let answer = VenueHTTPAnswer(status: 418, headers: [], body: body)
+        #expect(RateLimitHeaders.signal(answer, throttled: false, serverNowMilliseconds: now)?.bannedUntilMilliseconds == 1_700_000_300_000)
+        // A 429 is not a ban.
+        #expect(RateLimitHeaders.signal(VenueHTTPAnswer(status: 429, headers: [], body: body), throttled: false, serverNowMilliseconds: now)?.bannedUntilMilliseconds == nil)
     }
 
     @Test func retryAfterWinsOverResetHeader() {

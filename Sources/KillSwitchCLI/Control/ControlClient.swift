@@ -15,12 +15,16 @@ struct ControlClient {
         case daemon(status: Int, message: String)
         /// The daemon answered something this CLI cannot read.
         case unreadable(String)
+        /// The socket is live (a daemon accepts connections) but the answer did not come in time: slow, not
+        /// gone — `trip --follow` keeps polling.
+        case slow(socket: String, reason: String)
 
         var description: String {
             switch self {
             case .unreachable(let socket, let reason): "daemon unreachable on \(socket): \(reason)"
             case .daemon(_, let message): message
             case .unreadable(let reason): "unreadable answer from the daemon: \(reason)"
+            case .slow(let socket, let reason): "the daemon on \(socket) did not answer in time: \(reason)"
             }
         }
     }
@@ -59,6 +63,10 @@ struct ControlClient {
             response = try await HTTPClient.shared.execute(request, timeout: timeout)
             buffer = try await response.body.collect(upTo: 64 << 20)
         } catch {
+            // Gone, or only slow? A daemon that still accepts connections is busy, not unreachable.
+            if ControlServer.unreachableReason(socket: socketPath) == nil {
+                throw Failure.slow(socket: socketPath, reason: Self.describe(error))
+            }
             throw Failure.unreachable(socket: socketPath, reason: Self.describe(error))
         }
         let data = buffer.readData(length: buffer.readableBytes) ?? Data()
@@ -93,7 +101,7 @@ func withDaemon<T>(_ body: () async throws -> T) async throws -> T {
         CLIOutput.error(failure.description)
         switch failure {
         case .unreachable: throw ExitCode(ExitCodes.unavailable)
-        case .daemon, .unreadable: throw ExitCode(ExitCodes.failure)
+        case .daemon, .unreadable, .slow: throw ExitCode(ExitCodes.failure)
         }
     }
 }

@@ -13,8 +13,18 @@ struct IncidentFollower {
     func run() async throws -> StatusReport.Incident {
         var lastRequests: [String: Int] = [:]
         var lastTime = ContinuousClock.now
+        var client = client
+        client.timeout = .seconds(5)
         while true {
-            let report = try await client.get("/v1/status", as: StatusReport.self)
+            let report: StatusReport
+            do {
+                report = try await client.get("/v1/status", as: StatusReport.self)
+            } catch ControlClient.Failure.slow(_, let reason) {
+                // The daemon is cancelling hard and answering late: keep following; only a socket that is
+                // really gone ends this (exit 69).
+                CLIOutput.print("(the daemon is slow to answer status: \(reason); still following)")
+                continue
+            }
             guard let status = report.incidents.first(where: { $0.id == incident }) else {
                 throw ControlClient.Failure.daemon(status: 404, message: "incident \(incident) is no longer in the daemon's status (re-armed?)")
             }

@@ -137,6 +137,9 @@ public struct VenueCancelStateMachine: Sendable {
     /// Attempts so far for an order (the attempt number of its next request is this + 1).
     public func attempts(of orderId: Int64) -> Int { orders[orderId]?.attempts ?? 0 }
 
+    /// Orders this venue's part has taken on (planned, listed or found since).
+    public var trackedCount: Int { orders.count }
+
     /// Orders still to be settled (not cancelled, closed or stuck), for progress and status.
     public var outstanding: Int { orders.values.count { $0.state.isActive } }
 
@@ -175,10 +178,10 @@ public struct VenueCancelStateMachine: Sendable {
                 tracked.state = .queued
                 failedSymbols.insert(tracked.order.target.symbol)
             case .rateLimited:
-                // The executor has already held the venue's pool for the venue's delay: re-send through the
-                // limiter at once rather than adding a backoff on top.
+                // The venue's pool is already held for its delay; the re-send also backs off (capped,
+                // exponential by attempt), so a venue that keeps refusing is not hammered into a ban. Not a
+                // failure of the symbol: no escalation.
                 tracked.state = .queued
-                tracked.immediate = true
             }
             orders[outcome.target.orderId] = tracked
         }

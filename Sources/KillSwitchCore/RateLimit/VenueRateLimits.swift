@@ -38,7 +38,7 @@ public struct BucketLimit: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "\(capacity)/\(DurationText.format(window))" }
 }
 
-/// Which pool an operation draws from and at what cost (issue 4's table, "Rate limits — one model").
+/// Which pool an operation draws from and at what cost (the published limits, tabled at `defaultRule`).
 public struct RateLimitRule: Sendable, Hashable {
     /// The pool's name within the venue kind: `cancels`, `open-orders`, `batchcancel`, `weight`, ….
     public var pool: String
@@ -109,57 +109,77 @@ public struct RateLimitRule: Sendable, Hashable {
     public static let binanceWeight = BucketLimit(capacity: 2400, window: .seconds(60))
 }
 
-/// The registry of token buckets for every configured venue account: builds the right buckets from the
-/// venue kind (one per account and pool, plus one Binance request-weight pool shared by every Binance
-/// account, since the weight is counted per IP) and answers which buckets and what cost a call takes.
+/// The registry of rate-limit pools for every configured venue account, keyed the way each venue counts:
 ///
-/// Buckets are created when an account is registered. Overrides (the simulator's limits, tests) replace
-/// a pool's published figures per kind: key `"<kind>/<pool>"`, e.g. `"htx-spot/batchcancel"`.
-public final class VenueRateLimits: Sendable {
-    private struct Account: Sendable {
-        var kind: VenueKind
-        var account: String
-    }
-
+/// | venue | pools counted per |
+/// |---|---|
+/// | Gate | venue account (UID) and market (spot, futures): cancels share one pool, each other endpoint its own |
+/// | HTX | venue account (UID), per endpoint, across its API keys |
+/// | Bitget | venue account (UID), per endpoint |
+/// | Binance | IP: one request-weight pool for every Binance entry |
+///
+/// The venue account is the entry's `uid` (two entries with different labels on one account share their
+/// pools); an entry without one falls back to its kind and account label. Overrides (the simulator's limits,
+/// tests) replace a pool's published figures per kind: key `"<kind>/<pool>"`, e.g. `"htx-spot/batchcancel"`.
+///
+/// Also the venue clients' `RequestAdmission`: every request a client puts on the wire (each listing page,
+/// each cancel-all round, a resend after a clock rejection) is admitted here first.
+public final class VenueRateLimits: RequestAdmission, Sendable {
     private struct Registry: Sendable {
-        var accounts: [String: Account] = [:]
-        /// Key: "<kind>/<account>/<pool>" or "<kind>/ip/<pool>".
-        var buckets: [String: TokenBucket] = [:]
+        /// Venue id → the key prefix of its pools.
+        var accounts: [String: (kind: VenueKind, owner: String)] = [:]
+        /// Key: "<owner>/<pool>" or "binance/ip/<pool>".
+        var buckets: [String: RateLimitPool] = [:]
         var reserve = false
     }
 
     private let clock: any Clock<Duration>
     public let safetyMargin: Double
+    /// Added to every window when spacing requests (network jitter bunches arrivals).
+    public let jitterAllowance: Duration
     private let overrides: [String: BucketLimit]
     private let registry: LockedBox<Registry>
 
-    public init(clock: any Clock<Duration>, safetyMargin: Double = 0, overrides: [String: BucketLimit] = [:]) {
+    public init(clock: any Clock<Duration>, safetyMargin: Double = 0, jitterAllowance: Duration = .zero, overrides: [String: BucketLimit] = [:]) {
         self.clock = clock
         self.safetyMargin = safetyMargin
+        self.jitterAllowance = jitterAllowance
         self.overrides = overrides
         registry = LockedBox(Registry())
     }
 
-    /// Registers a venue account (a config venue entry) and creates its buckets. Two venue ids with the
-    /// same kind and account share their buckets (the venue counts per account).
-    public func register(venueId: String, kind: VenueKind, account: String) {
+    /// Who owns a venue entry's pools: the venue account (uid) and, on Gate, the market.
+    static func owner(kind: VenueKind, uid: String?, account: String) -> String {
+        let who = uid.map { "uid:\($0)" } ?? "label:\(kind.rawValue):\(account)"
+        switch kind {
+        case .gateFutures: return "gate/\(who)/futures"
+        case .gateSpot: return "gate/\(who)/spot"
+        case .htxSpot: return "htx/\(who)"
+        case .bitgetMix: return "bitget/\(who)"
+        case .binanceCoinM: return "binance/\(who)"
+        }
+    }
+
+    /// Registers a venue entry and creates its pools. Entries on one venue account share them.
+    public func register(venueId: String, kind: VenueKind, account: String, uid: String? = nil) {
+        let owner = Self.owner(kind: kind, uid: uid, account: account)
         registry.withLock { r in
-            r.accounts[venueId] = Account(kind: kind, account: account)
+            r.accounts[venueId] = (kind, owner)
             for operation in Self.allOperations {
-                _ = bucket(&r, kind: kind, account: account, operation: operation)
+                _ = bucket(&r, kind: kind, owner: owner, operation: operation)
             }
         }
     }
 
     public func register(_ descriptor: VenueDescriptor) {
-        register(venueId: descriptor.id, kind: descriptor.kind, account: descriptor.account)
+        register(venueId: descriptor.id, kind: descriptor.kind, account: descriptor.account, uid: descriptor.uid)
     }
 
-    /// The buckets and costs a call draws from (`.unlimited` for an unregistered venue id or an unlimited call).
+    /// The pools and costs a call draws from (`.unlimited` for an unregistered venue id or an unlimited call).
     public func plan(venueId: String, operation: VenueOperation) -> RateLimitPlan {
         registry.withLock { r in
             guard let account = r.accounts[venueId] else { return .unlimited }
-            guard let (bucket, cost) = bucket(&r, kind: account.kind, account: account.account, operation: operation) else {
+            guard let (bucket, cost) = bucket(&r, kind: account.kind, owner: account.owner, operation: operation) else {
                 return .unlimited
             }
             return RateLimitPlan([.init(bucket: bucket, cost: cost)])
@@ -177,15 +197,52 @@ public final class VenueRateLimits: Sendable {
         plan(venueId: venueId, operation: operation).penalize(retryAfter: retryAfter)
     }
 
+    // MARK: RequestAdmission
+
+    /// Admits one request under the task's `RequestContext`: waits for its budget at the context's priority,
+    /// reports the wait, then asks the context whether the request may still leave (a re-armed scope's
+    /// fan-out sends nothing more).
+    public func admit(venueId: String, operation: VenueOperation) async throws -> RateLimitTicket {
+        let context = RequestContext.current
+        let (waited, ticket) = try await LinkedPools.acquire(plan(venueId: venueId, operation: operation), priority: context.priority, untilSettled: true)
+        context.waited(venueId, waited)
+        guard context.mayStillSend() else {
+            ticket.settle()
+            throw RequestNotAdmitted.stopped
+        }
+        return ticket
+    }
+
+    /// What an answer said about the venue's limits: a throttle or ban holds the pool (a ban: the whole
+    /// IP pool, until its end), usage headers count what others spent on the same account or IP.
+    public func venueSaid(_ signal: RateLimitSignal, venueId: String, operation: VenueOperation) {
+        let plan = plan(venueId: venueId, operation: operation)
+        if let bannedUntil = signal.bannedUntilMilliseconds {
+            // Until the ban's end as the venue wrote it (the client fills in `minimumBanHold` when it could
+            // not read one).
+            plan.penalize(retryAfter: .milliseconds(max(0, bannedUntil - WallClock.system.now())))
+        } else if signal.throttled {
+            plan.penalize(retryAfter: signal.retryAfterMilliseconds.map { .milliseconds($0) })
+        }
+        for draw in plan.draws {
+            if let used = signal.usedWeight { draw.bucket.reconcile(used: used) }
+            if let remaining = signal.remaining { draw.bucket.reconcile(remaining: remaining) }
+        }
+    }
+
+    /// A ban whose end cannot be read is held this long (Binance bans last 2 minutes to 3 days, and
+    /// lengthen when hammered); the venue client applies it.
+    public static let minimumBanHold: Duration = .seconds(120)
+
     /// The live Binance figure from `exchangeInfo` (REQUEST_WEIGHT): applies to the shared IP pool.
     public func setBinanceWeightLimit(_ limit: BucketLimit) {
         let buckets = registry.withLock { r in
-            r.buckets.filter { $0.key.hasPrefix("\(VenueKind.binanceCoinM.rawValue)/ip/") }.map(\.value)
+            r.buckets.filter { $0.key.hasPrefix("binance/ip/") }.map(\.value)
         }
         for bucket in buckets { bucket.setLimits(capacity: limit.capacity, window: limit.window) }
     }
 
-    /// Holds every bucket back from background traffic while an incident runs.
+    /// Holds every pool back from background traffic while an incident runs.
     public func setReserveForIncidents(_ reserve: Bool) {
         let buckets = registry.withLock { r in
             r.reserve = reserve
@@ -194,16 +251,16 @@ public final class VenueRateLimits: Sendable {
         for bucket in buckets { bucket.setReserveForIncidents(reserve) }
     }
 
-    /// Every bucket by key, for health and metrics.
-    public var allBuckets: [String: TokenBucket] { registry.withLock { $0.buckets } }
+    /// Every pool by key, for health and metrics.
+    public var allBuckets: [String: RateLimitPool] { registry.withLock { $0.buckets } }
 
-    /// The buckets a venue id draws from, by pool name.
-    public func buckets(venueId: String) -> [String: TokenBucket] {
+    /// The pools a venue id draws from, by pool name.
+    public func buckets(venueId: String) -> [String: RateLimitPool] {
         registry.withLock { r in
             guard let account = r.accounts[venueId] else { return [:] }
-            var result: [String: TokenBucket] = [:]
+            var result: [String: RateLimitPool] = [:]
             for operation in Self.allOperations {
-                if let (bucket, _) = bucket(&r, kind: account.kind, account: account.account, operation: operation),
+                if let (bucket, _) = bucket(&r, kind: account.kind, owner: account.owner, operation: operation),
                    let rule = RateLimitRule.defaultRule(kind: account.kind, operation: operation) {
                     result[rule.pool] = bucket
                 }
@@ -214,12 +271,13 @@ public final class VenueRateLimits: Sendable {
 
     static let allOperations: [VenueOperation] = [.batchCancel, .cancelAll, .openOrders(symbol: true), .openOrders(symbol: false), .countdown, .time, .exchangeInfo]
 
-    private func bucket(_ r: inout Registry, kind: VenueKind, account: String, operation: VenueOperation) -> (TokenBucket, Int)? {
+    private func bucket(_ r: inout Registry, kind: VenueKind, owner: String, operation: VenueOperation) -> (RateLimitPool, Int)? {
         guard let rule = RateLimitRule.defaultRule(kind: kind, operation: operation) else { return nil }
-        let key = rule.perIP ? "\(kind.rawValue)/ip/\(rule.pool)" : "\(kind.rawValue)/\(account)/\(rule.pool)"
+        let key = rule.perIP ? "\(kind.exchange)/ip/\(rule.pool)" : "\(owner)/\(rule.pool)"
         if let existing = r.buckets[key] { return (existing, rule.cost) }
         let limit = overrides["\(kind.rawValue)/\(rule.pool)"] ?? rule.limit
-        let bucket = TokenBucket(name: key, capacity: limit.capacity, window: limit.window, safetyMargin: safetyMargin, clock: clock)
+        let bucket = RateLimitPool(name: key, capacity: limit.capacity, window: limit.window, jitterAllowance: jitterAllowance,
+                                   safetyMargin: safetyMargin, clock: clock)
         if r.reserve { bucket.setReserveForIncidents(true) }
         r.buckets[key] = bucket
         return (bucket, rule.cost)

@@ -2,10 +2,10 @@
 /// `ContinuousClock.Instant` in the daemon, `ManualClock.Instant` in tests). A timestamp sent by the
 /// client is never used: the caller passes the instant the heartbeat was *received*.
 ///
-/// Deadlines (decided where the issue leaves room):
+/// Deadlines:
 /// - Armed at `armedAt` (daemon start, or a re-arm) with no heartbeat since: the deadline is
 ///   `armedAt + grace + timeout` — the grace is the time the source gets to come up, and the timeout
-///   countdown runs from its end ("the first deadline runs from daemon start plus `grace`"). A grace of 0
+///   countdown runs from its end (the first deadline runs from daemon start plus `grace`). A grace of 0
 ///   thus means "heartbeat within one timeout of start".
 /// - Once a heartbeat has been received since arming, the grace is over: the deadline is
 ///   `lastHeartbeat + timeout` (even if that is earlier than the grace deadline — a source that has

@@ -147,12 +147,15 @@ public struct RateLimitSignal: Sendable, Hashable {
     public var remaining: Int?
     /// Weight used in the venue's window (Binance `X-MBX-USED-WEIGHT-1M`).
     public var usedWeight: Int?
+    /// The venue banned this IP until then (wall-clock ms): Binance's 418 "IP banned until …".
+    public var bannedUntilMilliseconds: Int64?
 
-    public init(throttled: Bool, retryAfterMilliseconds: Int64? = nil, remaining: Int? = nil, usedWeight: Int? = nil) {
+    public init(throttled: Bool, retryAfterMilliseconds: Int64? = nil, remaining: Int? = nil, usedWeight: Int? = nil, bannedUntilMilliseconds: Int64? = nil) {
         self.throttled = throttled
         self.retryAfterMilliseconds = retryAfterMilliseconds
         self.remaining = remaining
         self.usedWeight = usedWeight
+        self.bannedUntilMilliseconds = bannedUntilMilliseconds
     }
 }
 

@@ -6,17 +6,11 @@ extension Daemon {
     /// What `GET /v1/status` answers: tripped scopes, every latched or running incident with its progress,
     /// every rule against its threshold, every venue-account's health and buckets.
     public func statusReport() async throws -> StatusReport {
-        let latched = await engine.latchedIncidents
-        // The engine's latched records are snapshots from the trip; the store has each incident's current state.
-        var shown: [Int64: IncidentRecord] = [:]
-        for incident in try await store.runningIncidents() { shown[incident.id] = incident }
-        for incident in latched where shown[incident.id] == nil {
-            shown[incident.id] = try await store.incident(id: incident.id) ?? incident
-        }
-        var incidents: [StatusReport.Incident] = []
-        for record in shown.values.sorted(by: { $0.id < $1.id }) {
-            incidents.append(try await incidentStatus(record))
-        }
+        // From state the engine keeps current: no store read per incident, so status answers at once while
+        // a 100,000-order incident writes to the store.
+        let snapshots = await engine.statusSnapshot()
+        let latched = snapshots.map(\.record).filter(\.isLatched)
+        let incidents = snapshots.map(incidentStatus)
         var tripped: [StatusReport.TrippedScope] = []
         for incident in latched {
             if let index = tripped.firstIndex(where: { $0.scope == incident.scope }) {
@@ -32,26 +26,34 @@ extension Daemon {
         return StatusReport(armed: latched.isEmpty, tripped: tripped, incidents: incidents, rules: rules, venues: venues, time: WallClock.system.now())
     }
 
-    private func incidentStatus(_ record: IncidentRecord) async throws -> StatusReport.Incident {
-        let orders = try await store.incidentOrderProgress(incidentId: record.id, scope: record.scope, includeUntried: record.state == .running)
-        let live = await engine.progress(of: record.id)?.snapshot ?? [:]
-        var total = IncidentOrderProgress(venue: "*")
-        for venue in orders {
-            total.total += venue.total
-            total.notAttempted += venue.notAttempted
-            total.outstanding += venue.outstanding
-            total.outcomes.merge(venue.outcomes, uniquingKeysWith: +)
+    /// One incident: per venue, orders by latest outcome and requests from the live progress of its last
+    /// fan-out in this process; for an incident this process has not worked on, the counts its stored summary
+    /// recorded at its end.
+    private func incidentStatus(_ snapshot: TripEngine.IncidentSnapshot) -> StatusReport.Incident {
+        let record = snapshot.record
+        var venues: [StatusReport.Venue] = []
+        if let live = snapshot.progress?.snapshot {
+            for (id, counts) in live.sorted(by: { $0.key < $1.key }) {
+                let total = max(counts.planned, counts.orders)
+                let notAttempted = max(0, total - counts.orders)
+                let orders = IncidentOrderProgress(venue: id, total: total, outcomes: counts.outcomes, notAttempted: notAttempted,
+                                                   outstanding: counts.outstanding + notAttempted)
+                let latency = counts.answered > 0 ? Double(counts.totalLatencyNanoseconds) / Double(counts.answered) / 1e6 : nil
+                venues.append(StatusReport.Venue(venue: id, orders: orders, requests: counts.requests, averageLatencyMilliseconds: latency))
+            }
+        } else if let summary = record.summary.flatMap(IncidentSummaryCounts.init(json:)) {
+            venues = summary.venues.map { StatusReport.Venue(venue: $0.venue, orders: $0, requests: 0, averageLatencyMilliseconds: nil) }
         }
-        let venueIds = Set(orders.map(\.venue)).union(live.keys).sorted()
-        let venues = venueIds.map { id in
-            let counts = live[id]
-            let latency = counts.flatMap { $0.answered > 0 ? Double($0.totalLatencyNanoseconds) / Double($0.answered) / 1e6 : nil }
-            return StatusReport.Venue(venue: id, orders: orders.first { $0.venue == id } ?? IncidentOrderProgress(venue: id),
-                                      requests: counts?.requests ?? 0, averageLatencyMilliseconds: latency)
+        var total = IncidentOrderProgress(venue: "*")
+        for venue in venues {
+            total.total += venue.orders.total
+            total.notAttempted += venue.orders.notAttempted
+            total.outstanding += venue.orders.outstanding
+            total.outcomes.merge(venue.orders.outcomes, uniquingKeysWith: +)
         }
         return StatusReport.Incident(id: record.id, scope: record.scope, reason: record.reason, rule: record.ruleId, actor: record.actor,
-                                     state: record.state.rawValue, latched: record.isLatched, trippedAt: record.trippedAt, endedAt: record.endedAt,
-                                     orders: total, venues: venues)
+                                     state: record.state.rawValue, run: snapshot.run?.rawValue, nextAttemptAt: snapshot.nextAttemptAt,
+                                     latched: record.isLatched, trippedAt: record.trippedAt, endedAt: record.endedAt, orders: total, venues: venues)
     }
 
     private func venueStatus(_ venue: VenueDescriptor, latched: [IncidentRecord]) -> StatusReport.VenueAccount {

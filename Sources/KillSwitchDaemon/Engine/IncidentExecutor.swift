@@ -82,6 +82,7 @@ actor IncidentExecutor {
         self.clock = clock
         self.policy = policy
         self.progress = progress
+        for (venueId, venue) in machine.venues { progress.planned(venueId: venueId, orders: venue.trackedCount) }
         self.crashPoint = crashPoint
         self.metrics = metrics
         self.logger = logger
@@ -108,16 +109,26 @@ actor IncidentExecutor {
         let pending = pendingDiscoveries
         pendingDiscoveries.removeAll()
         return pending.flatMap { item in
+            let before = machine.venues[item.venueId]?.trackedCount ?? 0
             guard let actions = machine.discovered(venueId: item.venueId, item.order) else {
                 leftOver = true
                 return [IncidentStateMachine.Action]()
             }
+            progress.planned(venueId: item.venueId, orders: (machine.venues[item.venueId]?.trackedCount ?? 0) - before)
             return actions
         }
     }
 
     /// Drives the fan-out until every venue has finished (or the scope is re-armed); returns how it ended.
     func run() async -> Ending {
+        // Every request of this fan-out — however deep in the venue client — is a cancel-priority request
+        // that stays home once the scope is re-armed, and reports its wait for budget.
+        let stop = self.stop, metrics = self.metrics
+        let context = RequestContext(priority: .cancel, mayStillSend: { !stop.isSet }, waited: { venueId, wait in metrics?.tokenWaited(venueId: venueId, wait: wait) })
+        return await RequestContext.$current.withValue(context) { await drive() }
+    }
+
+    private func drive() async -> Ending {
         var result: Ending = .stopped
         await withTaskGroup(of: Completion?.self) { group in
             let inbox = self.inbox
@@ -189,7 +200,10 @@ actor IncidentExecutor {
             return batches.flatMap { outcomes in machine.apply(venueId) { $0.batchAnswered(outcomes) } }
         case .listed(let venueId, let purpose, let orders, let intent):
             lastListingIntent[venueId] = intent
-            return machine.apply(venueId) { $0.listed(purpose, open: orders) }
+            let before = machine.venues[venueId]?.trackedCount ?? 0
+            let actions = machine.apply(venueId) { $0.listed(purpose, open: orders) }
+            progress.planned(venueId: venueId, orders: (machine.venues[venueId]?.trackedCount ?? 0) - before)
+            return actions
         case .listingFailed(let venueId, let purpose, let kind, let reason):
             return machine.apply(venueId) { $0.listingFailed(purpose, kind: kind, reason: reason) }
         case .cancelAll(let venueId, let symbol, let kind, let reason):
@@ -325,18 +339,6 @@ actor IncidentExecutor {
     private static func sendBatch(_ request: RecordedRequest, incidentId: Int64, client: any VenueClient, store: Store, limits: VenueRateLimits,
                                   progress: IncidentProgress, crashPoint: CrashPoint, stop: FanOutStop, metrics: KillSwitchMetrics?, logger: Logger) async -> Completion {
         let batch = request.batch, intentId = request.intentId, attempts = request.attempts
-        do {
-            // The wait is measured outside the optional chain: a nil `metrics` must never skip the bucket.
-            let waited = try await limits.acquire(venueId: batch.venueId, operation: .batchCancel, priority: .cancel)
-            metrics?.tokenWaited(venueId: batch.venueId, wait: waited)
-        } catch {
-            let outcomes = batch.targets.map { OrderCancelOutcome(target: $0, kind: .retryable, message: "rate limiter: \(error)") }
-            if (try? await store.recordAnswer(incidentId: incidentId, intentId: intentId, httpStatus: nil, venueCode: nil, rawBody: "", latencyNanoseconds: 0,
-                                              transportError: "not sent: rate limiter: \(error)", outcomes: outcomes, attempts: attempts)) != nil {
-                metrics?.outcomesRecorded(venueId: batch.venueId, outcomes: outcomes)
-            }
-            return .batch(venueId: batch.venueId, outcomes: outcomes)
-        }
         if stop.isSet {
             // Re-armed while this request waited for its turn: it never leaves, and its intent says so.
             _ = try? await store.recordAnswer(incidentId: incidentId, intentId: intentId, httpStatus: nil, venueCode: nil, rawBody: "", latencyNanoseconds: 0,
@@ -344,10 +346,8 @@ actor IncidentExecutor {
             return .stopped
         }
         progress.requestSent(venueId: batch.venueId)
+        // The client takes the request's budget (and tells the limits what the answer said about them).
         let result = await client.cancel(batch)
-        if let signal = result.rateLimit, signal.throttled {
-            limits.penalize(venueId: batch.venueId, operation: .batchCancel, retryAfter: signal.retryAfterMilliseconds.map { .milliseconds($0) })
-        }
         do {
             try await store.recordAnswer(incidentId: incidentId, intentId: intentId, httpStatus: result.httpStatus, venueCode: result.venueCode, rawBody: result.rawBody,
                                          latencyNanoseconds: result.latencyNanoseconds, transportError: result.transportError, outcomes: result.outcomes, attempts: attempts)
@@ -363,16 +363,11 @@ actor IncidentExecutor {
     private static func cancelAll(symbol: String, venueId: String, incidentId: Int64, client: any VenueClient, store: Store, limits: VenueRateLimits,
                                   crashPoint: CrashPoint, stop: FanOutStop, metrics: KillSwitchMetrics?, logger: Logger) async -> Completion {
         do {
-            let waited = try await limits.acquire(venueId: venueId, operation: .cancelAll, priority: .cancel)
-            metrics?.tokenWaited(venueId: venueId, wait: waited)
             if stop.isSet { return .stopped }
             let intentId = try await store.recordIntent(incidentId: incidentId, attempt: 1, venueId: venueId, symbol: symbol, kind: "cancel-all", targets: [])
             crashPoint.intentCommitted()
             logger.warning("escalating to cancel-all", metadata: ["incident": "\(incidentId)", "venue": "\(venueId)", "symbol": "\(symbol)"])
             let result = await client.cancelAll(symbol: symbol)
-            if let signal = result.rateLimit, signal.throttled {
-                limits.penalize(venueId: venueId, operation: .cancelAll, retryAfter: signal.retryAfterMilliseconds.map { .milliseconds($0) })
-            }
             try await store.recordAnswer(incidentId: incidentId, intentId: intentId, httpStatus: result.httpStatus, venueCode: result.venueCode, rawBody: result.rawBody,
                                          latencyNanoseconds: result.latencyNanoseconds, transportError: result.transportError, outcomes: [], attempts: [:])
             metrics?.requestAnswered(venueId: venueId, latencyNanoseconds: result.latencyNanoseconds, outcomes: [])
@@ -390,8 +385,6 @@ actor IncidentExecutor {
         let clock = ContinuousClock()
         let started = clock.now
         do {
-            let waited = try await listing.acquire(limits: limits, priority: .cancel)
-            metrics?.tokenWaited(venueId: venueId, wait: waited)
             if stop.isSet { return .stopped }
             intentId = try await store.recordIntent(incidentId: incidentId, attempt: 1, venueId: venueId, symbol: listing.symbol, kind: "list-open", targets: [])
             crashPoint.intentCommitted()

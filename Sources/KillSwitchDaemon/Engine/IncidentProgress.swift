@@ -13,6 +13,8 @@ public final class IncidentProgress: Sendable {
         public var orders = 0
         /// Orders whose latest outcome is not terminal.
         public var outstanding = 0
+        /// Orders the fan-out set out to cancel (planned at start, plus those found in scope since).
+        public var planned = 0
         public var totalLatencyNanoseconds: Int64 = 0
         public var answered = 0
 
@@ -27,6 +29,11 @@ public final class IncidentProgress: Sendable {
     private let state = Mutex<[String: VenueState]>([:])
 
     public init() {}
+
+    /// Orders a venue's part starts with (and orders found later in scope): what status counts as the total.
+    func planned(venueId: String, orders: Int) {
+        state.withLock { $0[venueId, default: VenueState()].counts.planned += orders }
+    }
 
     func requestSent(venueId: String) {
         state.withLock { $0[venueId, default: VenueState()].counts.requests += 1 }

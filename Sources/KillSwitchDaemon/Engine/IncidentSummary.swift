@@ -1,5 +1,6 @@
 import Foundation
 import KillSwitchCore
+import KillSwitchStore
 
 /// The end-of-incident summary stored with the incident: per venue, flat or not, outcome counts, how many
 /// orders are still open and why — the first `listedRemaining` of them by id; `killswitch audit orders`
@@ -54,5 +55,23 @@ struct IncidentSummary: Encodable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return (try? String(decoding: encoder.encode(self), as: UTF8.self)) ?? "{}"
+    }
+}
+
+/// Per-venue order counts read back from a stored `IncidentSummary` (status for an incident this process did
+/// not run).
+struct IncidentSummaryCounts {
+    var venues: [IncidentOrderProgress]
+
+    init?(json: String) {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
+              let venues = object["venues"] as? [[String: Any]] else { return nil }
+        self.venues = venues.compactMap { venue in
+            guard let id = venue["venue"] as? String else { return nil }
+            let outcomes = venue["outcomes"] as? [String: Int] ?? [:]
+            let remaining = venue["remainingCount"] as? Int ?? (venue["remaining"] as? [Any])?.count ?? 0
+            let total = outcomes.values.reduce(0, +) + remaining
+            return IncidentOrderProgress(venue: id, total: total, outcomes: outcomes, notAttempted: 0, outstanding: remaining)
+        }
     }
 }

@@ -11,12 +11,8 @@ struct ScopedListing: Sendable {
     /// The symbol the venue call is narrowed to (the scope's, written as the venue writes it).
     var symbol: String? { scope.symbol(for: venue.kind) }
 
-    /// Takes the listing's rate-limit budget; returns how long that took.
-    func acquire(limits: VenueRateLimits, priority: RatePriority) async throws -> Duration {
-        try await limits.acquire(venueId: venue.id, operation: .openOrders(symbol: symbol != nil), priority: priority)
-    }
-
-    /// Lists (every page); returns how many orders the venue showed and those in scope.
+    /// Lists (every page, each taking its rate-limit budget in the client); returns how many orders the venue
+    /// showed and those in scope.
     func fetch(client: any VenueClient) async throws -> (listed: Int, inScope: [VenueOpenOrder]) {
         let open = try await client.openOrders(symbol: symbol)
         return (open.count, inScope(open))

@@ -84,6 +84,23 @@ public actor TripEngine {
     /// Incidents whose state this process keeps (running, being retried, or a bounded number of ended ones).
     public var trackedIncidents: Int { runs.count }
 
+    /// One incident as status shows it, from state kept current here — no store read per incident, so status
+    /// answers at once however large the running incident.
+    public struct IncidentSnapshot: Sendable {
+        public var record: IncidentRecord
+        public var run: RunState?
+        public var nextAttemptAt: Int64?
+        public var progress: IncidentProgress?
+    }
+
+    /// Every latched incident, and any fan-out still running for one re-armed meanwhile.
+    public func statusSnapshot() -> [IncidentSnapshot] {
+        let records = Array(latched.values) + runningRecords.values.filter { latched[$0.id] == nil }
+        return records.sorted { $0.id < $1.id }.map { record in
+            IncidentSnapshot(record: record, run: runState(of: record.id), nextAttemptAt: nextAttemptAt(of: record.id), progress: progress(of: record.id))
+        }
+    }
+
     /// When the next keep-trying attempt starts (wall-clock ms), if one is scheduled.
     public func nextAttemptAt(of incidentId: Int64) -> Int64? {
         if case .keepTrying(let state)? = runs[incidentId] { return state.nextAt }
@@ -365,7 +382,7 @@ public actor TripEngine {
             }
         }
         guard !scopes.isEmpty else { return 0 }
-        let limits = self.limits, clients = self.clients, logger = self.logger
+        let clients = self.clients, logger = self.logger
         let targets = venues.filter { scopes[$0.id] != nil }
         let found: [(VenueDescriptor, [VenueOpenOrder])] = await withTaskGroup(of: (VenueDescriptor, [VenueOpenOrder]).self) { group in
             for venue in targets {
@@ -375,7 +392,6 @@ public actor TripEngine {
                 let covering = scopes[venue.id] ?? []
                 group.addTask {
                     do {
-                        _ = try await listing.acquire(limits: limits, priority: .cancel)
                         let (_, open) = try await listing.fetch(client: client)
                         return (venue, open.filter { order in covering.contains { $0.containsOrder(kind: venue.kind, symbol: order.symbol) && $0.covers(venue) } })
                     } catch {
@@ -486,6 +502,9 @@ public actor TripEngine {
         }
         let allWaiters = startingWaiters(incident.id)
         runs[incident.id] = .running(RunningFanOut(executor: executor, task: task, progress: progress, kind: kind))
+        // A first fan-out (trip, resume, reopen, retry) runs the incident again; a keep-trying attempt leaves
+        // it `incomplete` until it is flat.
+        if case .first = kind { updateRecord(incident.id) { $0.state = .running; $0.endedAt = nil } }
         if announce { events.publish(.tripped(incident)) }
         for waiter in allWaiters { waiter.resume() }
     }
@@ -543,7 +562,10 @@ public actor TripEngine {
                     ])
                 }
             }
-            if announce { events.publish(.incidentEnded(incident, outcome: outcome, durationNanoseconds: elapsed.nanoseconds)) }
+            if announce {
+                updateRecord(id) { $0.state = outcome == .flat ? .flat : .incomplete; $0.endedAt = WallClock.system.now(); $0.summary = summary.json }
+                events.publish(.incidentEnded(incident, outcome: outcome, durationNanoseconds: elapsed.nanoseconds))
+            }
             if outcome == .incomplete && stillLatched {
                 let attempts: Int = if case .keepTrying(let attempt) = kind { attempt } else { 0 }
                 scheduleKeepTrying(id, attempts: attempts, progress: progress, after: leftOver ? .zero : nil)
@@ -553,6 +575,12 @@ public actor TripEngine {
                 setEnded(id, EndedIncident(outcome: outcome, endedAt: WallClock.system.now(), remaining: summary.remainingCount, progress: progress))
             }
         }
+    }
+
+    /// Keeps the latched copy of an incident's record current (status reads it, not the store).
+    private func updateRecord(_ id: Int64, _ change: (inout IncidentRecord) -> Void) {
+        if latched[id] != nil { change(&latched[id]!) }
+        if runningRecords[id] != nil { change(&runningRecords[id]!) }
     }
 
     /// Schedules the next keep-trying attempt: after `after`, or after the capped backoff for the attempt.

@@ -15,9 +15,10 @@ enum ConnectionWarmer {
         return max(1, min(maximum, burst))
     }
 
-    /// `count` concurrent calls to the venue's time endpoint (each first passing `mayCall`, which takes its
-    /// background budget): concurrency is what makes the pool open that many connections. Each answer also
-    /// sets the venue clock's offset, last one wins — so callers sync the clock once more afterwards.
+    /// `count` concurrent calls to the venue's time endpoint (each first passing `mayCall`; the client takes
+    /// each call's budget at the task's priority): concurrency is what makes the pool open that many
+    /// connections. Each answer also sets the venue clock's offset, last one wins — so callers sync the
+    /// clock once more afterwards.
     static func hold(count: Int, client: any VenueClient, mayCall: @escaping @Sendable () async -> Bool) async {
         await withDiscardingTaskGroup { group in
             for _ in 0..<count {
@@ -34,15 +35,14 @@ extension Daemon {
     /// Warms every venue account's connection pool (what the maintenance service repeats on its keep-warm
     /// interval); background priority, so it never takes budget from a running incident.
     public func warmVenueConnections() async {
-        await withDiscardingTaskGroup { group in
-            for (venueId, client) in clients {
-                let limits = self.limits
-                group.addTask {
-                    let mayCall: @Sendable () async -> Bool = {
-                        (try? await limits.acquire(venueId: venueId, operation: .time, priority: .background)) != nil
+        await RequestContext.$current.withValue(.background) {
+            await withDiscardingTaskGroup { group in
+                for (venueId, client) in clients {
+                    let limits = self.limits
+                    group.addTask {
+                        await ConnectionWarmer.hold(count: ConnectionWarmer.count(venueId: venueId, limits: limits) - 1, client: client) { true }
+                        _ = try? await client.syncClock()
                     }
-                    await ConnectionWarmer.hold(count: ConnectionWarmer.count(venueId: venueId, limits: limits) - 1, client: client, mayCall: mayCall)
-                    if await mayCall() { _ = try? await client.syncClock() }
                 }
             }
         }

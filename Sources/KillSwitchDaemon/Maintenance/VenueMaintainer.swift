@@ -26,7 +26,13 @@ struct VenueMaintainer: Sendable {
     let isIncidentRunning: @Sendable (String) async -> Bool
     let observe: (@Sendable (Report) -> Void)?
 
+    /// Every call runs at background priority: the venue client takes its budget there, never what a
+    /// running incident needs (the pools are reserved while one runs).
     func run() async {
+        await RequestContext.$current.withValue(.background) { await loop() }
+    }
+
+    private func loop() async {
         var armedCheckFailing = false
         await keepWarm()
         await readWeightLimit()
@@ -51,21 +57,12 @@ struct VenueMaintainer: Sendable {
         }
     }
 
-    /// Takes the call's budget at background priority, unless an incident on the venue runs (then nothing
-    /// is sent: returns false). A wait for budget ends when the task is cancelled.
+    /// Whether a background call may go: not while an incident on the venue runs (then nothing is sent).
+    /// The client takes the call's budget itself, at background priority, and background takers get nothing
+    /// while the pools are reserved for a running incident.
     private func mayCall(_ operation: VenueOperation) async -> Bool {
         if await isIncidentRunning(venueId) {
             logger.debug("background call skipped: an incident on this venue is running", metadata: ["venue": "\(venueId)", "call": "\(operation)"])
-            observe?(.skipped(venueId: venueId, operation))
-            return false
-        }
-        do {
-            try await limits.acquire(venueId: venueId, operation: operation, priority: .background)
-        } catch {
-            return false
-        }
-        // The wait for budget may have spanned the start of an incident.
-        if await isIncidentRunning(venueId) {
             observe?(.skipped(venueId: venueId, operation))
             return false
         }
@@ -114,9 +111,9 @@ struct VenueMaintainer: Sendable {
     }
 
     /// The armed check: a signed listing (the key signs and reads), then — the listing answered — one cancel of
-    /// an order that cannot exist (the key may cancel: a read-only key lists like any other). The cancel takes
-    /// one cancel token at background priority; when it cannot be had (an incident started) the listing's
-    /// result stands for this round. A failure is published once when the check starts failing, not on every
+    /// an order that cannot exist (the key may cancel: a read-only key lists like any other). The client takes
+    /// the cancel's budget at background priority (this loop's `RequestContext`); when an incident has started on
+    /// the venue meanwhile, nothing is sent and the listing's result stands for this round. A failure is published once when the check starts failing, not on every
     /// interval; the recovery is logged.
     private func armedCheck(failing: inout Bool) async {
         guard await mayCall(.openOrders(symbol: false)) else { return }

@@ -1,4 +1,5 @@
 import Foundation
+import KillSwitchCore
 import Logging
 import ServiceLifecycle
 
@@ -9,13 +10,12 @@ struct EngineService: Service {
     let daemon: Daemon
 
     func run() async throws {
-        await withTaskGroup(of: Void.self) { group in
-            // Before resuming: a resumed incident signs with the synced clock. Budget taken like any
-            // background call (nothing else runs yet, so it is there at once).
-            for (venueId, client) in daemon.clients {
-                group.addTask {
-                    _ = try? await daemon.limits.acquire(venueId: venueId, operation: .time, priority: .background)
-                    await client.warmUp()
+        await RequestContext.$current.withValue(.background) {
+            await withTaskGroup(of: Void.self) { group in
+                // Before resuming: a resumed incident signs with the synced clock. Budget taken like any
+                // background call (nothing else runs yet, so it is there at once).
+                for client in daemon.clients.values {
+                    group.addTask { await client.warmUp() }
                 }
             }
         }

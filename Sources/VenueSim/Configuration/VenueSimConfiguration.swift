@@ -1,6 +1,6 @@
 import Logging
 
-/// Everything `VenueSimulator.start` needs. Defaults match the issue: loopback, demo accounts, no latency,
+/// Everything `VenueSimulator.start` needs. Defaults: loopback, demo accounts, no latency,
 /// limits on, HTX's "submitted" cancels leaving the open list after 50 ms of simulator time.
 public struct VenueSimConfiguration: Sendable {
     /// Loopback by default; the simulator is never meant for a public interface.

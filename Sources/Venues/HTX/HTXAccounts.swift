@@ -39,7 +39,9 @@ extension HTXAdapter {
 }
 
 extension HTTPVenueClient {
-    /// HTX only: the accounts of the key's user, for `killswitch venue check` (nil for other kinds).
+    /// HTX only: the accounts of the key's user, for `killswitch venue check` (nil for other kinds). Sent without
+    /// rate-limit admission: the endpoint has a limit of its own (100 per 2 s) that no cancel shares, and only the
+    /// CLI calls it, once.
     public func htxAccounts() async throws -> [HTXAccount]? {
         guard let htx = adapter as? HTXAdapter else { return nil }
         let request = htx.accountsRequest(timestampMilliseconds: clock.now(), hostHeader: htx.baseURL.hostHeader)

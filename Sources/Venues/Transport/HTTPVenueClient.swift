@@ -14,12 +14,16 @@ public final class HTTPVenueClient: VenueClient {
     let transport: HTTPTransport
     let logger: Logger
     let redactedKey: String
+    /// Asked before every request this client puts on the wire (nil: unlimited, for tools and tests).
+    let admission: (any RequestAdmission)?
 
     public var venueId: String { descriptor.id }
     public var kind: VenueKind { descriptor.kind }
 
-    init(adapter: any VenueAdapter, credentials: VenueCredentials, httpClient: HTTPClient, configuration: VenueClientConfiguration, clock: VenueClock, logger: Logger) {
+    init(adapter: any VenueAdapter, credentials: VenueCredentials, httpClient: HTTPClient, configuration: VenueClientConfiguration, clock: VenueClock,
+         admission: (any RequestAdmission)? = nil, logger: Logger) {
         self.descriptor = adapter.descriptor
+        self.admission = admission
         self.adapter = adapter
         self.clock = clock
         self.configuration = configuration
@@ -39,22 +43,43 @@ public final class HTTPVenueClient: VenueClient {
         case answered(VenueHTTPAnswer)
         case failed(TransportFailure)
         case unbuildable(String)
+        /// Never sent: the rate limiter did not admit it (a stopped fan-out, a cancelled wait).
+        case notAdmitted(String)
     }
 
-    /// Builds `call` at the venue's time, sends it, and — when `isClockRejection` says the answer is one —
-    /// resyncs the clock and sends it once more. Returns the last exchange and the summed latency.
-    func perform(_ call: VenueCall, isClockRejection: (VenueHTTPAnswer) -> Bool) async -> (Exchange, Int64) {
+    /// What an answer means for the transport loop.
+    struct AnswerVerdict {
+        /// A clock rejection: resync and send once more.
+        var clockRejection: Bool
+        /// The venue refused it for rate.
+        var throttled: Bool
+    }
+
+    /// Builds `call` at the venue's time, has it admitted by the rate limits, sends it, tells the limits what
+    /// the answer said about them, and — when the answer is a clock rejection — resyncs the clock and sends it
+    /// once more (admitted again: the venue counts the resend). Returns the last exchange and the summed latency.
+    func perform(_ call: VenueCall, verdict: (VenueHTTPAnswer) -> AnswerVerdict) async -> (Exchange, Int64) {
         var latency: Int64 = 0
         var retried = false
+        let operation = Self.operation(call)
         while true {
+            let ticket: RateLimitTicket
+            do {
+                ticket = try await admission?.admit(venueId: descriptor.id, operation: operation) ?? .none
+            } catch {
+                return (.notAdmitted("not sent: \(error)"), latency)
+            }
             let request: SignedRequest
             do {
                 request = try adapter.request(call, timestampMilliseconds: clock.now(), hostHeader: adapter.baseURL.hostHeader)
             } catch {
+                ticket.settle()
                 return (.unbuildable(String(describing: error)), latency)
             }
             let started = DispatchTime.now().uptimeNanoseconds
             let result = await transport.send(request)
+            // Over: the venue saw it (or never will) by now, so its window runs from here.
+            ticket.settle()
             latency += Int64(DispatchTime.now().uptimeNanoseconds - started)
             switch result {
             case .failure(let failure):
@@ -62,7 +87,9 @@ public final class HTTPVenueClient: VenueClient {
                 return (.failed(failure), latency)
             case .success(let answer):
                 logger.debug("venue answered", metadata: ["call": "\(Self.name(call))", "status": "\(answer.status)", "latencyMs": "\(latency / 1_000_000)"])
-                if !retried, isClockRejection(answer) {
+                let meaning = verdict(answer)
+                report(answer, throttled: meaning.throttled, operation: operation)
+                if !retried, meaning.clockRejection {
                     retried = true
                     logger.warning("venue rejected our timestamp; resyncing the clock and retrying once", metadata: ["call": "\(Self.name(call))", "key": "\(redactedKey)"])
                     _ = try? await syncClock()
@@ -70,6 +97,29 @@ public final class HTTPVenueClient: VenueClient {
                 }
                 return (.answered(answer), latency)
             }
+        }
+    }
+
+    /// Tells the rate limits what an answer said (throttle, ban, usage); a ban is logged at critical: no
+    /// request to the venue can leave while it lasts.
+    func report(_ answer: VenueHTTPAnswer, throttled: Bool, operation: VenueOperation) {
+        guard let signal = rateLimit(answer, throttled: throttled) else { return }
+        if let until = signal.bannedUntilMilliseconds {
+            logger.critical("VENUE BAN: the venue refuses every request from this IP; nothing can be sent until the ban ends", metadata: [
+                "status": "\(answer.status)", "until": "\(Timestamp.format(until))", "key": "\(redactedKey)",
+            ])
+        }
+        admission?.venueSaid(signal, venueId: descriptor.id, operation: operation)
+    }
+
+    /// The rate-limit operation a call is counted as.
+    static func operation(_ call: VenueCall) -> VenueOperation {
+        switch call {
+        case .batchCancel: .batchCancel
+        case .cancelAll: .cancelAll
+        case .openOrders(let symbol, _): .openOrders(symbol: symbol != nil)
+        case .countdownCancelAll: .countdown
+        case .serverTime: .time
         }
     }
 
@@ -90,8 +140,14 @@ public final class HTTPVenueClient: VenueClient {
     // MARK: VenueClient
 
     public func cancel(_ batch: CancelBatch) async -> CancelRequestResult {
-        let (exchange, latency) = await perform(.batchCancel(batch)) { adapter.classifyBatch($0, batch: batch).resyncClock }
+        let (exchange, latency) = await perform(.batchCancel(batch)) { answer in
+            let verdict = adapter.classifyBatch(answer, batch: batch)
+            return AnswerVerdict(clockRejection: verdict.resyncClock, throttled: verdict.outcomes.contains { $0.kind == .rateLimited })
+        }
         switch exchange {
+        case .notAdmitted(let reason):
+            return CancelRequestResult(outcomes: batch.targets.map { OrderCancelOutcome(target: $0, kind: .retryable, message: reason) },
+                                       httpStatus: nil, venueCode: nil, rawBody: "", latencyNanoseconds: 0, rateLimit: nil, transportError: reason, wasSent: false)
         case .unbuildable(let reason):
             return CancelRequestResult(outcomes: batch.targets.map { OrderCancelOutcome(target: $0, kind: .rejected, message: reason) },
                                        httpStatus: nil, venueCode: nil, rawBody: "", latencyNanoseconds: 0, rateLimit: nil, transportError: reason, wasSent: false)
@@ -121,9 +177,15 @@ public final class HTTPVenueClient: VenueClient {
         var totalLatency: Int64 = 0
         var bodies: [String] = []
         for _ in 0..<max(1, configuration.maxPages) {
-            let (exchange, latency) = await perform(call) { adapter.classifySimple($0, call: call).classification.resyncClock }
+            let (exchange, latency) = await perform(call) { answer in
+                let c = adapter.classifySimple(answer, call: call).classification
+                return AnswerVerdict(clockRejection: c.resyncClock, throttled: c.kind == .rateLimited)
+            }
             totalLatency += latency
             switch exchange {
+            case .notAdmitted(let reason):
+                return CancelAllResult(kind: .retryable, httpStatus: nil, venueCode: nil, rawBody: bodies.joined(separator: "\n"), latencyNanoseconds: totalLatency,
+                                       rateLimit: nil, transportError: reason)
             case .unbuildable(let reason):
                 return CancelAllResult(kind: .rejected, httpStatus: nil, venueCode: nil, rawBody: "", latencyNanoseconds: 0, rateLimit: nil, transportError: reason)
             case .failed(let failure):
@@ -178,11 +240,13 @@ public final class HTTPVenueClient: VenueClient {
 
     func openOrdersPage(symbol: String?, cursor: String?) async throws -> OpenOrdersPage {
         let parse = { (answer: VenueHTTPAnswer) in self.adapter.parseOpenOrders(answer, symbol: symbol, cursor: cursor) }
-        let (exchange, _) = await perform(.openOrders(symbol: symbol, cursor: cursor)) {
-            if case .failure(let e) = parse($0) { return e.resyncClock }
-            return false
+        let (exchange, _) = await perform(.openOrders(symbol: symbol, cursor: cursor)) { answer in
+            if case .failure(let e) = parse(answer) { return AnswerVerdict(clockRejection: e.resyncClock, throttled: e.kind == .rateLimited) }
+            return AnswerVerdict(clockRejection: false, throttled: false)
         }
         switch exchange {
+        case .notAdmitted(let reason):
+            throw VenueAnswerError(Classification(kind: .retryable, code: nil, message: reason), status: nil)
         case .unbuildable(let reason):
             throw VenueAnswerError(Classification(kind: .rejected, code: nil, message: reason), status: nil)
         case .failed(let failure):
@@ -193,6 +257,8 @@ public final class HTTPVenueClient: VenueClient {
     }
 
     public func syncClock() async throws -> Int64 {
+        let ticket = try await admission?.admit(venueId: descriptor.id, operation: .time) ?? .none
+        defer { ticket.settle() }
         let request = try adapter.request(.serverTime, timestampMilliseconds: clock.now(), hostHeader: adapter.baseURL.hostHeader)
         let sentAt = clock.local()
         let result = await transport.send(request)
@@ -201,6 +267,7 @@ public final class HTTPVenueClient: VenueClient {
         case .failure(let failure):
             throw failure
         case .success(let answer):
+            report(answer, throttled: answer.status == 429, operation: .time)
             guard let serverTime = adapter.parseServerTime(answer) else {
                 throw VenueAnswerError(Classification(kind: .unknown, code: nil, message: "unreadable server time (HTTP \(answer.status))"), status: answer.status)
             }
@@ -239,14 +306,16 @@ public final class HTTPVenueClient: VenueClient {
         }
     }
 
-    /// Binance's live `REQUEST_WEIGHT` limit from `exchangeInfo`; nil for venues that publish none. The
-    /// caller takes the rate-limit budget first (background priority): this only sends.
+    /// Binance's live `REQUEST_WEIGHT` limit from `exchangeInfo`; nil for venues that publish none.
     public func publishedWeightLimit() async throws -> BucketLimit? {
         guard let publisher = adapter as? any PublishesRateLimits else { return nil }
+        let ticket = try await admission?.admit(venueId: descriptor.id, operation: .exchangeInfo) ?? .none
+        defer { ticket.settle() }
         switch await transport.send(publisher.exchangeInfoRequest()) {
         case .failure(let failure):
             throw failure
         case .success(let answer):
+            report(answer, throttled: answer.status == 429, operation: .exchangeInfo)
             guard let limit = publisher.parseRequestWeightLimit(answer) else {
                 throw VenueAnswerError(Classification(kind: .unknown, code: nil, message: "exchangeInfo without a readable REQUEST_WEIGHT limit (HTTP \(answer.status))"), status: answer.status)
             }

@@ -15,6 +15,12 @@ enum RateLimitHeaders {
             remaining = Int(value.trimmingSpaces)
         }
         if let value = answer.header("X-MBX-USED-WEIGHT-1M") { used = Int(value.trimmingSpaces) }
+        // Binance's 418: "Way too many requests; IP(…) banned until 1700000000000. …" — the whole IP is held
+        // until then; a ban whose end cannot be read is held for the minimum (the limiter's floor).
+        var bannedUntil: Int64?
+        if answer.status == 418 {
+            bannedUntil = Self.banEnd(answer.body) ?? serverNowMilliseconds + VenueRateLimits.minimumBanHold.nanoseconds / 1_000_000
+        }
         // Reset times: Gate's in seconds (per its Chinese doc), HTX's `Expire` probably epoch ms (UNVERIFIED):
         // a value above 10^11 is taken as ms, else seconds. Only consulted when throttled.
         if throttled, retryAfter == nil,
@@ -23,7 +29,15 @@ enum RateLimitHeaders {
             retryAfter = max(0, resetMs - serverNowMilliseconds)
         }
         guard throttled || retryAfter != nil || remaining != nil || used != nil else { return nil }
-        return RateLimitSignal(throttled: throttled, retryAfterMilliseconds: retryAfter, remaining: remaining, usedWeight: used)
+        return RateLimitSignal(throttled: throttled, retryAfterMilliseconds: retryAfter, remaining: remaining, usedWeight: used,
+                               bannedUntilMilliseconds: bannedUntil)
+    }
+
+    /// The epoch-ms after "banned until" in a ban message, if any.
+    static func banEnd(_ body: String) -> Int64? {
+        guard let range = body.range(of: "banned until ") else { return nil }
+        let digits = body[range.upperBound...].prefix { $0.isNumber }
+        return digits.count >= 12 ? Int64(digits) : nil
     }
 }
 

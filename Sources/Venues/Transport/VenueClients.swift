@@ -11,10 +11,12 @@ public enum VenueClients {
         httpClient: HTTPClient,
         configuration: VenueClientConfiguration = VenueClientConfiguration(),
         clock: VenueClock = VenueClock(),
+        admission: (any RequestAdmission)? = nil,
         logger: Logger = Logger(label: "killswitch.venues")
     ) throws -> HTTPVenueClient {
         let adapter = try VenueRequests.makeAdapter(descriptor: descriptor, credentials: credentials, options: configuration.requestOptions)
-        return HTTPVenueClient(adapter: adapter, credentials: credentials, httpClient: httpClient, configuration: configuration, clock: clock, logger: logger)
+        return HTTPVenueClient(adapter: adapter, credentials: credentials, httpClient: httpClient, configuration: configuration, clock: clock,
+                               admission: admission, logger: logger)
     }
 
     /// Keep-alive connections one client may open per host. AsyncHTTPClient's default (8) would make a

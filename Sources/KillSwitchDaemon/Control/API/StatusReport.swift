@@ -24,8 +24,12 @@ public struct StatusReport: Sendable, Hashable, Codable {
         public var reason: String
         public var rule: String?
         public var actor: String?
-        /// `running`, `flat` or `incomplete`.
+        /// `running`, `flat` or `incomplete` (the incident's recorded state).
         public var state: String
+        /// What this process is doing about it: `starting`, `running`, `keep-trying` (incomplete, tried again
+        /// at `nextAttemptAt`) or `ended`; nil when no fan-out was run for it since the daemon started.
+        public var run: String?
+        public var nextAttemptAt: Int64?
         public var latched: Bool
         /// Wall-clock milliseconds.
         public var trippedAt: Int64
@@ -34,8 +38,10 @@ public struct StatusReport: Sendable, Hashable, Codable {
         public var orders: IncidentOrderProgress
         public var venues: [Venue]
 
-        public init(id: Int64, scope: Scope, reason: String, rule: String?, actor: String?, state: String, latched: Bool, trippedAt: Int64,
-                    endedAt: Int64?, orders: IncidentOrderProgress, venues: [Venue]) {
+        public init(id: Int64, scope: Scope, reason: String, rule: String?, actor: String?, state: String, run: String? = nil, nextAttemptAt: Int64? = nil,
+                    latched: Bool, trippedAt: Int64, endedAt: Int64?, orders: IncidentOrderProgress, venues: [Venue]) {
+            self.run = run
+            self.nextAttemptAt = nextAttemptAt
             self.id = id
             self.scope = scope
             self.reason = reason

@@ -2,10 +2,10 @@
 /// or IP-wide one). An empty plan is unlimited (public time endpoints).
 public struct RateLimitPlan: Sendable, CustomStringConvertible {
     public struct Draw: Sendable {
-        public var bucket: TokenBucket
+        public var bucket: RateLimitPool
         public var cost: Int
 
-        public init(bucket: TokenBucket, cost: Int) {
+        public init(bucket: RateLimitPool, cost: Int) {
             self.bucket = bucket
             self.cost = cost
         }
@@ -43,14 +43,21 @@ public struct RateLimitPlan: Sendable, CustomStringConvertible {
 /// the taker sleeps once for the longest of the waits the buckets computed, and tries again. No tokens are
 /// ever held in one pool while waiting on another. Linked takers never overtake takers queued on a bucket
 /// at their priority or better; among themselves they are served in the order their sleeps end.
-public enum LinkedBuckets {
+public enum LinkedPools {
     @discardableResult
     public static func acquire(_ plan: RateLimitPlan, priority: RatePriority = .cancel) async throws -> Duration {
+        try await acquire(plan, priority: priority, untilSettled: false).waited
+    }
+
+    /// Acquires the plan's budget; with `untilSettled`, each grant stays in its pool's window until the
+    /// ticket is settled.
+    public static func acquire(_ plan: RateLimitPlan, priority: RatePriority, untilSettled: Bool) async throws -> (waited: Duration, ticket: RateLimitTicket) {
         switch plan.draws.count {
         case 0:
-            return .zero
+            return (.zero, RateLimitTicket(grants: []))
         case 1:
-            return try await plan.draws[0].bucket.acquire(cost: plan.draws[0].cost, priority: priority).waited
+            let grant = try await plan.draws[0].bucket.acquire(cost: plan.draws[0].cost, priority: priority, untilSettled: untilSettled)
+            return (grant.waited, RateLimitTicket(grants: untilSettled ? [(plan.draws[0].bucket, grant.sequence)] : []))
         default:
             break
         }
@@ -60,8 +67,8 @@ public enum LinkedBuckets {
         let start = timeline.now()
         while true {
             try Task.checkCancellation()
-            enum Step { case done, sleep(Int64), reserve(TokenBucket), tooLarge(RateLimitError) }
-            var effects = TokenBucket.Effects()
+            enum Step { case done, sleep(Int64), reserve(RateLimitPool), tooLarge(RateLimitError) }
+            var effects = RateLimitPool.Effects()
             let now = timeline.now()
             draws.forEach { $0.bucket.lockForLinked() }
             var step = Step.done
@@ -80,14 +87,15 @@ public enum LinkedBuckets {
                 if case .tooLarge = step { break }
             }
             if case .done = step, longest > 0 { step = .sleep(now.addingSaturating(longest)) }
+            var taken: [(RateLimitPool, UInt64)] = []
             if case .done = step {
-                for draw in draws { _ = draw.bucket.linkedTake(cost: draw.cost) }
+                for draw in draws { taken.append((draw.bucket, draw.bucket.linkedTake(cost: draw.cost, untilSettled: untilSettled))) }
             }
             draws.reversed().forEach { $0.bucket.unlockForLinked() }
             effects.run(timeline: timeline)
             switch step {
             case .done:
-                return .nanoseconds(timeline.now() - start)
+                return (.nanoseconds(timeline.now() - start), RateLimitTicket(grants: untilSettled ? taken : []))
             case .sleep(let until):
                 try await timeline.sleepUntil(until)
             case .reserve(let bucket):
@@ -103,7 +111,7 @@ public enum LinkedBuckets {
         if plan.draws.count == 1 { return plan.draws[0].bucket.tryAcquire(cost: plan.draws[0].cost, priority: priority) }
         let draws = plan.draws.sorted { ObjectIdentifier($0.bucket) < ObjectIdentifier($1.bucket) }
         guard let first = draws.first else { return true }
-        var effects = TokenBucket.Effects()
+        var effects = RateLimitPool.Effects()
         draws.forEach { $0.bucket.lockForLinked() }
         var all = true
         for draw in draws {
@@ -112,7 +120,7 @@ public enum LinkedBuckets {
                 break
             }
         }
-        if all { for draw in draws { _ = draw.bucket.linkedTake(cost: draw.cost) } }
+        if all { for draw in draws { _ = draw.bucket.linkedTake(cost: draw.cost, untilSettled: false) } }
         draws.reversed().forEach { $0.bucket.unlockForLinked() }
         effects.run(timeline: first.bucket.timeline)
         return all
@@ -123,16 +131,28 @@ extension RateLimitPlan {
     /// Waits for and takes this plan's budget.
     @discardableResult
     public func acquire(priority: RatePriority = .cancel) async throws -> Duration {
-        try await LinkedBuckets.acquire(self, priority: priority)
+        try await LinkedPools.acquire(self, priority: priority)
     }
 
     public func tryAcquire(priority: RatePriority = .cancel) -> Bool {
-        LinkedBuckets.tryAcquire(self, priority: priority)
+        LinkedPools.tryAcquire(self, priority: priority)
     }
 
     /// A 429 / throttle answer to a request made under this plan: every bucket of the plan is penalized
     /// (the caller cannot tell which pool the venue ran out of).
     public func penalize(retryAfter: Duration?) {
         for draw in draws { draw.bucket.penalize(retryAfter: retryAfter, cost: draw.cost) }
+    }
+}
+
+/// The in-flight grants of one admitted request: settle it once the request is over (answered, failed, or
+/// never sent), so its grants start leaving their windows.
+public struct RateLimitTicket: Sendable {
+    let grants: [(pool: RateLimitPool, sequence: UInt64)]
+
+    public static let none = RateLimitTicket(grants: [])
+
+    public func settle() {
+        for grant in grants { grant.pool.settle(grant.sequence) }
     }
 }

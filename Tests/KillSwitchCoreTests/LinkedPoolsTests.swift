@@ -1,13 +1,14 @@
+import Synchronization
 import Testing
 @testable import KillSwitchCore
 
 private func at(_ duration: Duration) -> ManualClock.Instant { .init(offset: duration) }
 
-@Suite struct LinkedBucketsTests {
+@Suite struct LinkedPoolsTests {
     @Test func theTighterPoolGovernsAndNothingIsHeldWhileWaiting() async throws {
         let clock = ManualClock()
-        let endpoint = TokenBucket(name: "endpoint", capacity: 10, window: .seconds(1), clock: clock)
-        let account = TokenBucket(name: "account", capacity: 2, window: .seconds(1), clock: clock)
+        let endpoint = RateLimitPool(name: "endpoint", capacity: 10, window: .seconds(1), clock: clock)
+        let account = RateLimitPool(name: "account", capacity: 2, window: .seconds(1), clock: clock)
         let plan = RateLimitPlan([.init(bucket: endpoint, cost: 1), .init(bucket: account, cost: 1)])
         #expect(plan.tryAcquire())
         #expect(plan.tryAcquire())
@@ -16,35 +17,35 @@ private func at(_ duration: Duration) -> ManualClock.Instant { .init(offset: dur
 
         let taker = Task { try await plan.acquire() }
         await clock.waitForSleepers(count: 1)
-        #expect(clock.nextDeadline == at(.milliseconds(500)))
+        #expect(clock.nextDeadline == at(.seconds(1)))
         #expect(endpoint.level == 8)  // not held while waiting on the account pool
         #expect(endpoint.tryAcquire(cost: 8))  // others may use it meanwhile
-        clock.advance(by: .milliseconds(500))
-        #expect(try await taker.value == .milliseconds(500))
-        #expect(endpoint.level == 4)  // 0 + 5 refilled − 1
-        #expect(account.level == 0)
+        clock.advance(by: .seconds(1))
+        #expect(try await taker.value == .seconds(1))
+        #expect(endpoint.level == 9)  // the t = 0 grants left the window; this one is in it
+        #expect(account.level == 1)
     }
 
     @Test func waitsForTheLongestOfThePoolsThenTakesAtomically() async throws {
         let clock = ManualClock()
-        let a = TokenBucket(name: "a", capacity: 10, window: .seconds(1), clock: clock)  // 100 ms per token
-        let b = TokenBucket(name: "b", capacity: 4, window: .seconds(1), clock: clock)   // 250 ms per token
+        let a = RateLimitPool(name: "a", capacity: 10, window: .seconds(1), clock: clock)
+        let b = RateLimitPool(name: "b", capacity: 4, window: .seconds(2), clock: clock)
         #expect(a.tryAcquire(cost: 10))
         #expect(b.tryAcquire(cost: 4))
         let plan = RateLimitPlan([.init(bucket: a, cost: 3), .init(bucket: b, cost: 1)])
         let taker = Task { try await plan.acquire() }
         await clock.waitForSleepers(count: 1)
-        #expect(clock.nextDeadline == at(.milliseconds(300)))
-        clock.advance(by: .milliseconds(300))
-        #expect(try await taker.value == .milliseconds(300))
-        #expect(a.level == 0)
-        #expect(b.level == 0.2)
+        #expect(clock.nextDeadline == at(.seconds(2)), "b's window is the longer wait")
+        clock.advance(by: .seconds(2))
+        #expect(try await taker.value == .seconds(2))
+        #expect(a.level == 7)
+        #expect(b.level == 3)
     }
 
     @Test func linkedTakersDoNotOvertakeQueuedTakers() async throws {
         let clock = ManualClock()
-        let shared = TokenBucket(name: "shared", capacity: 1, window: .seconds(1), clock: clock)
-        let other = TokenBucket(name: "other", capacity: 10, window: .seconds(1), clock: clock)
+        let shared = RateLimitPool(name: "shared", capacity: 1, window: .seconds(1), clock: clock)
+        let other = RateLimitPool(name: "other", capacity: 10, window: .seconds(1), clock: clock)
         #expect(shared.tryAcquire())
         let queued = Task { try await shared.acquire() }
         await shared.waitForWaiters(count: 1)
@@ -63,8 +64,8 @@ private func at(_ duration: Duration) -> ManualClock.Instant { .init(offset: dur
 
     @Test func linkedBackgroundWaitsForTheReserveToClear() async throws {
         let clock = ManualClock()
-        let a = TokenBucket(name: "a", capacity: 10, window: .seconds(1), clock: clock)
-        let b = TokenBucket(name: "b", capacity: 10, window: .seconds(1), clock: clock)
+        let a = RateLimitPool(name: "a", capacity: 10, window: .seconds(1), clock: clock)
+        let b = RateLimitPool(name: "b", capacity: 10, window: .seconds(1), clock: clock)
         b.reserveForIncidents = true
         let plan = RateLimitPlan([.init(bucket: a, cost: 1), .init(bucket: b, cost: 1)])
         #expect(!plan.tryAcquire(priority: .background))
@@ -79,8 +80,8 @@ private func at(_ duration: Duration) -> ManualClock.Instant { .init(offset: dur
 
     @Test func cancellingALinkedTakerTakesNothing() async throws {
         let clock = ManualClock()
-        let a = TokenBucket(name: "a", capacity: 10, window: .seconds(1), clock: clock)
-        let b = TokenBucket(name: "b", capacity: 1, window: .seconds(1), clock: clock)
+        let a = RateLimitPool(name: "a", capacity: 10, window: .seconds(1), clock: clock)
+        let b = RateLimitPool(name: "b", capacity: 1, window: .seconds(1), clock: clock)
         #expect(b.tryAcquire())
         let plan = RateLimitPlan([.init(bucket: a, cost: 5), .init(bucket: b, cost: 1)])
         let taker = Task { try await plan.acquire() }
@@ -93,7 +94,7 @@ private func at(_ duration: Duration) -> ManualClock.Instant { .init(offset: dur
 
     @Test func samePoolTwiceAddsTheCosts() {
         let clock = ManualClock()
-        let bucket = TokenBucket(name: "b", capacity: 10, window: .seconds(1), clock: clock)
+        let bucket = RateLimitPool(name: "b", capacity: 10, window: .seconds(1), clock: clock)
         let plan = RateLimitPlan([.init(bucket: bucket, cost: 3), .init(bucket: bucket, cost: 4)])
         #expect(plan.draws.count == 1)
         #expect(plan.draws[0].cost == 7)
@@ -161,9 +162,9 @@ private func at(_ duration: Duration) -> ManualClock.Instant { .init(offset: dur
         #expect(bucket.capacity == 1200)
         let taker = Task { try await limits.acquire(venueId: "bn-b", operation: .batchCancel) }
         await clock.waitForSleepers(count: 1)
-        #expect(clock.nextDeadline == at(.milliseconds(50)))
-        clock.advance(by: .milliseconds(50))
-        #expect(try await taker.value == .milliseconds(50))
+        #expect(clock.nextDeadline == at(.seconds(60)))
+        clock.advance(by: .seconds(60))
+        #expect(try await taker.value == .seconds(60))
     }
 
     @Test func marginOverridesAndReserve() async throws {
@@ -195,5 +196,70 @@ private func at(_ duration: Duration) -> ManualClock.Instant { .init(offset: dur
         #expect(clock.nextDeadline == at(.seconds(3)))
         clock.advance(by: .seconds(3))
         #expect(try await taker.value == .seconds(3))
+    }
+
+    @Test func entriesOnOneVenueAccountShareItsPoolsWhateverTheirLabels() {
+        let clock = ManualClock()
+        let limits = VenueRateLimits(clock: clock)
+        limits.register(venueId: "bitget-desk-a", kind: .bitgetMix, account: "desk-a", uid: "4711")
+        limits.register(venueId: "bitget-desk-b", kind: .bitgetMix, account: "desk-b", uid: "4711")
+        limits.register(venueId: "bitget-other", kind: .bitgetMix, account: "desk-a", uid: "9999")
+        let a = limits.plan(venueId: "bitget-desk-a", operation: .batchCancel).draws[0].bucket
+        #expect(a === limits.plan(venueId: "bitget-desk-b", operation: .batchCancel).draws[0].bucket)
+        #expect(a !== limits.plan(venueId: "bitget-other", operation: .batchCancel).draws[0].bucket)
+        // The venue counts the account: ten from one label leave nothing for the other.
+        for _ in 0..<10 { #expect(limits.plan(venueId: "bitget-desk-a", operation: .batchCancel).tryAcquire()) }
+        #expect(!limits.plan(venueId: "bitget-desk-b", operation: .batchCancel).tryAcquire())
+        #expect(limits.plan(venueId: "bitget-other", operation: .batchCancel).tryAcquire())
+        // Gate counts per account and market: futures and spot of one uid are apart.
+        limits.register(venueId: "gate-f", kind: .gateFutures, account: "x", uid: "1")
+        limits.register(venueId: "gate-s", kind: .gateSpot, account: "y", uid: "1")
+        #expect(limits.plan(venueId: "gate-f", operation: .batchCancel).draws[0].bucket !== limits.plan(venueId: "gate-s", operation: .batchCancel).draws[0].bucket)
+    }
+
+    @Test func everyRequestIsAdmittedUnderItsContextAndAStoppedFanOutSendsNothing() async throws {
+        let clock = ManualClock()
+        let limits = VenueRateLimits(clock: clock)
+        limits.register(venueId: "bitget", kind: .bitgetMix, account: "b", uid: "1")
+        let waits = Mutex<[Duration]>([])
+        let reporting = RequestContext(priority: .cancel, waited: { _, wait in waits.withLock { $0.append(wait) } })
+        try await RequestContext.$current.withValue(reporting) {
+            try await limits.admit(venueId: "bitget", operation: .batchCancel)
+        }
+        #expect(waits.withLock { $0 } == [.zero])
+        let stopped = RequestContext(priority: .cancel, mayStillSend: { false })
+        await #expect(throws: RequestNotAdmitted.stopped) {
+            try await RequestContext.$current.withValue(stopped) { try await limits.admit(venueId: "bitget", operation: .batchCancel) }
+        }
+        // Background requests wait while an incident holds the reserve.
+        limits.setReserveForIncidents(true)
+        let background = Task { try await RequestContext.$current.withValue(.background) { try await limits.admit(venueId: "bitget", operation: .openOrders(symbol: true)) } }
+        await limits.buckets(venueId: "bitget")["orders-pending"]!.waitForWaiters(count: 1)
+        limits.setReserveForIncidents(false)
+        try await background.value
+    }
+
+    @Test func aBinanceBanHoldsEveryBinanceEntryOnTheIPUntilItEnds() async throws {
+        let clock = ManualClock()
+        let limits = VenueRateLimits(clock: clock)
+        limits.register(venueId: "bn-a", kind: .binanceCoinM, account: "a", uid: "1")
+        limits.register(venueId: "bn-b", kind: .binanceCoinM, account: "b", uid: "2")
+        let until = WallClock.system.now() + 300_000
+        limits.venueSaid(RateLimitSignal(throttled: true, bannedUntilMilliseconds: until), venueId: "bn-a", operation: .batchCancel)
+        #expect(!limits.plan(venueId: "bn-b", operation: .batchCancel).tryAcquire(), "the other entry on the IP is held too")
+        let taker = Task { try await limits.acquire(venueId: "bn-b", operation: .batchCancel) }
+        await clock.waitForSleepers(count: 1)
+        let hold = clock.nextDeadline!.offset
+        #expect(hold > .seconds(295) && hold <= .seconds(300))
+        taker.cancel()
+        #expect(VenueRateLimits.minimumBanHold == .seconds(120))
+    }
+
+    @Test func usedWeightFromAnswersCountsAgainstTheSharedPool() {
+        let clock = ManualClock()
+        let limits = VenueRateLimits(clock: clock)
+        limits.register(venueId: "bn", kind: .binanceCoinM, account: "a")
+        limits.venueSaid(RateLimitSignal(throttled: false, usedWeight: 2390), venueId: "bn", operation: .batchCancel)
+        #expect(limits.plan(venueId: "bn", operation: .batchCancel).draws[0].bucket.level == 10)
     }
 }

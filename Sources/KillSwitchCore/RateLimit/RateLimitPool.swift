@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 
 /// Who is asking for budget. Cancels are served before background traffic (clock sync, keep-warm, armed
 /// checks), and background traffic never takes budget while a cancel taker waits or while the bucket is
@@ -22,23 +23,31 @@ public enum RateLimitError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// A venue rate limit as a token bucket: capacity = the published count, refilled continuously at count
-/// per window (issue 4's model, shared with the simulator). It starts full.
+/// One venue rate limit, counted the way venues count: never more than `count` (cost-weighted) requests in
+/// any window of `window + jitterAllowance`. A log of what was granted in the last such window decides; a
+/// token bucket, which starts full and refills continuously, lets almost twice the count through in the first
+/// window, and venues refuse that.
 ///
-/// - Time is exact integer arithmetic: the level is kept in units of `1 / window-nanoseconds` of a token,
-///   so a deficit of `d` units refills in exactly `⌈d / count⌉` ns. No floating point, no drift.
-/// - Safety margin `m` (0 ≤ m < 1): the bucket behaves as if the venue published `⌊count × (1 − m)⌋`
-///   (at least 1) per window — both the burst and the sustained rate are held back.
+/// - The window is widened by `jitterAllowance`: requests that leave evenly can arrive bunched (network
+///   jitter), and the venue counts arrivals. With an allowance of J, arrivals stay within the published count
+///   in any window of W as long as the jitter stays under J.
+/// - Safety margin `m` (0 ≤ m < 1): the pool behaves as if the venue published `⌊count × (1 − m)⌋`
+///   (at least 1).
 /// - Takers queue FIFO within a priority; `.cancel` is served before `.background`. Only the queue's head
-///   can take tokens (no barging: a cheap request never overtakes an expensive one that arrived first).
+///   can take (no barging: a cheap request never overtakes an expensive one that arrived first).
 ///   Background takers get nothing while `reserveForIncidents` is set.
-/// - Waiting is one clock sleep per bucket: a single timer is set for the instant the head's tokens will
-///   be there (or a penalty ends); when it fires the bucket grants every waiter that can be served, in
-///   queue order, and sets the next timer. No polling.
-/// - `penalize(retryAfter:cost:)` (a 429 / throttle answer): empties the bucket and grants nothing before
-///   the retry-after (or, when the venue gave none, before `cost` tokens have refilled from empty). The
-///   bucket keeps refilling during the hold, as the venue's own window does.
-public final class TokenBucket: @unchecked Sendable, CustomStringConvertible {
+/// - A grant taken `untilSettled` stays in the window until the request is settled (its answer came, or it
+///   failed), and from then for a whole window: the venue counts the request when it *arrives*, which is
+///   after it was granted (a connection to open, a busy event loop) and before its answer. Counting from the
+///   answer makes the limit hold however late a request leaves.
+/// - Waiting is one clock sleep per pool: a single timer is set for the instant the head fits (the oldest
+///   grants it needs gone leave the window) or a penalty ends; when it fires the pool grants every waiter
+///   that fits, in queue order, and sets the next timer. No polling.
+/// - `penalize(retryAfter:)` (a 429 / throttle answer): holds every taker until the retry-after; without
+///   one, the venue's window is taken as full from now (nothing more for one whole window).
+/// - `reconcile(remaining:)` / `reconcile(used:)`: the venue's usage headers; what the venue counts beyond
+///   our own grants (another process on the same account, a bot on the same IP) is added to the log.
+public final class RateLimitPool: @unchecked Sendable, CustomStringConvertible {
     /// What a taker was given: its place in the grant order and how long it waited.
     public struct Grant: Sendable, Hashable {
         /// 1, 2, 3, … in the order the bucket granted (0 for a zero-cost request).
@@ -52,15 +61,17 @@ public final class TokenBucket: @unchecked Sendable, CustomStringConvertible {
     private var s: State
 
     /// - Parameters:
-    ///   - capacity: the venue's published count per window (> 0).
+    ///   - capacity: the venue's published count (or weight) per window (> 0).
     ///   - window: the venue's window (> 0).
+    ///   - jitterAllowance: added to the window when spacing requests (≥ 0).
     ///   - safetyMargin: fraction of the capacity held back (0 against the simulator).
     ///   - clock: the clock every wait runs on.
-    public init(name: String, capacity: Int, window: Duration, safetyMargin: Double = 0, clock: any Clock<Duration>) {
+    public init(name: String, capacity: Int, window: Duration, jitterAllowance: Duration = .zero, safetyMargin: Double = 0, clock: any Clock<Duration>) {
         precondition(safetyMargin >= 0 && safetyMargin < 1, "safety margin must be in [0, 1)")
+        precondition(jitterAllowance >= .zero, "jitter allowance must not be negative")
         self.name = name
         timeline = Timeline(clock)
-        s = State(published: capacity, window: window.nanoseconds, margin: safetyMargin, now: timeline.now())
+        s = State(published: capacity, window: window.nanoseconds, jitter: jitterAllowance.nanoseconds, margin: safetyMargin)
     }
 
     // MARK: - Figures for health and tests
@@ -70,16 +81,18 @@ public final class TokenBucket: @unchecked Sendable, CustomStringConvertible {
     /// The count the bucket actually grants per window, after the safety margin.
     public var usableCapacity: Int { locked { $0.count } }
     public var window: Duration { locked { .nanoseconds($0.window) } }
+    /// The window requests are spaced over: the venue's plus the jitter allowance.
+    public var spacingWindow: Duration { locked { .nanoseconds($0.span) } }
     public var safetyMargin: Double { locked { $0.margin } }
-    /// Tokens refilled per second (usable count per window).
-    public var refillPerSecond: Double { locked { Double($0.count) * 1e9 / Double($0.window) } }
+    /// The sustained rate this pool grants, per second (usable count per spacing window).
+    public var refillPerSecond: Double { locked { Double($0.count) * 1e9 / Double($0.span) } }
 
-    /// Tokens available now (fractional while refilling).
+    /// What may be granted now without waiting (usable count minus what the window already holds).
     public var level: Double {
         let now = timeline.now()
         return locked { s in
-            s.refill(now)
-            return Double(s.level) / Double(s.window)
+            s.prune(now)
+            return Double(max(0, s.count - s.used))
         }
     }
 
@@ -105,15 +118,29 @@ public final class TokenBucket: @unchecked Sendable, CustomStringConvertible {
 
     // MARK: - Taking
 
+    /// Ends an in-flight grant (`untilSettled`): from now it stays in the window for one spacing window.
+    public func settle(_ sequence: UInt64) {
+        let now = timeline.now()
+        let effects = locked { s -> Effects in
+            guard let cost = s.inFlight.removeValue(forKey: sequence) else { return Effects() }
+            s.log.append((now, cost))
+            return drainAndSchedule(&s, now: now)
+        }
+        effects.run(timeline: timeline)
+    }
+
+    /// Grants taken `untilSettled` and not settled yet.
+    public var inFlightCount: Int { locked { $0.inFlight.count } }
+
     /// Takes `cost` tokens without waiting, if this taker would be served at once.
     public func tryAcquire(cost: Int = 1, priority: RatePriority = .cancel) -> Bool {
         precondition(cost >= 0, "cost must not be negative")
         if cost == 0 { return true }
         let now = timeline.now()
         return locked { s in
-            s.refill(now)
+            s.prune(now)
             guard s.canServeAtOnce(cost: cost, priority: priority, now: now) else { return false }
-            s.take(cost)
+            s.take(cost, at: now)
             return true
         }
     }
@@ -122,16 +149,16 @@ public final class TokenBucket: @unchecked Sendable, CustomStringConvertible {
     /// Throws `CancellationError` when the task is cancelled while waiting (nothing is taken), and
     /// `RateLimitError.costExceedsCapacity` when the cost can never be served.
     @discardableResult
-    public func acquire(cost: Int = 1, priority: RatePriority = .cancel) async throws -> Grant {
+    public func acquire(cost: Int = 1, priority: RatePriority = .cancel, untilSettled: Bool = false) async throws -> Grant {
         precondition(cost >= 0, "cost must not be negative")
         if cost == 0 { return Grant(sequence: 0, waited: .zero) }
         let arrival = timeline.now()
         enum Start { case granted(Grant), tooLarge(Int), wait(UInt64) }
         let start = locked { s -> Start in
-            s.refill(arrival)
+            s.prune(arrival)
             if cost > s.count { return .tooLarge(s.count) }
             if s.canServeAtOnce(cost: cost, priority: priority, now: arrival) {
-                s.take(cost)
+                s.take(cost, at: arrival, untilSettled: untilSettled)
                 return .granted(Grant(sequence: s.grants, waited: .zero))
             }
             s.nextId += 1
@@ -151,7 +178,7 @@ public final class TokenBucket: @unchecked Sendable, CustomStringConvertible {
                     if s.cancelledEarly.remove(id) != nil {
                         return Effects(failures: [(continuation, CancellationError())])
                     }
-                    s.enqueue(Waiter(id: id, cost: cost, priority: priority, arrival: arrival, continuation: continuation))
+                    s.enqueue(Waiter(id: id, cost: cost, priority: priority, arrival: arrival, untilSettled: untilSettled, continuation: continuation))
                     var effects = drainAndSchedule(&s, now: now)
                     effects.counted = s.readyCountWaiters()
                     return effects
@@ -176,45 +203,50 @@ public final class TokenBucket: @unchecked Sendable, CustomStringConvertible {
 
     // MARK: - Venue feedback and live figures
 
-    /// A 429 or throttle answer: empties the bucket and holds every taker until `retryAfter` has passed
-    /// (or, without one, until `cost` tokens have refilled from empty). Tokens refill during the hold.
+    /// A 429 or throttle answer: holds every taker until `retryAfter` has passed; without one, the venue's
+    /// window is taken as full from now (nothing more is granted for one whole spacing window).
     public func penalize(retryAfter: Duration?, cost: Int = 1) {
         let now = timeline.now()
         let effects = locked { s -> Effects in
-            s.refill(now)
-            s.level = 0
-            let hold: Int64
+            s.prune(now)
             if let retryAfter {
-                hold = max(0, retryAfter.nanoseconds)
+                s.holdUntil = max(s.holdUntil, now.addingSaturating(max(0, retryAfter.nanoseconds)))
             } else {
-                let units = Int64(max(1, min(cost, s.count))) * s.window
-                hold = (units + Int64(s.count) - 1) / Int64(s.count)
+                s.count(beyondGrants: s.count - s.used, at: now)
             }
-            s.holdUntil = max(s.holdUntil, now.addingSaturating(hold))
             return drainAndSchedule(&s, now: now)
         }
         effects.run(timeline: timeline)
     }
 
-    /// Lowers the level to what the venue reports as left in its window (usage headers), never raises it.
+    /// The venue's usage header says only `remaining` are left in its window: what it counts beyond our own
+    /// grants is added to the window (never removed: the venue may count more than it says).
     public func reconcile(remaining: Int) {
         let now = timeline.now()
         locked { s in
-            s.refill(now)
-            s.level = min(s.level, Int64(max(0, remaining)) * s.window)
+            s.prune(now)
+            s.count(beyondGrants: (s.published - max(0, remaining)) - s.used, at: now)
         }
     }
 
-    /// Replaces the published figures (e.g. Binance's `exchangeInfo`). The tokens on hand are kept (capped
-    /// to the new capacity); waiters whose cost no longer fits fail with `costExceedsCapacity`.
+    /// The venue's usage header says `used` (e.g. Binance `X-MBX-USED-WEIGHT-1M`) is spent in its window:
+    /// weight spent by others on the same account or IP counts against us too.
+    public func reconcile(used: Int) {
+        let now = timeline.now()
+        locked { s in
+            s.prune(now)
+            s.count(beyondGrants: used - s.used, at: now)
+        }
+    }
+
+    /// Replaces the published figures (e.g. Binance's `exchangeInfo`). What the window holds is kept;
+    /// waiters whose cost no longer fits fail with `costExceedsCapacity`.
     public func setLimits(capacity: Int, window: Duration) {
         precondition(capacity > 0 && window > .zero, "capacity and window must be positive")
         let now = timeline.now()
         let effects = locked { s -> Effects in
-            s.refill(now)
-            let tokens = Double(s.level) / Double(s.window)
-            s.configure(published: capacity, window: window.nanoseconds, margin: s.margin)
-            s.level = min(s.capacityUnits, Int64((tokens * Double(s.window)).rounded(.down)))
+            s.configure(published: capacity, window: window.nanoseconds, jitter: s.jitter, margin: s.margin)
+            s.prune(now)
             var effects = Effects()
             s.queue.removeAll { waiter in
                 guard waiter.cost > s.count else { return false }
@@ -254,7 +286,7 @@ public final class TokenBucket: @unchecked Sendable, CustomStringConvertible {
         }
     }
 
-    // MARK: - Linked acquisition support (all locks held by LinkedBuckets)
+    // MARK: - Linked acquisition support (all locks held by LinkedPools)
 
     enum LinkedCheck {
         case grantable
@@ -275,16 +307,15 @@ public final class TokenBucket: @unchecked Sendable, CustomStringConvertible {
         if cost > s.count { return .tooLarge(s.count) }
         if priority == .background && s.reserve { return .blockedByReserve }
         if s.canServeAtOnce(cost: cost, priority: priority, now: now) { return .grantable }
-        let ahead = s.queue.filter { $0.priority <= priority }.reduce(Int64(0)) { $0 + Int64($1.cost) * s.window }
-        let need = ahead + Int64(cost) * s.window - s.level
-        let byRefill = need <= 0 ? now : now.addingSaturating((need + Int64(s.count) - 1) / Int64(s.count))
-        let ready = max(byRefill, s.holdUntil)
+        let ahead = s.queue.filter { $0.priority <= priority }.reduce(0) { $0 + $1.cost }
+        // Waiting on grants still in flight: look again after a window (a settle may come sooner).
+        let ready = max(s.readyAt(cost: ahead + cost, now: now) ?? now.addingSaturating(s.span), s.holdUntil)
         return .wait(max(1, ready - now))
     }
 
     /// With the lock held: takes `cost` (after `linkedCheck` said `.grantable`).
-    func linkedTake(cost: Int) -> UInt64 {
-        s.take(cost)
+    func linkedTake(cost: Int, untilSettled: Bool) -> UInt64 {
+        s.take(cost, at: timeline.now(), untilSettled: untilSettled)
         return s.grants
     }
 
@@ -333,6 +364,7 @@ public final class TokenBucket: @unchecked Sendable, CustomStringConvertible {
         var cost: Int
         var priority: RatePriority
         var arrival: Int64
+        var untilSettled: Bool
         var continuation: CheckedContinuation<Grant, any Error>
     }
 
@@ -360,13 +392,20 @@ public final class TokenBucket: @unchecked Sendable, CustomStringConvertible {
 
     struct State {
         var published = 0
+        /// The venue's window, ns.
         var window: Int64 = 1
+        /// The jitter allowance, ns.
+        var jitter: Int64 = 0
         var margin = 0.0
         /// Usable count per window (after the margin).
         var count = 1
-        /// Tokens × window-ns.
-        var level: Int64 = 0
-        var updatedAt: Int64
+        /// What was granted (or the venue counted beyond our grants) within the last spacing window, oldest
+        /// first, and its total cost.
+        var log = CircularBuffer<(at: Int64, cost: Int)>()
+        /// Grants still in flight (sequence → cost): in the window whatever their age.
+        var inFlight: [UInt64: Int] = [:]
+        /// Total cost in the window: the log and what is in flight.
+        var used = 0
         var holdUntil: Int64 = .min
         var reserve = false
         var queue: [Waiter] = []
@@ -378,47 +417,61 @@ public final class TokenBucket: @unchecked Sendable, CustomStringConvertible {
         var countWaiters: [(Int, CheckedContinuation<Void, Never>)] = []
         var reserveWaiters: [UInt64: CheckedContinuation<Void, any Error>] = [:]
 
-        init(published: Int, window: Int64, margin: Double, now: Int64) {
-            updatedAt = now
-            configure(published: published, window: window, margin: margin)
-            level = capacityUnits
+        init(published: Int, window: Int64, jitter: Int64, margin: Double) {
+            configure(published: published, window: window, jitter: jitter, margin: margin)
         }
 
-        var capacityUnits: Int64 { Int64(count) * window }
+        /// The window requests are spaced over.
+        var span: Int64 { window.addingSaturating(jitter) }
 
-        mutating func configure(published: Int, window: Int64, margin: Double) {
+        mutating func configure(published: Int, window: Int64, jitter: Int64, margin: Double) {
             precondition(published > 0 && window > 0, "capacity and window must be positive")
-            let usable = max(1, Int((Double(published) * (1 - margin) + 1e-9).rounded(.down)))
-            precondition(Int64(usable).multipliedReportingOverflow(by: window).overflow == false
-                && Int64(usable) * window <= Int64.max / 4, "capacity × window too large")
             self.published = published
             self.window = window
+            self.jitter = jitter
             self.margin = margin
-            count = usable
+            count = max(1, Int((Double(published) * (1 - margin) + 1e-9).rounded(.down)))
         }
 
-        mutating func refill(_ now: Int64) {
-            guard now > updatedAt else { return }
-            let elapsed = now - updatedAt
-            updatedAt = now
-            let cap = capacityUnits
-            if level >= cap || elapsed >= window {
-                level = cap
-                return
+        /// Drops what has left the window `(now − span, now]`.
+        mutating func prune(_ now: Int64) {
+            while let first = log.first, first.at.addingSaturating(span) <= now {
+                used -= first.cost
+                log.removeFirst()
             }
-            level = min(cap, level + Int64(count) * elapsed)
         }
 
         func canServeAtOnce(cost: Int, priority: RatePriority, now: Int64) -> Bool {
             if now < holdUntil { return false }
             if priority == .background && reserve { return false }
             if queue.contains(where: { $0.priority <= priority }) { return false }
-            return level >= Int64(cost) * window
+            return used + cost <= count
         }
 
-        mutating func take(_ cost: Int) {
-            level -= Int64(cost) * window
+        mutating func take(_ cost: Int, at now: Int64, untilSettled: Bool = false) {
             grants += 1
+            used += cost
+            if untilSettled { inFlight[grants] = cost } else { log.append((now, cost)) }
+        }
+
+        /// Counts `cost` the venue sees beyond our grants (usage headers, a throttle), as of now.
+        mutating func count(beyondGrants cost: Int, at now: Int64) {
+            guard cost > 0 else { return }
+            log.append((now, cost))
+            used += cost
+        }
+
+        /// The first instant at which `cost` more fits in the window (the grants it needs gone have left it);
+        /// `now` when it fits already; nil when it waits on grants still in flight (a settle decides).
+        /// Holds are not considered.
+        func readyAt(cost: Int, now: Int64) -> Int64? {
+            var excess = used + cost - count
+            if excess <= 0 { return now }
+            for entry in log {
+                excess -= entry.cost
+                if excess <= 0 { return entry.at.addingSaturating(span) }
+            }
+            return nil
         }
 
         /// FIFO within a priority, better priorities first.
@@ -437,23 +490,24 @@ public final class TokenBucket: @unchecked Sendable, CustomStringConvertible {
             return ready
         }
 
-        /// Grants waiters in queue order while they can be served; returns the grants and when the head
-        /// can next be served (nil: nothing to wait for on the clock).
+        /// Grants waiters in queue order while they fit; returns the grants and when the head can next be
+        /// served (nil: nothing to wait for on the clock).
         mutating func drain(now: Int64) -> (grants: [(CheckedContinuation<Grant, any Error>, Grant)], nextAt: Int64?) {
-            refill(now)
+            prune(now)
             var granted: [(CheckedContinuation<Grant, any Error>, Grant)] = []
             while let head = queue.first {
                 if head.priority == .background && reserve { return (granted, nil) }
-                let need = Int64(head.cost) * window
-                if now >= holdUntil && level >= need {
+                if now >= holdUntil && used + head.cost <= count {
                     queue.removeFirst()
-                    take(head.cost)
+                    take(head.cost, at: now, untilSettled: head.untilSettled)
                     granted.append((head.continuation, Grant(sequence: grants, waited: .nanoseconds(now - head.arrival))))
                     continue
                 }
-                let deficit = need - level
-                let byRefill = deficit <= 0 ? now : now.addingSaturating((deficit + Int64(count) - 1) / Int64(count))
-                return (granted, max(byRefill, holdUntil))
+                guard let ready = readyAt(cost: head.cost, now: now) else {
+                    // Waiting on in-flight grants: a settle drains the queue; a hold still needs its timer.
+                    return (granted, holdUntil > now ? holdUntil : nil)
+                }
+                return (granted, max(ready, holdUntil))
             }
             return (granted, nil)
         }
