@@ -167,11 +167,14 @@ export KILLSWITCH_TOKEN="$token" KILLSWITCH_OPERATOR_TOKEN="$operator_token"
 export VENUE_SIM_URL="$sim_url"
 export KILLSWITCH_REQUIRE_DAEMON=1
 export KILLSWITCH_OPENAPI="$root/docs/control-api.yaml"
+export PYTHONDONTWRITEBYTECODE=1
 
 echo "python-tests: pytest (client and ccxt feed against killswitch run + venue-sim)"
 "$python" -m pytest -q -p no:cacheprovider clients/python/tests
 
 echo "python-tests: schemathesis against GET /v1/openapi.yaml of the running daemon"
+# Run from the temporary folder: schemathesis keeps a crash cache in ./.schemathesis, which must not land in the tree.
+cd "$work"
 SCHEMATHESIS_HOOKS=schemathesis_hooks PYTHONPATH="$root/clients/python/tests" \
     "$venv/bin/schemathesis" run "http://127.0.0.1:$tcp_port/v1/openapi.yaml" \
     --url "http://127.0.0.1:$tcp_port" \
