@@ -33,9 +33,9 @@ struct OrdersCommand: AsyncParsableCommand {
             throw ExitCode(ExitCodes.failure)
         }
         let table = Tabular(
-            columns: ["id", "venue", "account", "symbol", "venueOrderId", "clientOrderId", "side", "price", "quantity", "filled", "status", "updatedAt"],
+            columns: ["id", "venue", "account", "symbol", "venueOrderId", "clientOrderId", "origin", "side", "price", "quantity", "filled", "status", "updatedAt"],
             rows: orders.map { order in
-                [String(order.id), order.venueId, order.account, order.symbol, order.venueOrderId, order.clientOrderId, order.side,
+                [String(order.id), order.venueId, order.account, order.symbol, order.venueOrderId, order.clientOrderId, order.origin, order.side,
                  order.price, order.quantity, order.filledQuantity, order.status.rawValue, Timestamp.format(order.updatedAt)]
             }
         )

@@ -124,14 +124,19 @@ public struct CancelAllResult: Sendable {
 public struct VenueOpenOrder: Sendable, Hashable {
     public var symbol: String
     public var venueOrderId: String
+    /// The client's own id only (`ClientOrderIdReading`): never an origin label.
     public var clientOrderId: String?
+    /// How the order was placed, as the venue labels it (Gate `text` such as `web`, HTX `source`, Bitget
+    /// `enterPointSource`), when the venue says.
+    public var origin: String?
     /// HTX order-state 10 and similar: a cancel is already under way.
     public var isCancelling: Bool
 
-    public init(symbol: String, venueOrderId: String, clientOrderId: String?, isCancelling: Bool = false) {
+    public init(symbol: String, venueOrderId: String, clientOrderId: String?, origin: String? = nil, isCancelling: Bool = false) {
         self.symbol = symbol
         self.venueOrderId = venueOrderId
         self.clientOrderId = clientOrderId
+        self.origin = origin
         self.isCancelling = isCancelling
     }
 }

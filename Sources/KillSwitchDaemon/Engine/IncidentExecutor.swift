@@ -389,14 +389,20 @@ actor IncidentExecutor {
             intentId = try await store.recordIntent(incidentId: incidentId, attempt: 1, venueId: venueId, symbol: listing.symbol, kind: "list-open", targets: [])
             crashPoint.intentCommitted()
             let (count, inScope) = try await listing.fetch(client: client)
-            let targets = try await store.adoptListed(venueId: venueId, orders: inScope)
-            let listed = zip(targets, inScope).map { VenueCancelStateMachine.ListedOrder(target: $0, isCancelling: $1.isCancelling) }
+            // From here on the venue has answered: nothing the store does can fail the listing.
+            let adoption = await store.adoptListed(venueId: venueId, orders: inScope, incidentId: incidentId)
+            ListingAdoptionLog.log(adoption, venueId: venueId, incidentId: incidentId, logger: logger)
+            let listed = zip(adoption.targets, inScope).map { VenueCancelStateMachine.ListedOrder(target: $0, isCancelling: $1.isCancelling) }
             let elapsed = started.duration(to: clock.now)
             if let intentId {
-                try await store.recordAnswer(incidentId: incidentId, intentId: intentId, httpStatus: 200, venueCode: nil,
-                                             rawBody: "{\"purpose\":\"\(purpose.rawValue)\",\"open\":\(count),\"inScope\":\(inScope.count)}",
-                                             latencyNanoseconds: elapsed.nanoseconds, transportError: nil, outcomes: [], attempts: [:])
-                metrics?.requestAnswered(venueId: venueId, latencyNanoseconds: elapsed.nanoseconds, outcomes: [])
+                do {
+                    try await store.recordAnswer(incidentId: incidentId, intentId: intentId, httpStatus: 200, venueCode: nil,
+                                                 rawBody: "{\"purpose\":\"\(purpose.rawValue)\",\"open\":\(count),\"inScope\":\(inScope.count)}",
+                                                 latencyNanoseconds: elapsed.nanoseconds, transportError: nil, outcomes: [], attempts: [:])
+                    metrics?.requestAnswered(venueId: venueId, latencyNanoseconds: elapsed.nanoseconds, outcomes: [])
+                } catch {
+                    logger.error("could not record a listing's answer", metadata: ["incident": "\(incidentId)", "venue": "\(venueId)", "error": "\(error)"])
+                }
             }
             return .listed(venueId: venueId, purpose: purpose, orders: listed, verified: intentId)
         } catch {

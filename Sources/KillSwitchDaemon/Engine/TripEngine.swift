@@ -406,15 +406,23 @@ public actor TripEngine {
         }
         var total = 0
         for (venue, open) in found {
+            // Every listed order is cancelled on sight, whether or not its row could be written or read back.
+            let adoption = await store.adoptListed(venueId: venue.id, orders: open)
+            ListingAdoptionLog.log(adoption, venueId: venue.id, incidentId: nil, logger: logger)
+            var stored: [StoredOrder] = []
             do {
-                let targets = try await store.adoptListed(venueId: venue.id, orders: open)
-                let stored = try await store.orders(ids: targets.map(\.orderId))
-                total += stored.count
-                logger.critical("latched sweep found orders open inside a tripped scope", metadata: ["venue": "\(venue.id)", "orders": "\(stored.count)"])
-                await learned(stored)
+                stored = try await store.orders(ids: adoption.targets.map(\.orderId).filter { $0 > 0 })
             } catch {
-                logger.error("latched sweep: could not adopt listed orders", metadata: ["venue": "\(venue.id)", "error": "\(error)"])
+                logger.error("latched sweep: could not read adopted orders back; cancelling them as listed", metadata: ["venue": "\(venue.id)", "error": "\(error)"])
             }
+            let read = Set(stored.map(\.id))
+            let now = WallClock.system.now()
+            for (target, order) in zip(adoption.targets, open) where !read.contains(target.orderId) {
+                stored.append(.unrecorded(target, venueId: venue.id, account: venue.account, origin: order.origin, now: now))
+            }
+            total += stored.count
+            logger.critical("latched sweep found orders open inside a tripped scope", metadata: ["venue": "\(venue.id)", "orders": "\(stored.count)"])
+            await learned(stored)
         }
         return total
     }

@@ -114,6 +114,9 @@ extension Store {
             """)
         for outcome in outcomes {
             let orderId = outcome.target.orderId
+            // An order with no row (a listed order whose row could not be written: `ListingAdoption.unrecorded`)
+            // has nothing to point at; its request and answer are still recorded whole.
+            guard orderId > 0 else { continue }
             insert.reset()
             try insert.bind([SQLiteValue(intentId), .integer(incidentId), .integer(orderId), .integer(Int64(attempts[orderId] ?? 1)),
                              .text(outcome.kind.rawValue), SQLiteValue(outcome.venueCode), SQLiteValue(outcome.message), .integer(now)]).run()
@@ -138,47 +141,6 @@ extension Store {
         if !current.isTerminal {
             try db.cached("UPDATE orders SET status = 'cancelled', updated_at = ? WHERE id = ?").bind([.integer(now), .integer(orderId)]).run()
             statusChanged(from: current, to: .cancelled)
-        }
-    }
-
-    /// Finds or creates the store's rows for orders a venue lists (orders the tracker may never have known),
-    /// so every cancel outcome has an order to point at.
-    public func adoptListed(venueId: String, orders listed: [VenueOpenOrder]) throws -> [CancelTarget] {
-        guard let venue = venues[venueId] else { return [] }
-        let now = clock.now()
-        return try write { db in
-            try listed.map { order in
-                let find = try db.cached("SELECT id FROM orders WHERE venue_id = ? AND account = ? AND venue_order_id = ?")
-                    .bind([.text(venueId), .text(venue.account), .text(order.venueOrderId)])
-                if try find.step() {
-                    return CancelTarget(orderId: find.int(0), symbol: order.symbol, venueOrderId: order.venueOrderId, clientOrderId: order.clientOrderId)
-                }
-                find.reset()
-                if let client = order.clientOrderId {
-                    let byClient = try db.cached("SELECT id FROM orders WHERE venue_id = ? AND account = ? AND client_order_id = ? AND venue_order_id IS NULL")
-                        .bind([.text(venueId), .text(venue.account), .text(client)])
-                    if try byClient.step() {
-                        let id = byClient.int(0)
-                        byClient.reset()
-                        try db.cached("UPDATE orders SET venue_order_id = ?, updated_at = ? WHERE id = ?").bind([.text(order.venueOrderId), .integer(now), .integer(id)]).run()
-                        return CancelTarget(orderId: id, symbol: order.symbol, venueOrderId: order.venueOrderId, clientOrderId: client)
-                    }
-                }
-                try db.cached("""
-                    INSERT INTO orders (venue_id, account, symbol, venue_order_id, client_order_id, status, settle, product_type, margin_coin, created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, 'acknowledged', ?, ?, ?, ?, ?)
-                    """).bind([.text(venueId), .text(venue.account), .text(order.symbol), .text(order.venueOrderId), SQLiteValue(order.clientOrderId),
-                              SQLiteValue(venue.market.settle), SQLiteValue(venue.market.productType), SQLiteValue(venue.market.marginCoin),
-                              .integer(now), .integer(now)]).run()
-                let id = db.lastInsertRowID
-                statusChanged(from: nil, to: .acknowledged)
-                try db.cached("""
-                    INSERT INTO order_events (event_id, order_id, source, venue_id, account, symbol, venue_order_id, client_order_id, status, received_at)
-                    VALUES (?, ?, 'sync', ?, ?, ?, ?, ?, 'acknowledged', ?)
-                    """).bind([.text("ks:sync:\(venueId):\(order.venueOrderId)"), .integer(id), .text(venueId), .text(venue.account), .text(order.symbol),
-                              .text(order.venueOrderId), SQLiteValue(order.clientOrderId), .integer(now)]).run()
-                return CancelTarget(orderId: id, symbol: order.symbol, venueOrderId: order.venueOrderId, clientOrderId: order.clientOrderId)
-            }
         }
     }
 

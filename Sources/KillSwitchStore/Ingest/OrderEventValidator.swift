@@ -93,9 +93,22 @@ public struct OrderEventValidator: Sendable {
             }
             guard let symbol = try string("symbol", required: true).get() else { return fail("symbol", "missing") }
             let venueOrderId = try string("venueOrderId", required: false).get()
-            let clientOrderId = try string("clientOrderId", required: false).get()
+            var clientOrderId = try string("clientOrderId", required: false).get()
             if venueOrderId == nil && clientOrderId == nil {
                 return fail("venueOrderId", "an event needs venueOrderId or clientOrderId")
+            }
+            // The venue's rule for what a client id is (`ClientOrderIdReading`): an origin label sent as
+            // clientOrderId (Gate: anything not `t-…`) is kept as the order's origin, never as its identity —
+            // it is shared by every order placed that way. Without a venueOrderId nothing identifies the order.
+            var origin: String?
+            var warnings: [EventWarning] = []
+            if let sent = clientOrderId, let reason = venue.kind.notAClientIdReason(sent) {
+                guard venueOrderId != nil else {
+                    return fail("clientOrderId", "\(reason); an event with it needs venueOrderId")
+                }
+                origin = sent
+                clientOrderId = nil
+                warnings.append(EventWarning(index: index, field: "clientOrderId", reason: "\(reason); stored as the order's origin, not as its client id"))
             }
             guard let statusText = try string("status", required: true).get() else { return fail("status", "missing") }
             guard let status = OrderStatus(rawValue: statusText) else {
@@ -126,8 +139,8 @@ public struct OrderEventValidator: Sendable {
             }
             return .success(OrderEvent(
                 eventId: eventId, venueId: venueId, account: venue.account, symbol: symbol, venueOrderId: venueOrderId,
-                clientOrderId: clientOrderId, status: status, side: side, price: price, quantity: quantity,
-                filledQuantity: filled, time: time
+                clientOrderId: clientOrderId, origin: origin, status: status, side: side, price: price, quantity: quantity,
+                filledQuantity: filled, time: time, warnings: warnings
             ))
         } catch {
             return .failure(error)

@@ -88,11 +88,11 @@ extension Store {
             // Terminal orders keep their last known terms; open ones take the newest terms given.
             let open = !existing.status.isTerminal
             try db.cached("""
-                UPDATE orders SET venue_order_id = ?, client_order_id = ?, side = ?, price = ?, quantity = ?,
+                UPDATE orders SET venue_order_id = ?, client_order_id = ?, origin = coalesce(origin, ?), side = ?, price = ?, quantity = ?,
                     filled_quantity = ?, status = ?, updated_at = ? WHERE id = ?
                 """).bind([
                     SQLiteValue(existing.venueOrderId ?? event.venueOrderId),
-                    SQLiteValue(existing.clientOrderId ?? event.clientOrderId ?? mergeFrom?.clientOrderId),
+                    SQLiteValue(existing.clientOrderId ?? event.clientOrderId ?? mergeFrom?.clientOrderId), SQLiteValue(event.origin),
                     SQLiteValue(existing.side ?? event.side?.rawValue),
                     SQLiteValue(open ? (event.price?.text ?? existing.price) : existing.price),
                     SQLiteValue(open ? (event.quantity?.text ?? existing.quantity) : existing.quantity),
@@ -105,12 +105,12 @@ extension Store {
             let venue = venues[event.venueId]
             status = event.status
             try db.cached("""
-                INSERT INTO orders (venue_id, account, symbol, venue_order_id, client_order_id, side, price, quantity,
+                INSERT INTO orders (venue_id, account, symbol, venue_order_id, client_order_id, origin, side, price, quantity,
                     filled_quantity, status, settle, product_type, margin_coin, contract_multiplier, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """).bind([
                     .text(event.venueId), .text(event.account), .text(event.symbol), SQLiteValue(event.venueOrderId),
-                    SQLiteValue(event.clientOrderId), SQLiteValue(event.side?.rawValue), SQLiteValue(event.price?.text),
+                    SQLiteValue(event.clientOrderId), SQLiteValue(event.origin), SQLiteValue(event.side?.rawValue), SQLiteValue(event.price?.text),
                     SQLiteValue(event.quantity?.text), .text((event.filledQuantity ?? .zero).text), .text(status.rawValue),
                     SQLiteValue(venue?.market.settle), SQLiteValue(venue?.market.productType), SQLiteValue(venue?.market.marginCoin),
                     SQLiteValue(venue?.contracts[event.symbol]?.multiplier.text), .integer(now), .integer(now),
@@ -120,12 +120,12 @@ extension Store {
             isNew = true
         }
         try db.cached("""
-            INSERT INTO order_events (event_id, order_id, source, venue_id, account, symbol, venue_order_id, client_order_id,
+            INSERT INTO order_events (event_id, order_id, source, venue_id, account, symbol, venue_order_id, client_order_id, origin,
                 status, side, price, quantity, filled_quantity, event_time, received_at, caller, caller_uid)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).bind([
                 .text(event.eventId), .integer(orderId), .text(source), .text(event.venueId), .text(event.account),
-                .text(event.symbol), SQLiteValue(event.venueOrderId), SQLiteValue(event.clientOrderId), .text(event.status.rawValue),
+                .text(event.symbol), SQLiteValue(event.venueOrderId), SQLiteValue(event.clientOrderId), SQLiteValue(event.origin), .text(event.status.rawValue),
                 SQLiteValue(event.side?.rawValue), SQLiteValue(event.price?.text), SQLiteValue(event.quantity?.text),
                 SQLiteValue(event.filledQuantity?.text), SQLiteValue(event.time), .integer(now),
                 SQLiteValue(caller?.name), SQLiteValue(caller?.uid.map(Int64.init)),

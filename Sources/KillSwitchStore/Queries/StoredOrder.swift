@@ -7,7 +7,10 @@ public struct StoredOrder: Sendable, Hashable, Codable {
     public var account: String
     public var symbol: String
     public var venueOrderId: String?
+    /// The client's own id; never an origin label (`ClientOrderIdReading`).
     public var clientOrderId: String?
+    /// How the order was placed, as the venue labels it (`web`, `api`, …), when known.
+    public var origin: String?
     public var side: String?
     public var price: String?
     public var quantity: String?
@@ -26,6 +29,14 @@ public struct StoredOrder: Sendable, Hashable, Codable {
     public var cancelTarget: CancelTarget {
         CancelTarget(orderId: id, symbol: symbol, venueOrderId: venueOrderId, clientOrderId: clientOrderId)
     }
+
+    /// An order a venue listed whose row could not be written (`ListingAdoption.unrecorded`): held in memory
+    /// only, under its synthetic (negative) id, so it can still be cancelled by its venue id.
+    public static func unrecorded(_ target: CancelTarget, venueId: String, account: String, origin: String?, now: Int64) -> StoredOrder {
+        StoredOrder(id: target.orderId, venueId: venueId, account: account, symbol: target.symbol, venueOrderId: target.venueOrderId,
+                    clientOrderId: target.clientOrderId, origin: origin, side: nil, price: nil, quantity: nil, filledQuantity: "0",
+                    status: .acknowledged, contractMultiplier: nil, createdAt: now, updatedAt: now)
+    }
 }
 
 /// Which orders to list.
@@ -42,10 +53,20 @@ public struct OrderFilter: Sendable, Hashable {
 }
 
 enum OrderQueries {
-    static let columns = """
-        id, venue_id, account, symbol, venue_order_id, client_order_id, side, price, quantity, filled_quantity, status,
-        contract_multiplier, created_at, updated_at
+    static let columns = columns(origin: true)
+
+    /// The columns `read` expects. A database a daemon has not yet migrated to version 3 (read by `StoreReader`)
+    /// has no `origin`: it reads as absent.
+    static func columns(origin: Bool) -> String {
         """
+        id, venue_id, account, symbol, venue_order_id, client_order_id, side, price, quantity, filled_quantity, status,
+        contract_multiplier, created_at, updated_at, \(origin ? "origin" : "NULL")
+        """
+    }
+
+    static func hasOrigin(_ db: SQLiteConnection) -> Bool {
+        ((try? db.scalarInt("SELECT count(*) FROM pragma_table_info('orders') WHERE name = 'origin'")) ?? 0) > 0
+    }
 
     static func orders(_ db: SQLiteConnection, _ filter: OrderFilter) throws -> [StoredOrder] {
         var clauses = ["merged_into IS NULL"]
@@ -55,7 +76,7 @@ enum OrderQueries {
         if let account = filter.scope.account { clauses.append("account = ?"); values.append(.text(account)) }
         // Symbols compare without regard to case, as `Scope.contains` does (each venue writes one case).
         if let symbol = filter.scope.symbol { clauses.append("symbol = ? COLLATE NOCASE"); values.append(.text(symbol)) }
-        var sql = "SELECT \(columns) FROM orders WHERE \(clauses.joined(separator: " AND ")) ORDER BY venue_id, account, symbol, id"
+        var sql = "SELECT \(columns(origin: hasOrigin(db))) FROM orders WHERE \(clauses.joined(separator: " AND ")) ORDER BY venue_id, account, symbol, id"
         if let limit = filter.limit { sql += " LIMIT \(limit)" }
         let statement = try db.prepare(sql).bind(values)
         var out: [StoredOrder] = []
@@ -66,7 +87,7 @@ enum OrderQueries {
     static func read(_ s: SQLiteStatement) -> StoredOrder {
         StoredOrder(
             id: s.int(0), venueId: s.text(1) ?? "", account: s.text(2) ?? "", symbol: s.text(3) ?? "",
-            venueOrderId: s.text(4), clientOrderId: s.text(5), side: s.text(6), price: s.text(7), quantity: s.text(8),
+            venueOrderId: s.text(4), clientOrderId: s.text(5), origin: s.text(14), side: s.text(6), price: s.text(7), quantity: s.text(8),
             filledQuantity: s.text(9) ?? "0", status: OrderStatus(rawValue: s.text(10) ?? "") ?? .new,
             contractMultiplier: s.text(11), createdAt: s.int(12), updatedAt: s.int(13)
         )

@@ -48,8 +48,8 @@ extension BinanceAdapter {
         }
         let orders = items.compactMap { item -> VenueOpenOrder? in
             guard let id = item["orderId"]?.text, let sym = item["symbol"]?.text ?? symbol else { return nil }
-            let client = item["clientOrderId"]?.text
-            return VenueOpenOrder(symbol: sym, venueOrderId: id, clientOrderId: client?.isEmpty == false ? client : nil)
+            // Binance fills `clientOrderId` for every order (its own unique id when the client set none).
+            return VenueOpenOrder(symbol: sym, venueOrderId: id, clientOrderId: descriptor.kind.readClientOrderId(item["clientOrderId"]?.text)?.clientId)
         }
         return .success(OpenOrdersPage(orders: orders, nextCursor: nil))
     }

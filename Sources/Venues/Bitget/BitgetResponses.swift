@@ -59,8 +59,10 @@ extension BitgetAdapter {
         let items = data["entrustedList"]?.arrayValue ?? []
         let orders = items.compactMap { item -> VenueOpenOrder? in
             guard let id = item["orderId"]?.text, let sym = item["symbol"]?.text ?? symbol else { return nil }
-            let client = item["clientOid"]?.text
-            return VenueOpenOrder(symbol: sym, venueOrderId: id, clientOrderId: client?.isEmpty == false ? client : nil)
+            // `enterPointSource` (WEB, API, SYS, ANDROID, IOS) says how the order was placed.
+            let source = item["enterPointSource"]?.text
+            return VenueOpenOrder(symbol: sym, venueOrderId: id, clientOrderId: descriptor.kind.readClientOrderId(item["clientOid"]?.text)?.clientId,
+                                  origin: source?.isEmpty == false ? source : nil)
         }
         let endId = data["endId"]?.text
         let next = items.count >= min(options.listingPageSize, 100) && endId != nil && endId != cursor ? endId : nil

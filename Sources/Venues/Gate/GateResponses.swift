@@ -17,7 +17,8 @@ extension GateAdapter {
         var collector = OutcomeCollector(batch.targets)
         for item in items {
             let id = item["id"]?.text
-            collector.assign(ids: [id, item["text"]?.text], classifyItem(item))
+            // `text` names the order only when it is the client's own (`t-…`); an origin label is shared.
+            collector.assign(ids: [id, descriptor.kind.readClientOrderId(item["text"]?.text)?.clientId], classifyItem(item))
         }
         return BatchVerdict(outcomes: collector.finish(), venueCode: nil)
     }
@@ -92,8 +93,9 @@ extension GateAdapter {
         guard let id = item["id"]?.text,
               let sym = (isFutures ? item["contract"]?.text : item["currency_pair"]?.text) ?? symbol
         else { return nil }
-        let text = item["text"]?.text
-        return VenueOpenOrder(symbol: sym, venueOrderId: id, clientOrderId: text?.isEmpty == false ? text : nil)
+        // `text` is the client's id only when it starts with `t-`; otherwise it says how the order was placed.
+        let text = descriptor.kind.readClientOrderId(item["text"]?.text)
+        return VenueOpenOrder(symbol: sym, venueOrderId: id, clientOrderId: text?.clientId, origin: text?.origin)
     }
 
     /// Gate's gateway receive time (`X-In-Time`, µs) when present, else the body's `server_time` (ms).

@@ -72,8 +72,10 @@ extension HTXAdapter {
         }
         let orders = items.compactMap { item -> VenueOpenOrder? in
             guard let id = item["id"]?.text, let sym = item["symbol"]?.text ?? symbol else { return nil }
-            let client = item["client-order-id"]?.text
-            return VenueOpenOrder(symbol: sym, venueOrderId: id, clientOrderId: client?.isEmpty == false ? client : nil,
+            // `client-order-id` is absent or "" for an order placed without one; `source` says how it was placed.
+            let source = item["source"]?.text
+            return VenueOpenOrder(symbol: sym, venueOrderId: id, clientOrderId: descriptor.kind.readClientOrderId(item["client-order-id"]?.text)?.clientId,
+                                  origin: source?.isEmpty == false ? source : nil,
                                   isCancelling: item["state"]?.text == "canceling" || item["state"]?.text == "cancelling")
         }
         let pageSize = min(options.listingPageSize, 500)

@@ -28,6 +28,32 @@ extension EngineIntegration {
         #expect(stored.map(\.venueOrderId) == ["1001"])
     }
 
+    @Test func anOriginLabelSentAsAGateClientIdIsStoredAsTheOriginWithAWarning() async throws {
+        let fixture = try await ControlFixture.start()
+        defer { Task { await fixture.stop() } }
+        // Two manual orders a bot relays with Gate's `text` as clientOrderId: both are stored, neither takes the
+        // label as its identity; a real client id (`t-…`) is kept.
+        let events = [("e1", "7001", "web"), ("e2", "7002", "web"), ("e3", "7003", "t-bot-1")].map { event, id, client in
+            #"{"eventId": "\#(event)", "venue": "gate-fut", "symbol": "BTC_USDT", "venueOrderId": "\#(id)", "clientOrderId": "\#(client)", "status": "acknowledged"}"#
+        }
+        let answer = try await fixture.post("/v1/orders/events", json: "[\(events.joined(separator: ","))]")
+        #expect(answer.status == 200)
+        let results = try answer.decode(OrderEventResults.self)
+        #expect(results.stored == 3 && results.rejected == 0 && results.warnings == 2)
+        #expect(results.results[0].warning?.hasPrefix(#"events[0].clientOrderId: "web" is not a gate-futures client order id"#) == true)
+        #expect(results.results[0].warning?.contains("stored as the order's origin") == true)
+        #expect(results.results[2].warning == nil)
+        let stored = try await fixture.daemon.store.orders(OrderFilter(scope: Scope(venue: "gate-fut")))
+        #expect(stored.map(\.venueOrderId) == ["7001", "7002", "7003"])
+        #expect(stored.map(\.clientOrderId) == [nil, nil, "t-bot-1"])
+        #expect(stored.map(\.origin) == ["web", "web", nil])
+        // Without a venue order id nothing identifies such an order: refused, naming the field.
+        let orphan = #"{"eventId": "e4", "venue": "gate-spot", "symbol": "BTC_USDT", "clientOrderId": "web", "status": "new"}"#
+        let refused = try await fixture.post("/v1/orders/events", json: orphan).decode(OrderEventResults.self)
+        #expect(refused.results[0].error?.hasPrefix(#"events[0].clientOrderId: "web" is not a gate-spot client order id"#) == true)
+        #expect(refused.results[0].error?.hasSuffix("an event with it needs venueOrderId") == true)
+    }
+
     @Test func orderEventsAcceptNDJSON() async throws {
         let fixture = try await ControlFixture.start()
         defer { Task { await fixture.stop() } }

@@ -76,10 +76,12 @@ struct EngineHarness {
                 let id = String(idBase + venueIndex * 100_000 + i)
                 let symbol = spec.symbols[i % spec.symbols.count]
                 let price = String(100 + i % 50)
+                // Gate takes a client's own id only with its `t-` prefix (anything else there is an origin label).
+                let clientId = (spec.exchange == "gate" ? "t-" : "c-") + id
                 seeds.append(SimOrderSeed(exchange: spec.exchange, market: spec.market, settle: spec.settle, productType: spec.productType, symbol: symbol,
-                                          id: id, clientOrderId: "c-\(id)", side: i % 2 == 0 ? "buy" : "sell", price: price, quantity: "2", apiKey: "test-api-key"))
+                                          id: id, clientOrderId: clientId, side: i % 2 == 0 ? "buy" : "sell", price: price, quantity: "2", apiKey: "test-api-key"))
                 events.append(OrderEvent(eventId: "seed-\(spec.id)-\(id)", venueId: spec.id, account: "main", symbol: symbol, venueOrderId: id,
-                                         clientOrderId: "c-\(id)", status: .acknowledged, side: i % 2 == 0 ? .buy : .sell,
+                                         clientOrderId: clientId, status: .acknowledged, side: i % 2 == 0 ? .buy : .sell,
                                          price: DecimalAmount(price), quantity: DecimalAmount("2"), time: nil))
                 ids[spec.id, default: []].append(id)
             }

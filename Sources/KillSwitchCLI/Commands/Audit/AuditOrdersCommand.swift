@@ -32,10 +32,10 @@ struct AuditOrdersCommand: AsyncParsableCommand {
     static func render(_ orders: [AuditOrder], format: OutputFormat) -> String {
         if format == .json { return AuditSource.json(orders) }
         return Tabular(
-            columns: ["orderId", "venue", "account", "symbol", "venueOrderId", "clientOrderId", "side", "price", "quantity", "status",
+            columns: ["orderId", "venue", "account", "symbol", "venueOrderId", "clientOrderId", "origin", "side", "price", "quantity", "status",
                       "outcome", "attempts", "venueCode", "message", "decidedAt", "intent"],
             rows: orders.map { order in
-                [String(order.orderId), order.venueId, order.account, order.symbol, order.venueOrderId, order.clientOrderId, order.side,
+                [String(order.orderId), order.venueId, order.account, order.symbol, order.venueOrderId, order.clientOrderId, order.origin, order.side,
                  order.price, order.quantity, order.status, order.outcome?.rawValue, String(order.attempts), order.venueCode, order.message,
                  order.decidedAt.map(Timestamp.format), order.intentId.map { String($0) }]
             }

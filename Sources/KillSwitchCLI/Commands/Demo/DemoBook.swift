@@ -4,7 +4,8 @@ import VenueSim
 
 /// The demo's five venue accounts (one per venue kind, all served by the in-process simulator) and a
 /// realistic resting book for each: price ladders on both sides of a mid, mixed sizes, client ids on most
-/// orders, and a few orders the tracker was never told about (the final sweep must still find them).
+/// orders, and a few orders the tracker was never told about, some of them manual (the final sweep must still
+/// find them all).
 struct DemoBook {
     struct Venue {
         var id: String
@@ -36,6 +37,11 @@ struct DemoBook {
 
     /// Orders resting on the venue that no event ever reported (a bot that crashed before reporting them).
     static let untrackedPerVenue = 5
+
+    /// How many of the untracked orders are manual (odd positions past the reported ones).
+    static var manualCount: Int {
+        venues.reduce(0) { total, venue in total + (venue.orders..<(venue.orders + untrackedPerVenue)).filter { $0 % 2 == 1 }.count }
+    }
     static let apiKey = "test-api-key"
 
     struct Seeded {
@@ -57,11 +63,15 @@ struct DemoBook {
                 let price = mid * (side == "buy" ? 1 - level * 0.0005 : 1 + level * 0.0005)
                 let quantity = [1, 2, 3, 5, 8, 10, 20][Int(generator.next() % 7)]
                 let id = String(7_000_000_000 + venueIndex * 10_000_000 + i)
-                let clientId = i % 10 == 9 ? nil : "bot7-\(venue.id.prefix(4))-\(i)"
+                // Some untracked orders are a trader's manual ones: no client id, origin `web` (Gate reports the
+                // label in the client-id field, shared by all of them). Gate client ids carry Gate's `t-` prefix.
+                let manual = i >= venue.orders && i % 2 == 1
+                let gate = venue.kind == .gateFutures || venue.kind == .gateSpot
+                let clientId = manual || i % 10 == 9 ? nil : (gate ? VenueKind.gateClientIdPrefix : "") + "bot7-\(venue.id.prefix(4))-\(i)"
                 let priceText = format(price)
                 seeds.append(SimOrderSeed(exchange: venue.exchange, market: venue.market, settle: venue.settle, productType: venue.productType,
                                           symbol: symbol, id: id, clientOrderId: clientId, side: side, price: priceText,
-                                          quantity: String(quantity), apiKey: apiKey))
+                                          quantity: String(quantity), apiKey: apiKey, origin: manual ? "web" : nil))
                 guard i < venue.orders else { continue }
                 events.append(OrderEvent(eventId: "demo-\(venue.id)-\(i)", venueId: venue.id, account: "main", symbol: symbol, venueOrderId: id,
                                          clientOrderId: clientId, status: .acknowledged, side: side == "buy" ? .buy : .sell,

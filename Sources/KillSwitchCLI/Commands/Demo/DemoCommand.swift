@@ -69,7 +69,7 @@ struct DemoCommand: AsyncParsableCommand {
             _ = try await daemon.ingest(book.events[chunk..<min(chunk + 500, book.events.count)].map { .success($0) })
         }
         let untracked = DemoBook.venues.count * DemoBook.untrackedPerVenue
-        print("\(stamp()) book seeded: \(book.events.count) orders reported by bot7 across \(DemoBook.venues.count) venue accounts, plus \(untracked) resting orders the tracker was never told about")
+        print("\(stamp()) book seeded: \(book.events.count) orders reported by bot7 across \(DemoBook.venues.count) venue accounts, plus \(untracked) resting orders the tracker was never told about (\(DemoBook.manualCount) of them placed by hand: no client id, origin web)")
         for venue in DemoBook.venues {
             print("           \(venue.id.padding(toLength: 18, withPad: " ", startingAt: 0)) \(venue.kind.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0)) \(venue.orders) orders on \(venue.symbols.map(\.symbol).joined(separator: ", "))")
         }

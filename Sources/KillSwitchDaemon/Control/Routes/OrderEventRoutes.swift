@@ -25,13 +25,16 @@ extension ControlAPI {
         }
         let results = try await daemon.ingest(events, caller: context.caller.actor())
         return ControlJSON.response(OrderEventResults(results: results.enumerated().map { index, result in
+            // Validation's warnings travel on the accepted event (a moved field, never a dropped one).
+            let warnings = index < events.count ? ((try? events[index].get())?.warnings ?? []) : []
+            let warning = warnings.isEmpty ? nil : warnings.map(\.description).joined(separator: "; ")
             switch result {
             case .stored(let orderId, let status, _):
-                OrderEventResults.Result(index: index, result: "stored", orderId: orderId, orderStatus: status.rawValue)
+                return OrderEventResults.Result(index: index, result: "stored", orderId: orderId, orderStatus: status.rawValue, warning: warning)
             case .duplicate(let orderId):
-                OrderEventResults.Result(index: index, result: "duplicate", orderId: orderId)
+                return OrderEventResults.Result(index: index, result: "duplicate", orderId: orderId, warning: warning)
             case .rejected(let error):
-                OrderEventResults.Result(index: index, result: "rejected", error: error.description)
+                return OrderEventResults.Result(index: index, result: "rejected", error: error.description)
             }
         }))
     }
