@@ -289,6 +289,15 @@ public final class HTTPVenueClient: VenueClient {
         }
     }
 
+    /// See `CancelProbe`: one batch cancel of an order that cannot exist, through the same path as every cancel
+    /// (clock-rejection resync included), read by the kind's own answer table.
+    public func probeCancel() async -> ArmedCheckResult {
+        let result = await cancel(CancelProbe.batch(for: descriptor))
+        let verdict = CancelProbe.verdict(result)
+        if !verdict.ok { logger.error("cancel probe failed", metadata: ["key": "\(redactedKey)", "detail": "\(verdict.detail)"]) }
+        return verdict
+    }
+
     public func warmUp() async {
         do {
             _ = try await syncClock()
