@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# CI for the Python side (issue 17): the client and the ccxt feed example against a real venue-sim and a real
+# CI for the Python side: the client and the ccxt feed example against a real venue-sim and a real
 # `killswitch run`, then schemathesis against the running daemon's own OpenAPI document.
 #
 # Installs what it needs with pip into .build/ci-python (a venv, kept between runs), builds the two debug
