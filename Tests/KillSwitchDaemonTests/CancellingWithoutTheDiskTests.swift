@@ -43,6 +43,7 @@ extension EngineIntegration {
         // Space returns: the journal is merged, the incident takes its real id, the audit is complete.
         daemon.store.faults.clear()
         #expect(await daemon.store.mergeJournal())
+        await daemon.engine.catchUpWithStore()
         let latched = await daemon.engine.latchedIncidents
         #expect(latched.count == 1)
         let incident = try #require(latched.first?.id)

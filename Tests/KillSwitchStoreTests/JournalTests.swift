@@ -114,3 +114,45 @@ import KillSwitchCore
         #expect(try db.scalarInt("SELECT count(*) FROM cancel_intents i JOIN incidents n ON n.id = i.incident_id") == 1)
     }
 }
+
+/// Retention: ended, re-armed incidents move to an archive file that the audit reads like the live database.
+@Suite struct ArchiveTests {
+    @Test func endedReArmedIncidentsMoveWithTheirRowsAndTheRestStays() async throws {
+        let dir = JournalTests.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = try JournalTests.store(dir)
+        _ = try await store.ingest([OrderEvent(eventId: "e1", venueId: "bn", account: "main", symbol: "BTCUSD_PERP", venueOrderId: "900", clientOrderId: nil,
+                                               status: .acknowledged, side: .buy, price: DecimalAmount("1"), quantity: DecimalAmount("1"))])
+        let order = try #require(try await store.orders(OrderFilter(scope: .everything, openOnly: true)).first)
+        func incident(rearm: Bool) async throws -> Int64 {
+            let record = try await store.createIncident(scope: Scope(venue: "bn"), ruleId: nil, actor: "tests", reason: "r", deadlineAt: nil)
+            let intent = try await store.recordIntent(incidentId: record.id, attempt: 1, venueId: "bn", symbol: "BTCUSD_PERP", kind: "batch-cancel", targets: [order.cancelTarget])
+            try await store.recordAnswer(incidentId: record.id, intentId: intent, httpStatus: 200, venueCode: nil, rawBody: "[]", latencyNanoseconds: 1, transportError: nil,
+                                         outcomes: [OrderCancelOutcome(target: order.cancelTarget, kind: .cancelled)], attempts: [:])
+            try await store.finishIncident(id: record.id, state: .flat, summary: "{}")
+            if rearm { try await store.rearm(incidentId: record.id, operator: "alice", reason: "done", forced: false) }
+            return record.id
+        }
+        let old = try await incident(rearm: true)
+        let latched = try await incident(rearm: false)
+        let summary = try await store.archive(before: WallClock.system.now() + 1_000, to: dir + "/archive.db")
+        #expect(summary.incidents == 1)
+        #expect(summary.intents == 1 && summary.responses == 1 && summary.outcomes == 1)
+        #expect(summary.auditEvents >= 3)
+        #expect(summary.sha256.count == 64)
+
+        let live = try SQLiteConnection(path: dir + "/ks.db", mode: .readOnly)
+        #expect(try live.scalarInt("SELECT count(*) FROM incidents") == 1)
+        #expect(try live.scalarInt("SELECT id FROM incidents") == latched)
+        #expect(try live.scalarInt("SELECT count(*) FROM cancel_outcomes WHERE incident_id = \(old)") == 0)
+        #expect(try live.scalarInt("SELECT count(*) FROM orders") == 1, "orders stay live")
+        // The archive reads like a live database.
+        let archived = try StoreReader(path: dir + "/archive.db").auditIncidents()
+        #expect(archived.map(\.id) == [old])
+        #expect(try StoreReader(path: dir + "/archive.db").auditOrders(incident: old, outcome: nil).count == 1)
+        // Outside an archive move the tables stay append-only, and an archive is never overwritten.
+        let writer = try SQLiteConnection(path: dir + "/ks.db")
+        #expect(throws: (any Error).self) { try writer.execute("DELETE FROM cancel_outcomes") }
+        await #expect(throws: ArchiveError.self) { try await store.archive(before: WallClock.system.now(), to: dir + "/archive.db") }
+    }
+}

@@ -176,6 +176,7 @@ public actor TripEngine {
     /// A provisional incident was written to the database (the journal merged): from now on it is known by
     /// its real id — the gate, status, re-arm, the running fan-out's end.
     func incidentStored(_ provisional: Int64, as stored: IncidentRecord) {
+        guard aliases[provisional] == nil else { return }
         aliases[provisional] = stored.id
         if let current = latched.removeValue(forKey: provisional) {
             var record = stored
@@ -189,6 +190,15 @@ public actor TripEngine {
         if foundDuringEnd.remove(provisional) != nil { foundDuringEnd.insert(stored.id) }
         endedOrder = endedOrder.map { $0 == provisional ? stored.id : $0 }
         logger.notice("incident written to the database", metadata: ["provisional": "\(provisional)", "incident": "\(stored.id)"])
+    }
+
+    /// Takes in every provisional incident the store has merged and this engine has not heard of yet (the
+    /// store's callback arrives asynchronously; a re-arm by the real id must not race it).
+    public func catchUpWithStore() async {
+        for (provisional, real) in await store.mergedIncidents() where aliases[provisional] == nil {
+            guard latched[provisional] != nil || runs[provisional] != nil, let record = try? await store.incident(id: real) else { continue }
+            if aliases[provisional] == nil { incidentStored(provisional, as: record) }
+        }
     }
 
     /// Hears of provisional incidents the store merges (registered once the engine exists).
@@ -273,6 +283,7 @@ public actor TripEngine {
     /// fan-out starts nothing more (a request already on the wire cannot be recalled); a scheduled attempt
     /// is dropped; the latched sweep no longer looks at the scope.
     public func unlatch(_ id: Int64) async {
+        if latched[resolve(id)] == nil { await catchUpWithStore() }
         let incidentId = resolve(id)
         guard let record = latched.removeValue(forKey: incidentId) else { return }
         switch runs[incidentId] {

@@ -24,6 +24,9 @@ extension Store {
         incidentStoredHandler = handler
     }
 
+    /// Every provisional incident id merged so far, and its real id.
+    public func mergedIncidents() -> [Int64: Int64] { incidentAliases }
+
     /// The real id of an incident or intent given a provisional id while journaling (itself if not merged yet).
     func realIncident(_ id: Int64) -> Int64 { id < 0 ? incidentAliases[id] ?? id : id }
     func realIntent(_ id: Int64?) -> Int64? { id.map { $0 < 0 ? intentAliases[$0] ?? $0 : $0 } }

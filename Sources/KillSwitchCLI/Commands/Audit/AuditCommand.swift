@@ -11,6 +11,7 @@ struct AuditCommand: AsyncParsableCommand {
             AuditIncidentCommand.self,
             AuditOrdersCommand.self,
             AuditRequestsCommand.self,
+            AuditArchiveCommand.self,
         ]
     )
 }
