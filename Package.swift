@@ -33,6 +33,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        // Tests only: reads docs/control-api.yaml to hold the running daemon to it.
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // System SQLite (Debian libsqlite3-dev) through its C API.
@@ -76,6 +78,15 @@ let package = Package(
             name: "EmbedBuildInfo",
             capability: .buildTool(),
             dependencies: ["BuildInfoEmbedder"]
+        ),
+        .executableTarget(
+            name: "DocumentEmbedder",
+            swiftSettings: swiftSettings
+        ),
+        .plugin(
+            name: "EmbedControlAPIDocument",
+            capability: .buildTool(),
+            dependencies: ["DocumentEmbedder"]
         ),
         .target(
             name: "KillSwitchStore",
@@ -130,7 +141,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            plugins: ["EmbedControlAPIDocument"]
         ),
         .target(
             name: "KillSwitchCLI",
@@ -175,7 +187,8 @@ let package = Package(
         .executableTarget(
             name: "TimeToFlatBenchmark",
             dependencies: ["KillSwitchDaemon", "KillSwitchConfig", "KillSwitchStore", "KillSwitchCore", "VenueSim",
-                           .product(name: "Logging", package: "swift-log")],
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "AsyncHTTPClient", package: "async-http-client")],
             path: "Benchmarks/TimeToFlatBenchmark",
             swiftSettings: swiftSettings
         ),
@@ -236,7 +249,8 @@ let package = Package(
                            .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                           .product(name: "Hummingbird", package: "hummingbird")],
+                           .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
     ]

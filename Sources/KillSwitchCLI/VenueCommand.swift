@@ -7,8 +7,8 @@ import Venues
 public struct VenueCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "venue",
-        abstract: "Inspect the exact requests killswitch sends to a venue.",
-        subcommands: [VenueRequestCommand.self]
+        abstract: "Check a venue's keys, and inspect the exact requests killswitch sends to it.",
+        subcommands: [VenueCheckCommand.self, VenueRequestCommand.self]
     )
 
     public init() {}
@@ -20,15 +20,22 @@ public struct VenueRequestCommand: AsyncParsableCommand {
         commandName: "request",
         abstract: "Print the exact signed batch-cancel request for a venue kind, as JSON.",
         discussion: """
-        Reads the key, secret and passphrase from KILLSWITCH_API_KEY, KILLSWITCH_API_SECRET and \
-        KILLSWITCH_API_PASSPHRASE. The key is shown as its first 4 characters unless --show-key; the \
-        passphrase is always ***; the signature is shown in full. --timestamp makes the output deterministic. \
-        With --send the request is sent and the per-order outcomes are printed.
+        With --venue ID, the venue's kind, base_url, market settings and credentials come from the config, resolved \
+        as `run` resolves them. With --venue-kind instead, the key, secret and passphrase come from \
+        KILLSWITCH_API_KEY, KILLSWITCH_API_SECRET and KILLSWITCH_API_PASSPHRASE and the market from the options. \
+        The key is shown as its first 4 characters unless --show-key; the passphrase is always ***; the signature \
+        is shown in full. --timestamp makes the output deterministic. With --send the request is sent and the \
+        per-order outcomes are printed.
         """
     )
 
-    @Option(name: .customLong("venue-kind"), help: "One of: \(VenueKind.allNames).")
-    var venueKind: String
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "A venue id from the config: its kind, base_url, market settings and credentials.")
+    var venue: String?
+
+    @Option(name: .customLong("venue-kind"), help: "One of: \(VenueKind.allNames) (credentials from KILLSWITCH_API_*).")
+    var venueKind: String?
 
     @Option(help: "Order ids, comma-separated (client order ids with --client-ids).")
     var orders: String
@@ -39,11 +46,11 @@ public struct VenueRequestCommand: AsyncParsableCommand {
     @Option(help: "The venue symbol (required for gate-spot, bitget-mix, binance-coinm).")
     var symbol: String?
 
-    @Option(help: "gate-futures settle currency.")
-    var settle: String = "usdt"
+    @Option(help: "gate-futures settle currency (default usdt; with --venue, the config's).")
+    var settle: String?
 
-    @Option(name: .customLong("product-type"), help: "bitget-mix product type.")
-    var productType: String = "USDT-FUTURES"
+    @Option(name: .customLong("product-type"), help: "bitget-mix product type (default USDT-FUTURES; with --venue, the config's).")
+    var productType: String?
 
     @Option(name: .customLong("margin-coin"), help: "bitget-mix margin coin.")
     var marginCoin: String?
@@ -69,27 +76,14 @@ public struct VenueRequestCommand: AsyncParsableCommand {
     public init() {}
 
     public func run() async throws {
-        guard let kind = VenueKind(rawValue: venueKind) else {
-            throw ValidationError("unknown venue kind \"\(venueKind)\"; expected one of \(VenueKind.allNames)")
-        }
-        let env = ProcessInfo.processInfo.environment
-        guard let key = env["KILLSWITCH_API_KEY"], !key.isEmpty, let secret = env["KILLSWITCH_API_SECRET"], !secret.isEmpty else {
-            throw ValidationError("set KILLSWITCH_API_KEY and KILLSWITCH_API_SECRET (and KILLSWITCH_API_PASSPHRASE for bitget-mix)")
-        }
-        let credentials = VenueCredentials(apiKey: key, secret: secret, passphrase: env["KILLSWITCH_API_PASSPHRASE"])
+        let (descriptor, credentials, timeoutMilliseconds) = try target()
+        let kind = descriptor.kind
         let ids = orders.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         guard !ids.isEmpty else { throw ValidationError("--orders needs at least one id") }
         guard ids.count <= kind.batchLimit else { throw ValidationError("\(kind.rawValue) takes at most \(kind.batchLimit) ids per request") }
         if symbol == nil, [VenueKind.gateSpot, .bitgetMix, .binanceCoinM].contains(kind) {
             throw ValidationError("--symbol is required for \(kind.rawValue)")
         }
-        let market = VenueMarket(
-            settle: kind == .gateFutures ? settle : nil,
-            productType: kind == .bitgetMix ? productType : nil,
-            marginCoin: kind == .bitgetMix ? marginCoin : nil,
-            gateAccount: kind == .gateSpot ? gateAccount : nil
-        )
-        let descriptor = VenueDescriptor(id: "cli", kind: kind, account: "cli", baseURL: baseURL ?? kind.productionBaseURL, market: market)
         let targets = ids.map {
             CancelTarget(orderId: 0, symbol: symbol ?? "", venueOrderId: clientIds ? nil : $0, clientOrderId: clientIds ? $0 : nil)
         }
@@ -105,8 +99,9 @@ public struct VenueRequestCommand: AsyncParsableCommand {
 
         let httpClient = VenueClients.makeSharedHTTPClient()
         do {
-            let client = try VenueClients.make(descriptor: descriptor, credentials: credentials, httpClient: httpClient,
-                                               configuration: VenueClientConfiguration(requestOptions: options))
+            var configuration = VenueClientConfiguration(requestOptions: options)
+            if let timeoutMilliseconds { configuration.requestTimeoutMilliseconds = timeoutMilliseconds }
+            let client = try VenueClients.make(descriptor: descriptor, credentials: credentials, httpClient: httpClient, configuration: configuration)
             if timestamp == nil { await client.warmUp() }
             let request = try VenueRequests.build(.batchCancel(batch), descriptor: descriptor, credentials: credentials,
                                                   timestampMilliseconds: timestamp ?? client.clock.now(), options: options)
@@ -121,6 +116,42 @@ public struct VenueRequestCommand: AsyncParsableCommand {
         } catch {
             try? await httpClient.shutdown()
             throw error
+        }
+    }
+
+    /// The venue to talk to: a configured one (`--venue`), or one described by the options (`--venue-kind`).
+    /// Returns the request timeout of a configured venue too.
+    func target() throws -> (VenueDescriptor, VenueCredentials, Int64?) {
+        switch (venue, venueKind) {
+        case (nil, nil):
+            throw ValidationError("give --venue ID (a configured venue) or --venue-kind KIND (credentials from KILLSWITCH_API_*)")
+        case (.some, .some):
+            throw ValidationError("--venue and --venue-kind: give one (a configured venue already has a kind)")
+        case (let id?, nil):
+            let explicit = [("--settle", settle), ("--product-type", productType), ("--margin-coin", marginCoin), ("--gate-account", gateAccount)]
+            if let (option, _) = explicit.first(where: { $0.1 != nil }) {
+                throw ValidationError("\(option): with --venue the market settings are the config's; drop \(option)")
+            }
+            let configured = try ConfiguredVenue.load(id: id, global: global)
+            var descriptor = configured.descriptor
+            if let baseURL { descriptor.baseURL = baseURL }
+            return (descriptor, configured.credentials, configured.venue.requestTimeout.nanoseconds / 1_000_000)
+        case (nil, let kindName?):
+            guard let kind = VenueKind(rawValue: kindName) else {
+                throw ValidationError("unknown venue kind \"\(kindName)\"; expected one of \(VenueKind.allNames)")
+            }
+            let env = ProcessInfo.processInfo.environment
+            guard let key = env["KILLSWITCH_API_KEY"], !key.isEmpty, let secret = env["KILLSWITCH_API_SECRET"], !secret.isEmpty else {
+                throw ValidationError("set KILLSWITCH_API_KEY and KILLSWITCH_API_SECRET (and KILLSWITCH_API_PASSPHRASE for bitget-mix), or use --venue ID")
+            }
+            let market = VenueMarket(
+                settle: kind == .gateFutures ? settle ?? "usdt" : nil,
+                productType: kind == .bitgetMix ? productType ?? "USDT-FUTURES" : nil,
+                marginCoin: kind == .bitgetMix ? marginCoin : nil,
+                gateAccount: kind == .gateSpot ? gateAccount : nil
+            )
+            let descriptor = VenueDescriptor(id: "cli", kind: kind, account: "cli", baseURL: baseURL ?? kind.productionBaseURL, market: market)
+            return (descriptor, VenueCredentials(apiKey: key, secret: secret, passphrase: env["KILLSWITCH_API_PASSPHRASE"]), nil)
         }
     }
 }

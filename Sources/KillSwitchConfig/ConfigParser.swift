@@ -69,6 +69,16 @@ public enum ConfigParser {
             }
         }
         if let timeout = t.duration("busy_timeout") { settings.busyTimeout = timeout }
+        if let path = t.string("journal") {
+            if path.isEmpty { t.issue("journal", "must be a file path") } else { settings.journal = path }
+        }
+        if let text = t.string("journal_size") {
+            if let bytes = ByteSize.parse(text), bytes >= 1 << 20 {
+                settings.journalSize = bytes
+            } else {
+                t.issue("journal_size", "\"\(text)\" is not a size of at least 1MiB, such as \"64MiB\" or \"1GiB\"")
+            }
+        }
         t.finish()
         return settings
     }

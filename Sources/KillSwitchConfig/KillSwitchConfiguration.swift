@@ -47,12 +47,20 @@ public struct StoreSettings: Sendable, Hashable {
     /// `off`, `normal` (default), `full` or `extra`: SQLite's `synchronous` in WAL mode.
     public var synchronous: String
     public var busyTimeout: Duration
+    /// The journal the store falls back to while the database cannot write (nil: beside the database,
+    /// `<database>.journal`).
+    public var journal: String?
+    /// Bytes allocated to the journal at start (really allocated, so it cannot run out when the disk does).
+    public var journalSize: Int
 
     public static let synchronousModes = ["off", "normal", "full", "extra"]
+    public static let defaultJournalSize = 64 << 20
 
-    public init(synchronous: String = "normal", busyTimeout: Duration = .seconds(5)) {
+    public init(synchronous: String = "normal", busyTimeout: Duration = .seconds(5), journal: String? = nil, journalSize: Int = defaultJournalSize) {
         self.synchronous = synchronous
         self.busyTimeout = busyTimeout
+        self.journal = journal
+        self.journalSize = journalSize
     }
 }
 
@@ -150,7 +158,7 @@ public struct NotifyTarget: Sendable, Hashable {
     /// Per-attempt timeout of this webhook's requests.
     public var timeout: Duration
 
-    public static let eventNames = ["trip", "incident-end", "rearm", "armed-check-failed"]
+    public static let eventNames = ["trip", "incident-end", "rearm", "armed-check-failed", "storage"]
     /// Where PagerDuty's Events API v2 takes events (EU accounts set `url` to events.eu.pagerduty.com).
     public static let pagerDutyEventsURL = "https://events.pagerduty.com/v2/enqueue"
 

@@ -66,7 +66,13 @@ public final class Daemon: Sendable {
         self.configuration = configuration
         self.options = options
         self.logger = logger
-        let store = try Store(options: StoreOptions(configuration), venues: configuration.venueDescriptors)
+        let store = try Store(options: StoreOptions(configuration), venues: configuration.venueDescriptors, logger: logger)
+        // Test-only, like the crash points: `KILLSWITCH_TEST_STORE_FAULTS=<write>` makes those database writes fail
+        // as a full disk would ("" or "all": every write). Never set it in production.
+        if let faults = options.environment["KILLSWITCH_TEST_STORE_FAULTS"] { store.faults.failWrites(of: faults == "all" ? "" : faults) }
+        // What a previous process journaled while its database could not write goes in first (a crash with a
+        // non-empty journal): resume then sees those intents, and verifies before re-sending anything.
+        await store.mergeJournal()
         self.store = store
         let killSwitchMetrics = KillSwitchMetrics(registry: metrics, orderCounts: store.orderStatusCounts,
                                                   venues: configuration.venueDescriptors.map(\.id), rules: configuration.rules.map(\.id), build: options.build)
@@ -102,6 +108,12 @@ public final class Daemon: Sendable {
                                           venues: configuration.venueDescriptors, logger: logger, events: events, metrics: killSwitchMetrics,
                                           environment: options.environment)
         self.engine = engine
+        await engine.attachToStore()
+        // Storage failing (or writing again) is news: logged by the store, published here for the webhooks.
+        let events = self.events
+        store.health.observe { snapshot in
+            events.publish(.storage(ok: snapshot.ok, detail: snapshot.ok ? "the database writes again" : snapshot.lastError ?? "write failed"))
+        }
         // Tripping never fails: the engine latches in memory when the store cannot write.
         self.rules = RuleEngine(rules: configuration.rules, tradingDay: configuration.tradingDay, clock: clock, wallClock: options.wallClock, logger: logger) { scope, reason, ruleId in
             await engine.trip(scope: scope, reason: reason, actor: nil, ruleId: ruleId)
@@ -149,6 +161,7 @@ public final class Daemon: Sendable {
             // Background services may end early (no venues, no webhooks): that must not stop the daemon.
             .init(service: VenueMaintenanceService(daemon: self), successTerminationBehavior: .ignore),
             .init(service: LatchedSweepService(daemon: self), successTerminationBehavior: .ignore),
+            .init(service: JournalMergeService(store: store, logger: logger), successTerminationBehavior: .ignore),
             .init(service: NotifierService(daemon: self), successTerminationBehavior: .ignore),
             .init(service: SignalService(daemon: self), successTerminationBehavior: .ignore),
             .init(service: ControlServer(daemon: self) { listener in
@@ -181,6 +194,7 @@ public final class Daemon: Sendable {
 extension StoreOptions {
     public init(_ configuration: KillSwitchConfiguration) {
         let synchronous = Synchronous(rawValue: configuration.store.synchronous.uppercased()) ?? .normal
-        self.init(path: configuration.database, synchronous: synchronous, busyTimeoutMilliseconds: Int(configuration.store.busyTimeout.nanoseconds / 1_000_000))
+        self.init(path: configuration.database, synchronous: synchronous, busyTimeoutMilliseconds: Int(configuration.store.busyTimeout.nanoseconds / 1_000_000),
+                  journalPath: configuration.store.journal ?? configuration.database + ".journal", journalSize: configuration.store.journalSize)
     }
 }

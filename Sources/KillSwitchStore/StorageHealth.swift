@@ -16,6 +16,15 @@ public final class StorageHealth: Sendable {
         /// Wall-clock ms of the last failure, and what it was (SQLite's message: never a secret).
         public var lastFailureAt: Int64?
         public var lastError: String?
+        /// The journal the store falls back to (nil: none configured).
+        public var journalPath: String?
+        public var journalAvailable = false
+        public var journalSizeBytes = 0
+        public var journalUsedBytes = 0
+        /// Records waiting in the journal to be merged into the database.
+        public var journalRecords = 0
+        /// Writes that reached neither the database nor the journal (their cancels were sent anyway).
+        public var unrecorded = 0
 
         public init(ok: Bool = true, failures: Int = 0, lastFailureAt: Int64? = nil, lastError: String? = nil) {
             self.ok = ok
@@ -27,6 +36,12 @@ public final class StorageHealth: Sendable {
 
     private let state = Mutex(Snapshot())
     private let clock: WallClock
+    /// Told of each change between ok and failing (the daemon logs, publishes and notifies it).
+    private let observer = Mutex<(@Sendable (Snapshot) -> Void)?>(nil)
+
+    public func observe(_ handler: @escaping @Sendable (Snapshot) -> Void) {
+        observer.withLock { $0 = handler }
+    }
 
     public init(clock: WallClock = .system) {
         self.clock = clock
@@ -34,18 +49,54 @@ public final class StorageHealth: Sendable {
 
     public var snapshot: Snapshot { state.withLock { $0 } }
 
+    func journalOpened(path: String, size: Int, records: Int, bytes: Int) {
+        state.withLock {
+            $0.journalPath = path
+            $0.journalAvailable = true
+            $0.journalSizeBytes = size
+            $0.journalRecords = records
+            $0.journalUsedBytes = bytes
+        }
+    }
+
+    func journalUnavailable(_ reason: String) {
+        state.withLock {
+            $0.journalAvailable = false
+            $0.lastError = reason
+        }
+    }
+
+    func journalChanged(records: Int, bytes: Int) {
+        state.withLock {
+            $0.journalRecords = records
+            $0.journalUsedBytes = bytes
+        }
+    }
+
+    func countUnrecorded() {
+        state.withLock { $0.unrecorded += 1 }
+    }
+
     func succeeded() {
-        state.withLock { $0.ok = true }
+        let changed: Snapshot? = state.withLock {
+            guard !$0.ok else { return nil }
+            $0.ok = true
+            return $0
+        }
+        if let changed { observer.withLock { $0 }?(changed) }
     }
 
     func failed(_ error: any Error) {
         let now = clock.now()
-        state.withLock {
+        let changed: Snapshot? = state.withLock {
+            let wasOK = $0.ok
             $0.ok = false
             $0.failures += 1
             $0.lastFailureAt = now
             $0.lastError = "\(error)"
+            return wasOK ? $0 : nil
         }
+        if let changed { observer.withLock { $0 }?(changed) }
     }
 
     /// Runs one write and records how it went. A constraint refusal (a foreign key, an append-only trigger)

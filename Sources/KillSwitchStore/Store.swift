@@ -20,9 +20,27 @@ public actor Store {
     public nonisolated let faults = StoreFaults()
     /// Whether the last write succeeded (the metrics' `killswitch_storage_ok`).
     public nonisolated let health: StorageHealth
+    /// Nesting of `write` calls (only the outermost opens the transaction).
+    var writeDepth = 0
+    /// Set while writes go to the journal (the first fallback of an outage is logged at critical).
+    var writingToJournal = false
+    /// The fallback while the database cannot write (nil when it could not be opened).
+    var journal: StoreJournal?
+    /// Provisional ids handed out while writing to the journal (negative), and what merged ones became.
+    var nextProvisionalIncident: Int64 = -1
+    var nextProvisionalIntent: Int64 = -1
+    var journalSequence = 0
+    let journalPrefix = String(WallClock.system.now(), radix: 36)
+    var incidentAliases: [Int64: Int64] = [:]
+    var intentAliases: [Int64: Int64] = [:]
+    /// Told when a provisional incident is written to the database under its real id.
+    var incidentStoredHandler: (@Sendable (Int64, IncidentRecord) -> Void)?
+    let logger: Logger
 
     /// Opens (creating if needed) the database, applies pending migrations, and records the configured venues.
-    public init(options: StoreOptions, venues: [VenueDescriptor], migrations: [Migration]? = nil, clock: WallClock = .system) throws {
+    public init(options: StoreOptions, venues: [VenueDescriptor], migrations: [Migration]? = nil, clock: WallClock = .system,
+                logger: Logger = Logger(label: "killswitch.store")) throws {
+        self.logger = logger
         let db = try SQLiteConnection(path: options.path)
         try Store.configure(db, options: options)
         let migrator = try Migrator(migrations: migrations ?? Migration.embedded())
@@ -34,6 +52,18 @@ public actor Store {
         try Store.syncVenues(db, venues, now: clock.now())
         self.orderStatusCounts = OrderStatusCounts(try OrderStatusCounts.count(db))
         self.venues = Dictionary(venues.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        if let path = options.journalPath {
+            do {
+                let journal = try StoreJournal(path: path, size: options.journalSize)
+                self.journal = journal
+                health.journalOpened(path: path, size: options.journalSize, records: journal.count, bytes: journal.used)
+            } catch {
+                // Without its journal the daemon still cancels when the database cannot write; it logs each
+                // such cancel at critical instead.
+                logger.critical("the journal cannot be opened: if the database stops writing, cancels will be sent unrecorded", metadata: ["error": "\(error)"])
+                health.journalUnavailable("\(error)")
+            }
+        }
     }
 
     static func configure(_ db: SQLiteConnection, options: StoreOptions) throws {
@@ -82,10 +112,14 @@ public actor Store {
         }
     }
 
-    /// Runs `body` on the writer connection inside one transaction.
+    /// Runs `body` on the writer connection inside one transaction; a write inside a write joins the outer
+    /// transaction (merging a journal record is one transaction over several writes).
     func write<T>(_ function: String = #function, _ body: (SQLiteConnection) throws -> T) throws -> T {
         try health.recording {
             try faults.check(function)
+            if writeDepth > 0 { return try body(db) }
+            writeDepth += 1
+            defer { writeDepth -= 1 }
             pendingStatusChanges.removeAll(keepingCapacity: true)
             let result = try db.transaction { try body(db) }
             orderStatusCounts.apply(pendingStatusChanges)

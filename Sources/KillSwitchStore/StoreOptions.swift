@@ -14,10 +14,20 @@ public struct StoreOptions: Sendable, Hashable {
     public var synchronous: Synchronous
     /// How long a writer waits for a lock held by another connection before failing.
     public var busyTimeoutMilliseconds: Int
+    /// The journal the store falls back to while the database cannot write (nil: none).
+    public var journalPath: String?
+    /// Bytes allocated to the journal at start.
+    public var journalSize: Int
 
-    public init(path: String, synchronous: Synchronous = .normal, busyTimeoutMilliseconds: Int = 5_000) {
+    public static let defaultJournalSize = 64 << 20
+
+    /// No journal unless asked for (the daemon always asks: `[store] journal`, default beside the database).
+    public init(path: String, synchronous: Synchronous = .normal, busyTimeoutMilliseconds: Int = 5_000, journalPath: String? = nil,
+                journalSize: Int = defaultJournalSize) {
         self.path = path
         self.synchronous = synchronous
         self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
+        self.journalPath = journalPath
+        self.journalSize = journalSize
     }
 }

@@ -19,7 +19,7 @@ struct VenueSimCommand: AsyncParsableCommand {
     @Option(help: "Port to bind; 0 picks a free one.")
     var port = 8089
 
-    @Option(help: "JSON array of accounts {exchange, apiKey, secret, passphrase?, uid?, accountId?}; default: one demo account per exchange.")
+    @Option(help: "JSON array of accounts {exchange, apiKey, secret, passphrase?, uid?, accountId?, readOnly?}; default: one demo account per exchange.")
     var accounts: String?
 
     @Option(name: .customLong("latency-ms"), help: "Delay added to every venue answer, in ms.")

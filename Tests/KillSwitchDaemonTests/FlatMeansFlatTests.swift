@@ -152,26 +152,6 @@ extension EngineIntegration {
         #expect(await harness.sim.requests().allSatisfy { $0.exchange != "htx" }, "a disabled or keyless venue is never contacted")
     }
 
-    @Test func aTripWhileTheStoreCannotWriteLatchesAtOnceAndCancelsOnceItCan() async throws {
-        let harness = try await EngineHarness.start(engine: Self.quickEngine)
-        defer { Task { await harness.shutdown() } }
-        let daemon = try await harness.makeDaemon()
-        defer { Task { try? await daemon.shutdown() } }
-        try await harness.seed(perVenue: 6, store: daemon.store, venues: [Self.spec("binance")])
-        let events = daemon.events.subscribe()
-        daemon.store.faults.failWrites(of: "createIncident")
-        let provisional = await daemon.engine.trip(scope: Scope(venue: "binance"), reason: "disk full", actor: "tests")
-        #expect(provisional < 0)
-        #expect(await daemon.engine.gate(venue: "binance", account: "main", symbol: "BTCUSD_PERP").allowed == false, "latched in memory at once")
-        daemon.store.faults.clear()
-        let tripped = await EventWait.first(events, within: .seconds(10)) { if case .tripped = $0 { true } else { false } }
-        guard case .tripped(let record)? = tripped else { Issue.record("never written"); return }
-        #expect(record.id > 0)
-        #expect(await daemon.engine.waitForIncident(record.id) == .flat)
-        #expect(await harness.sim.orders(exchange: "binance", market: nil, status: "open").isEmpty)
-        #expect(await daemon.engine.latchedIncidents.map(\.id) == [record.id])
-    }
-
     @Test func aFailedIntentWriteStillLetsTheFanOutFinish() async throws {
         let harness = try await EngineHarness.start(engine: EngineSettings(incidentDeadline: .seconds(8), retryInitial: .milliseconds(20), retryMax: .milliseconds(100), safetyMargin: 0))
         defer { Task { await harness.shutdown() } }
@@ -180,7 +160,7 @@ extension EngineIntegration {
         try await harness.seed(perVenue: 40, store: daemon.store, venues: [Self.spec("binance")])
         // The first fan-out step's intents (4 batches) cannot be written: nothing is sent, and each batch comes
         // back once, so the machine's count of requests in flight returns to zero.
-        daemon.store.faults.failWrites(of: "recordIntents", times: 1)
+        daemon.store.faults.failWrites(of: "recordIntents", times: 1, as: .refused)
         let incident = await daemon.engine.trip(scope: Scope(venue: "binance"), reason: "intent fault", actor: "tests")
         #expect(await daemon.engine.waitForIncident(incident) == .flat)
         #expect(await harness.sim.orders(exchange: "binance", market: nil, status: "open").isEmpty)

@@ -58,6 +58,7 @@ extension EngineIntegration {
             #expect(health.armedCheckOK == true, "\(spec.id)")
             #expect(health.armedCheckAt == Self.wallNow)
             #expect(health.armedCheckDetail?.contains("signed listing answered") == true)
+            #expect(health.armedCheckDetail?.contains("can cancel: a cancel of an order that cannot exist was answered 'not found'") == true, "\(spec.id)")
             #expect(health.clockOffsetMilliseconds != nil)
             #expect(health.lastAnswerOK == true)
         }
@@ -79,6 +80,8 @@ extension EngineIntegration {
         }
         #expect(await requests("/dapi/v1/time") == 5 * warm)
         #expect(await requests("/dapi/v1/openOrders") == 2)
+        // Each armed check also proves the key may cancel: one cancel of an order that cannot exist.
+        #expect(await requests("/dapi/v1/batchOrders") == 2)
         #expect(await requests("/dapi/v1/exchangeInfo") == 2)
     }
 
@@ -122,6 +125,50 @@ extension EngineIntegration {
         #expect(failures == ["gate-spot"])
     }
 
+    /// A key that can list but not cancel fails the armed check, and status says "cannot cancel". The probe
+    /// cancels nothing: orders resting under the trading key and the read-only key stay open.
+    @Test func aReadOnlyKeyFailsTheArmedCheck() async throws {
+        var sim = VenueSimConfiguration()
+        sim.accounts = SimAccount.demoAccounts.map { account in
+            var account = account
+            account.readOnly = account.exchange == "gate"
+            return account
+        }
+        let harness = try await EngineHarness.start(simConfiguration: sim)
+        defer { Task { await harness.shutdown() } }
+        let daemon = try await harness.makeDaemon(warmConnections: false)
+        defer { Task { try? await daemon.shutdown() } }
+        try await harness.seed(perVenue: 2, store: daemon.store, venues: EngineHarness.specs.filter { ["gate-spot", "binance"].contains($0.id) })
+        let events = daemon.events.subscribe()
+        let clock = ManualClock()
+        let (reports, sink) = AsyncStream<Report>.makeStream()
+        let service = Self.service(daemon, venues: ["gate-spot", "binance"], settings: MaintenanceSettings(), clock: clock, reports: sink)
+        let task = Task { try await service.run() }
+        defer { task.cancel() }
+        var iterator = reports.makeAsyncIterator()
+        let seen = await Self.collect(&iterator) { Self.armedChecks($0).count == 2 }
+        #expect(Self.armedChecks(seen) == ["gate-spot": false, "binance": true])
+
+        let detail = try #require(daemon.health.health("gate-spot").armedCheckDetail)
+        #expect(detail.hasPrefix("cannot cancel: the venue refused the key a cancel READ_ONLY (HTTP 403)"), "\(detail)")
+        let status = try await daemon.statusReport()
+        let gate = try #require(status.venues.first { $0.venue == "gate-spot" })
+        #expect(gate.armedCheckOK == false && gate.armedCheckDetail?.hasPrefix("cannot cancel") == true)
+        #expect(status.venues.first { $0.venue == "binance" }?.armedCheckOK == true)
+        for await event in events {
+            if case .armedCheckFailed(let venue, let published) = event {
+                #expect(venue == "gate-spot" && published.hasPrefix("cannot cancel"))
+                break
+            }
+        }
+        // Nothing was cancelled: the probe names an order that cannot exist.
+        #expect(await harness.sim.orders(exchange: "gate", market: "spot", status: "open").count == 2)
+        #expect(await harness.sim.orders(exchange: "binance", market: nil, status: "open").count == 2)
+        let probes = await harness.sim.requests(since: 0).filter { $0.path == "/api/v4/spot/cancel_batch_orders" || $0.path == "/dapi/v1/batchOrders" }
+        #expect(probes.count == 2)
+        #expect(probes.allSatisfy { $0.orderIds.isEmpty }, "no order was touched")
+    }
+
     @Test func backgroundCallsWaitWhileAnIncidentHoldsTheReserve() async throws {
         let harness = try await EngineHarness.start()
         defer { Task { await harness.shutdown() } }
@@ -147,7 +194,7 @@ extension EngineIntegration {
         _ = await Self.collect(&iterator) { Self.armedChecks($0) == ["binance": true] }
         let paths = await harness.sim.requests(since: 0).filter { $0.exchange == "binance" }.map(\.path)
         let warm = ConnectionWarmer.count(venueId: "binance", limits: daemon.limits)
-        #expect(paths == Array(repeating: "/dapi/v1/time", count: warm) + ["/dapi/v1/exchangeInfo", "/dapi/v1/openOrders"])
+        #expect(paths == Array(repeating: "/dapi/v1/time", count: warm) + ["/dapi/v1/exchangeInfo", "/dapi/v1/openOrders", "/dapi/v1/batchOrders"])
     }
 
     @Test func nothingIsSentToAVenueWhileAnIncidentOnItRuns() async throws {

@@ -13,6 +13,12 @@ enum StatusRendering {
                 [$0.scope.description, $0.incidents.map(String.init).joined(separator: ",")]
             }).renderTable())
         }
+        if let storage = report.storage, !storage.ok || storage.journalRecords > 0 || storage.unrecorded > 0 {
+            var lines = ["STORAGE: " + (storage.ok ? "writes again; merging the journal" : "FAILING — the database cannot write: \(storage.lastError ?? "?")")]
+            lines.append("  journal \(storage.journal ?? "none"): \(storage.journalRecords) record(s) waiting, \(storage.journalUsedBytes)/\(storage.journalSizeBytes) bytes")
+            if storage.unrecorded > 0 { lines.append("  \(storage.unrecorded) write(s) reached neither the database nor the journal (their cancels were sent)") }
+            sections.append(lines.joined(separator: "\n"))
+        }
         if !report.incidents.isEmpty {
             sections.append("INCIDENTS:\n" + Tabular(
                 columns: ["id", "state", "scope", "by", "reason", "orders", "cancelled", "alreadyClosed", "pending", "rejected", "outstanding"],

@@ -22,6 +22,11 @@ public protocol VenueClient: Sendable {
     /// A signed, read-only call proving the key works (lists open orders).
     func armedCheck() async -> ArmedCheckResult
 
+    /// Proves the key may cancel without cancelling anything: one cancel of an order that cannot exist, which
+    /// a key allowed to cancel gets "not found" for and a read-only key gets the venue's permission error for
+    /// (`Venues.CancelProbe`). Defaulted below to "not probed", so test doubles need not implement it.
+    func probeCancel() async -> ArmedCheckResult
+
     /// The venue's dead-man switch: unless called again within `timeoutSeconds`, the venue cancels the
     /// account's orders in scope (one symbol where the venue allows; 0 disarms). Venues without one
     /// (Bitget classic) answer `rejected` without sending anything. Defaulted below, so existing
@@ -46,6 +51,10 @@ extension VenueClient {
     }
 
     public func publishedWeightLimit() async throws -> BucketLimit? { nil }
+
+    public func probeCancel() async -> ArmedCheckResult {
+        ArmedCheckResult(ok: true, failure: nil, detail: "cancel permission not probed by this client")
+    }
 }
 
 /// The answer to one batch-cancel request, kept whole for the audit.

@@ -31,6 +31,8 @@ struct ControlAPI: Sendable {
         }
         // The safe direction: never refused to a caller who can reach the daemon.
         router.post("/v1/trip") { request, context in try await trip(request, context: context) }
+        // Documentation: no role needed beyond reaching the daemon (on TCP, any valid token).
+        router.get("/v1/openapi.yaml") { request, context in openAPIDocument(request, context: context) }
 
         let bots = router.group().add(middleware: RequireRoleMiddleware(role: .bot, policy: policy))
         bots.post("/v1/orders/events") { request, context in try await orderEvents(request, context: context) }

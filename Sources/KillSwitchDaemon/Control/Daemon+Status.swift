@@ -23,7 +23,11 @@ extension Daemon {
             StatusReport.Rule(id: $0.ruleId, fired: $0.fired, value: $0.value, threshold: $0.threshold, reason: $0.reason)
         }
         let venues = configuration.venueDescriptors.map { venueStatus($0, latched: latched) }
-        return StatusReport(armed: latched.isEmpty, tripped: tripped, incidents: incidents, rules: rules, venues: venues, time: WallClock.system.now())
+        let health = store.health.snapshot
+        let storage = StatusReport.Storage(ok: health.ok, lastError: health.ok ? nil : health.lastError, lastFailureAt: health.lastFailureAt, journal: health.journalPath,
+                                           journalRecords: health.journalRecords, journalUsedBytes: health.journalUsedBytes,
+                                           journalSizeBytes: health.journalSizeBytes, unrecorded: health.unrecorded)
+        return StatusReport(armed: latched.isEmpty, tripped: tripped, incidents: incidents, rules: rules, venues: venues, storage: storage, time: WallClock.system.now())
     }
 
     /// One incident: per venue, orders by latest outcome and requests from the live progress of its last

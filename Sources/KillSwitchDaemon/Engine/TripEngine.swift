@@ -72,7 +72,7 @@ public actor TripEngine {
     }
 
     public func runState(of incidentId: Int64) -> RunState? {
-        switch runs[incidentId] {
+        switch runs[resolve(incidentId)] {
         case .starting?: .starting
         case .running?: .running
         case .keepTrying?: .keepTrying
@@ -103,12 +103,12 @@ public actor TripEngine {
 
     /// When the next keep-trying attempt starts (wall-clock ms), if one is scheduled.
     public func nextAttemptAt(of incidentId: Int64) -> Int64? {
-        if case .keepTrying(let state)? = runs[incidentId] { return state.nextAt }
+        if case .keepTrying(let state)? = runs[resolve(incidentId)] { return state.nextAt }
         return nil
     }
 
     public func progress(of incidentId: Int64) -> IncidentProgress? {
-        switch runs[incidentId] {
+        switch runs[resolve(incidentId)] {
         case .running(let fanOut)?: fanOut.progress
         case .keepTrying(let state)?: state.progress
         case .ended(let ended)?: ended.progress
@@ -129,7 +129,7 @@ public actor TripEngine {
     /// Whether this process ran the incident's fan-out and it has ended (keep trying counts as ended: the
     /// fan-out that was asked for is over).
     public func isFinished(_ id: Int64) -> Bool {
-        switch runs[id] {
+        switch runs[resolve(id)] {
         case .keepTrying?, .ended?: true
         case .starting?, .running?, nil: false
         }
@@ -145,17 +145,21 @@ public actor TripEngine {
     // MARK: Tripping
 
     /// Trips `scope`: latches it and starts cancelling everything in it. Tripping is always allowed and never
-    /// fails: when the store cannot write, the scope is latched in memory under a provisional (negative) id at
-    /// once — the gate answers "blocked" — and the incident is written, and its fan-out started, as soon as
-    /// the store takes it.
+    /// fails: when the database cannot write, the store journals the incident under a provisional (negative)
+    /// id and the fan-out starts at once all the same — the gate answers "blocked", cancels go out, and the
+    /// incident takes its real id when the journal is merged (`incidentStored`).
     @discardableResult
     public func trip(scope: Scope, reason: String, actor: AuditActor?, ruleId: String? = nil) async -> Int64 {
-        let deadline = freshDeadline()
         let incident: IncidentRecord
         do {
-            incident = try await store.createIncident(scope: scope, ruleId: ruleId, actor: actor, reason: reason, deadlineAt: deadline)
+            incident = try await store.createIncident(scope: scope, ruleId: ruleId, actor: actor, reason: reason, deadlineAt: freshDeadline())
         } catch {
-            return latchProvisionally(scope: scope, reason: reason, actor: actor, ruleId: ruleId, error: error)
+            // Not a storage failure (the store journals those): still latch and cancel, from memory.
+            logger.critical("the incident could not be recorded; tripping from memory", metadata: ["error": "\(error)"])
+            incident = IncidentRecord(id: nextProvisionalId, scope: scope, ruleId: ruleId, actor: actor?.name, reason: reason, state: .running,
+                                      trippedAt: WallClock.system.now(), deadlineAt: freshDeadline(), endedAt: nil, summary: nil, rearmedAt: nil,
+                                      rearmedBy: nil, rearmReason: nil, rearmForced: false)
+            nextProvisionalId -= 1
         }
         latched[incident.id] = incident
         logger.critical("TRIPPED", metadata: ["incident": "\(incident.id)", "scope": "\(scope)", "reason": "\(reason)", "by": "\(actor?.description ?? ruleId ?? "-")"])
@@ -163,39 +167,35 @@ public actor TripEngine {
         return incident.id
     }
 
-    private func latchProvisionally(scope: Scope, reason: String, actor: AuditActor?, ruleId: String?, error: any Error) -> Int64 {
-        let provisional = nextProvisionalId
-        nextProvisionalId -= 1
-        let record = IncidentRecord(id: provisional, scope: scope, ruleId: ruleId, actor: actor?.name, reason: reason, state: .running,
-                                    trippedAt: WallClock.system.now(), deadlineAt: nil, endedAt: nil, summary: nil, rearmedAt: nil, rearmedBy: nil,
-                                    rearmReason: nil, rearmForced: false)
-        latched[provisional] = record
-        logger.critical("TRIPPED (latched in memory: the store cannot write; retrying)", metadata: [
-            "provisional": "\(provisional)", "scope": "\(scope)", "reason": "\(reason)", "error": "\(error)",
-        ])
-        let store = self.store, clock = self.clock
-        Task { [weak self] in
-            var delay = Duration.milliseconds(100)
-            while true {
-                guard let self, await self.isLatched(provisional) else { return }
-                if let incident = try? await store.createIncident(scope: scope, ruleId: ruleId, actor: actor, reason: reason, deadlineAt: await self.freshDeadline()) {
-                    await self.provisionalStored(provisional, as: incident)
-                    return
-                }
-                try? await clock.sleep(for: delay)
-                delay = min(delay * 2, .seconds(5))
-            }
+    /// Provisional ids whose incident has been written to the database, and its real id.
+    private var aliases: [Int64: Int64] = [:]
+
+    /// The id the engine keys an incident by now (a provisional id resolves to the real one once stored).
+    private func resolve(_ id: Int64) -> Int64 { aliases[id] ?? id }
+
+    /// A provisional incident was written to the database (the journal merged): from now on it is known by
+    /// its real id — the gate, status, re-arm, the running fan-out's end.
+    func incidentStored(_ provisional: Int64, as stored: IncidentRecord) {
+        aliases[provisional] = stored.id
+        if let current = latched.removeValue(forKey: provisional) {
+            var record = stored
+            record.state = current.state
+            record.endedAt = current.endedAt
+            record.summary = current.summary
+            latched[stored.id] = record
         }
-        return provisional
+        if let record = runningRecords.removeValue(forKey: provisional) { runningRecords[stored.id] = record }
+        if let run = runs.removeValue(forKey: provisional) { runs[stored.id] = run }
+        if foundDuringEnd.remove(provisional) != nil { foundDuringEnd.insert(stored.id) }
+        endedOrder = endedOrder.map { $0 == provisional ? stored.id : $0 }
+        logger.notice("incident written to the database", metadata: ["provisional": "\(provisional)", "incident": "\(stored.id)"])
     }
 
-    private func isLatched(_ id: Int64) -> Bool { latched[id] != nil }
-
-    private func provisionalStored(_ provisional: Int64, as incident: IncidentRecord) async {
-        latched.removeValue(forKey: provisional)
-        latched[incident.id] = incident
-        logger.critical("TRIPPED", metadata: ["incident": "\(incident.id)", "provisional": "\(provisional)", "scope": "\(incident.scope)"])
-        await start(incident, kind: .first, resume: nil, announce: true)
+    /// Hears of provisional incidents the store merges (registered once the engine exists).
+    public func attachToStore() async {
+        await store.onIncidentStored { [weak self] provisional, record in
+            Task { await self?.incidentStored(provisional, as: record) }
+        }
     }
 
     // MARK: Resuming after a restart
@@ -272,7 +272,8 @@ public actor TripEngine {
     /// The incident was re-armed (the store has committed it): its scope is no longer tripped. A running
     /// fan-out starts nothing more (a request already on the wire cannot be recalled); a scheduled attempt
     /// is dropped; the latched sweep no longer looks at the scope.
-    public func unlatch(_ incidentId: Int64) async {
+    public func unlatch(_ id: Int64) async {
+        let incidentId = resolve(id)
         guard let record = latched.removeValue(forKey: incidentId) else { return }
         switch runs[incidentId] {
         case .running(let fanOut)?:
@@ -289,13 +290,14 @@ public actor TripEngine {
     /// Waits for an incident's fan-out to end and says how it ended. An incident latched but still being set
     /// up is waited for too, so a caller that saw the trip never gets nil by racing it. After keep trying has
     /// taken over, `incomplete`; nil for an incident this process never ran.
-    public func waitForIncident(_ id: Int64) async -> IncidentStateMachine.Outcome? {
+    public func waitForIncident(_ provisionalOrReal: Int64) async -> IncidentStateMachine.Outcome? {
+        let id = resolve(provisionalOrReal)
         if case .starting? = runs[id] {
             await withCheckedContinuation { continuation in
                 if case .starting(let waiters)? = runs[id] { runs[id] = .starting(waiters: waiters + [continuation]) } else { continuation.resume() }
             }
         }
-        switch runs[id] {
+        switch runs[resolve(id)] {
         case .running(let fanOut)?:
             switch await fanOut.task.value {
             case .finished(let outcome, _): return outcome
@@ -524,9 +526,11 @@ public actor TripEngine {
     }
 
     /// A fan-out ended: record it and decide what comes next.
-    private func fanOutEnded(_ incident: IncidentRecord, kind: FanOutKind, ending: IncidentExecutor.Ending, executor: IncidentExecutor,
+    private func fanOutEnded(_ started: IncidentRecord, kind: FanOutKind, ending: IncidentExecutor.Ending, executor: IncidentExecutor,
                              progress: IncidentProgress, elapsed: Duration) async {
-        let id = incident.id
+        let id = resolve(started.id)
+        var incident = latched[id] ?? runningRecords[id] ?? started
+        incident.id = id
         defer {
             if !runs.values.contains(where: { if case .running = $0 { true } else { false } }) { limits.setReserveForIncidents(false) }
         }
@@ -601,10 +605,12 @@ public actor TripEngine {
             do { try await clock.sleep(for: delay) } catch { return }
             await self?.startKeepTryingAttempt(id, attempts: attempts)
         }
+
         runs[id] = .keepTrying(KeepTrying(attempts: attempts, nextAt: WallClock.system.now() + delay.nanoseconds / 1_000_000, timer: timer, progress: progress))
     }
 
-    private func startKeepTryingAttempt(_ id: Int64, attempts: Int) async {
+    private func startKeepTryingAttempt(_ provisionalOrReal: Int64, attempts: Int) async {
+        let id = resolve(provisionalOrReal)
         guard case .keepTrying? = runs[id], let incident = latched[id] else { return }
         logger.warning("keep trying: re-listing and re-cancelling a latched incomplete incident", metadata: ["incident": "\(id)", "attempt": "\(attempts + 1)"])
         runs[id] = .starting(waiters: [])

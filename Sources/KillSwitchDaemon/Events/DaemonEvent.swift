@@ -13,6 +13,9 @@ public enum DaemonEvent: Sendable {
     case rearmed(IncidentRecord, operator: String, reason: String, forced: Bool)
     /// A venue-account's armed check failed (bad credentials, cannot cancel, unreachable).
     case armedCheckFailed(venueId: String, detail: String)
+    /// The database stopped (`ok == false`) or started again writing; while it cannot, incidents are recorded
+    /// in the journal.
+    case storage(ok: Bool, detail: String)
 }
 
 /// Fans daemon events out to every subscriber without ever blocking the publisher (a slow webhook must

@@ -110,11 +110,19 @@ struct VenueMaintainer: Sendable {
         }
     }
 
-    /// The signed, read-only armed check. A failure is published once when the check starts failing, not
-    /// on every interval; the recovery is logged.
+    /// The armed check: a signed listing (the key signs and reads), then — the listing answered — one cancel of
+    /// an order that cannot exist (the key may cancel: a read-only key lists like any other). The client takes
+    /// the cancel's budget at background priority (this loop's `RequestContext`); when an incident has started on
+    /// the venue meanwhile, nothing is sent and the listing's result stands for this round. A failure is published once when the check starts failing, not on every
+    /// interval; the recovery is logged.
     private func armedCheck(failing: inout Bool) async {
         guard await mayCall(.openOrders(symbol: false)) else { return }
-        let result = await client.armedCheck()
+        var result = await client.armedCheck()
+        if result.ok, await mayCall(.batchCancel) {
+            let probe = await client.probeCancel()
+            // A refusal leads the detail ("cannot cancel: …"), which is what status shows.
+            result = probe.ok ? ArmedCheckResult(ok: true, failure: nil, detail: "\(result.detail); \(probe.detail)") : probe
+        }
         let now = wallClock.now()
         health.update(venueId) {
             $0.armedCheckAt = now

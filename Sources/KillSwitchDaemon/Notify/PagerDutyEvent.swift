@@ -33,6 +33,7 @@ struct PagerDutyEvent: Encodable, Sendable, Hashable {
 
     static func incidentKey(host: String, id: Int64) -> String { "killswitch:\(host):incident:\(id)" }
     static func armedCheckKey(host: String, venue: String) -> String { "killswitch:\(host):armed-check:\(venue)" }
+    static func storageKey(host: String) -> String { "killswitch:\(host):storage" }
 
     /// The event for a notification, or nil when PagerDuty should hear nothing of it (a flat end).
     static func make(_ notification: WebhookPayload, routingKey: String) -> PagerDutyEvent? {
@@ -64,6 +65,11 @@ struct PagerDutyEvent: Encodable, Sendable, Hashable {
             guard let venue = notification.venue else { return nil }
             return trigger(key: armedCheckKey(host: host, venue: venue), severity: "error", class: "armed-check", component: venue,
                            details: ["venue": venue, "detail": notification.detail ?? ""])
+        case "storage":
+            if notification.outcome == "ok" {
+                return PagerDutyEvent(routing_key: routingKey, event_action: "resolve", dedup_key: storageKey(host: host), payload: nil, client: nil)
+            }
+            return trigger(key: storageKey(host: host), severity: "critical", class: "storage", component: nil, details: ["detail": notification.detail ?? ""])
         default:
             return nil
         }

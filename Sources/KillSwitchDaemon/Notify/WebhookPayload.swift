@@ -53,6 +53,7 @@ extension WebhookPayload {
         case .incidentEnded: "incident-end"
         case .rearmed: "rearm"
         case .armedCheckFailed: "armed-check-failed"
+        case .storage: "storage"
         }
     }
 
@@ -73,7 +74,7 @@ extension WebhookPayload {
             let cancelled = counts?.outcomes["cancelled"] ?? 0
             payload.text = outcome == .flat
                 ? "killswitch incident \(record.id) ended FLAT after \(payload.durationMs ?? 0) ms (\(cancelled) cancelled)"
-                : "killswitch incident \(record.id) ended INCOMPLETE: \(counts?.remaining ?? 0) order(s) may still be open — a human must act"
+                : "killswitch incident \(record.id) ended INCOMPLETE: \(counts?.remaining ?? 0) order(s) may still be open — the daemon keeps trying while the scope is latched; a human should look"
         case .rearmed(let record, let name, let reason, let forced):
             payload.incident = Incident(record)
             payload.rearm = Rearm(operator: name, reason: reason, forced: forced)
@@ -82,6 +83,11 @@ extension WebhookPayload {
             payload.venue = venueId
             payload.detail = detail
             payload.text = "killswitch armed check FAILED on \(venueId): \(detail)"
+        case .storage(let ok, let detail):
+            payload.outcome = ok ? "ok" : "failing"
+            payload.detail = detail
+            payload.text = ok ? "killswitch storage writes again: \(detail)"
+                : "killswitch STORAGE FAILING: the database cannot write (\(detail)); cancelling goes on, recorded in the journal — free space now"
         }
         return payload
     }

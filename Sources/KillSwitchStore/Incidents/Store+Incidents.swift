@@ -18,14 +18,13 @@ extension Store {
 
     /// Opens an incident (state `running`) and its `trip` audit event in one transaction. `actor` is who
     /// tripped (nil for a rule): its name goes on the incident, its uid and note on the audit row.
-    public func createIncident(scope: Scope, ruleId: String?, actor: AuditActor?, reason: String, deadlineAt: Int64?) throws -> IncidentRecord {
-        let now = clock.now()
+    func createIncidentDirect(scope: Scope, ruleId: String?, actor: AuditActor?, reason: String, deadlineAt: Int64?, now: Int64, journalKey: String? = nil) throws -> IncidentRecord {
         return try write { db in
             try db.cached("""
-                INSERT INTO incidents (scope_venue, scope_account, scope_symbol, rule_id, actor, reason, state, tripped_at, deadline_at)
-                VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?)
+                INSERT INTO incidents (scope_venue, scope_account, scope_symbol, rule_id, actor, reason, state, tripped_at, deadline_at, journal_key)
+                VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)
                 """).bind([SQLiteValue(scope.venue), SQLiteValue(scope.account), SQLiteValue(scope.symbol), SQLiteValue(ruleId),
-                          SQLiteValue(actor?.name), .text(reason), .integer(now), SQLiteValue(deadlineAt)]).run()
+                          SQLiteValue(actor?.name), .text(reason), .integer(now), SQLiteValue(deadlineAt), SQLiteValue(journalKey)]).run()
             let id = db.lastInsertRowID
             try appendAudit(db, at: now, kind: "trip", incidentId: id, actor: actor ?? ruleId.map { AuditActor(name: $0) }, detail: [
                 "scope": scope.description, "reason": reason, "rule": ruleId ?? "",
@@ -63,9 +62,8 @@ extension Store {
 
     /// Writes the intents of several requests (one fan-out step of a venue) in one commit, before any of them
     /// is sent: one transaction instead of one per request keeps the single writer off the cancel path.
-    public func recordIntents(incidentId: Int64, venueId: String, kind: String,
-                              requests: [(attempt: Int, symbol: String?, targets: [CancelTarget])]) throws -> [Int64] {
-        let now = clock.now()
+    func recordIntentsDirect(incidentId: Int64, venueId: String, kind: String,
+                             requests: [(attempt: Int, symbol: String?, targets: [CancelTarget])], now: Int64, journalKey: String? = nil) throws -> [Int64] {
         let account = venues[venueId]?.account ?? ""
         let encoder = JSONEncoder()
         let rows = try requests.map { request in
@@ -75,10 +73,10 @@ extension Store {
         return try write { db in
             try zip(requests, rows).map { request, row in
                 try db.cached("""
-                    INSERT INTO cancel_intents (incident_id, attempt, venue_id, account, symbol, kind, order_ids, wire_ids, sent_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO cancel_intents (incident_id, attempt, venue_id, account, symbol, kind, order_ids, wire_ids, sent_at, journal_key)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """).bind([.integer(incidentId), .integer(Int64(request.attempt)), .text(venueId), .text(account), SQLiteValue(request.symbol),
-                              .text(kind), .text(row.0), .text(row.1), .integer(now)]).run()
+                              .text(kind), .text(row.0), .text(row.1), .integer(now), SQLiteValue(journalKey)]).run()
                 return db.lastInsertRowID
             }
         }
@@ -86,9 +84,8 @@ extension Store {
 
     /// Records a request's answer (or the lack of one) and one outcome row per order, and moves terminal
     /// orders' status through an order event — all in one transaction.
-    public func recordAnswer(incidentId: Int64, intentId: Int64, httpStatus: Int?, venueCode: String?, rawBody: String,
-                             latencyNanoseconds: Int64, transportError: String?, outcomes: [OrderCancelOutcome], attempts: [Int64: Int]) throws {
-        let now = clock.now()
+    func recordAnswerDirect(incidentId: Int64, intentId: Int64, httpStatus: Int?, venueCode: String?, rawBody: String,
+                            latencyNanoseconds: Int64, transportError: String?, outcomes: [OrderCancelOutcome], attempts: [Int64: Int], now: Int64) throws {
         try write { db in
             try db.cached("""
                 INSERT INTO cancel_responses (intent_id, answered_at, http_status, venue_code, latency_us, transport_error, raw_body)
@@ -100,8 +97,7 @@ extension Store {
     }
 
     /// Outcomes decided without a cancel answer (verification by listing), linked to the listing's intent.
-    public func recordVerified(incidentId: Int64, intentId: Int64?, outcomes: [OrderCancelOutcome], attempts: [Int64: Int]) throws {
-        let now = clock.now()
+    func recordVerifiedDirect(incidentId: Int64, intentId: Int64?, outcomes: [OrderCancelOutcome], attempts: [Int64: Int], now: Int64) throws {
         try write { db in
             try insertOutcomes(db, incidentId: incidentId, intentId: intentId, outcomes: outcomes, attempts: attempts, now: now)
         }
@@ -145,8 +141,7 @@ extension Store {
     }
 
     /// Ends the incident's fan-out (`flat` or `incomplete`) with its summary, and audits it.
-    public func finishIncident(id: Int64, state: IncidentRecord.State, summary: String) throws {
-        let now = clock.now()
+    func finishIncidentDirect(id: Int64, state: IncidentRecord.State, summary: String, now: Int64) throws {
         try write { db in
             try db.cached("UPDATE incidents SET state = ?, ended_at = ?, summary = ? WHERE id = ?")
                 .bind([.text(state.rawValue), .integer(now), .text(summary), .integer(id)]).run()
@@ -157,8 +152,7 @@ extension Store {
     /// Marks a finished incident running again — an order found inside its latched scope, or an operator's
     /// retry — under a fresh deadline (the old one has usually passed: keeping it would end the new fan-out
     /// at once), audits why, and returns the record. The latch is untouched.
-    public func reopenIncident(id: Int64, auditKind: String, actor: AuditActor?, detail: [String: String], deadlineAt: Int64?) throws -> IncidentRecord? {
-        let now = clock.now()
+    func reopenIncidentDirect(id: Int64, auditKind: String, actor: AuditActor?, detail: [String: String], deadlineAt: Int64?, now: Int64) throws -> IncidentRecord? {
         return try write { db in
             try db.cached("UPDATE incidents SET state = 'running', ended_at = NULL, deadline_at = ? WHERE id = ?")
                 .bind([SQLiteValue(deadlineAt), .integer(id)]).run()
@@ -214,8 +208,7 @@ extension Store {
         return IncidentResumeState(attempts: attempts, unanswered: unanswered, terminal: terminal)
     }
 
-    public func appendAudit(kind: String, incidentId: Int64?, actor: AuditActor?, detail: [String: String]) throws {
-        let now = clock.now()
+    func appendAuditDirect(kind: String, incidentId: Int64?, actor: AuditActor?, detail: [String: String], now: Int64) throws {
         try write { db in try appendAudit(db, at: now, kind: kind, incidentId: incidentId, actor: actor, detail: detail) }
     }
 

@@ -7,6 +7,8 @@
 /// Venues keep orders, cancel-alls, countdowns and rate limits per account (UID), not per API key: two keys
 /// with the same `uid` on one exchange see and cancel each other's orders and share one rate-limit pool.
 /// Without `uid` each key is an account of its own.
+///
+/// `readOnly`: the key may read but not trade or cancel (see `ReadOnlyKeys` for each venue's refusal).
 public struct SimAccount: Sendable, Codable, Hashable {
     public var exchange: String
     public var apiKey: String
@@ -14,6 +16,7 @@ public struct SimAccount: Sendable, Codable, Hashable {
     public var passphrase: String?
     public var uid: String?
     public var accountId: String?
+    public var readOnly: Bool
 
     public init(
         exchange: String,
@@ -21,7 +24,8 @@ public struct SimAccount: Sendable, Codable, Hashable {
         secret: String,
         passphrase: String? = nil,
         uid: String? = nil,
-        accountId: String? = nil
+        accountId: String? = nil,
+        readOnly: Bool = false
     ) {
         self.exchange = exchange
         self.apiKey = apiKey
@@ -29,10 +33,11 @@ public struct SimAccount: Sendable, Codable, Hashable {
         self.passphrase = passphrase
         self.uid = uid
         self.accountId = accountId
+        self.readOnly = readOnly
     }
 
     enum CodingKeys: String, CodingKey {
-        case exchange, apiKey, secret, passphrase, uid, accountId
+        case exchange, apiKey, secret, passphrase, uid, accountId, readOnly
     }
 
     /// The venue account this key acts for: its `uid`, or the key itself when no uid is configured.
@@ -49,6 +54,7 @@ public struct SimAccount: Sendable, Codable, Hashable {
         passphrase = try container.decodeIfPresent(String.self, forKey: .passphrase)
         uid = try container.decodeLenientStringIfPresent(forKey: .uid)
         accountId = try container.decodeLenientStringIfPresent(forKey: .accountId)
+        readOnly = try container.decodeIfPresent(Bool.self, forKey: .readOnly) ?? false
     }
 
     /// The exchanges the simulator serves.

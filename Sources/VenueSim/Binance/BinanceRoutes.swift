@@ -74,6 +74,9 @@ struct BinanceRoutes: VenueRoutes {
         case .refused(let reply):
             return reply.with(headers: usage).counted(check, weight: weight)
         case .accepted(let credentials):
+            if let refusal = ReadOnlyKeys.refusal(exchange: exchange, request: request, credentials: credentials) {
+                return refusal.with(headers: usage).counted(check, weight: weight)
+            }
             var reply = handler(request, parameters, core, faults, Admitted(credentials: credentials, usageHeaders: usage, check: check))
             reply.account = credentials.account.apiKey
             return reply.with(headers: usage).counted(check, weight: weight)

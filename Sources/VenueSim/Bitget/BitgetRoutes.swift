@@ -46,6 +46,9 @@ struct BitgetRoutes: VenueRoutes {
                     verdict: faults.forceRateLimit ? "fault:rate-limit" : "rate-limited", account: credentials.account.apiKey, now: now
                 ).counted(check, weight: 1)
             }
+            if let refusal = ReadOnlyKeys.refusal(exchange: exchange, request: request, credentials: credentials) {
+                return refusal.counted(check, weight: 1)
+            }
             var reply = handler(request, core, faults, Admitted(credentials: credentials, usageHeaders: [], check: check))
             reply.account = credentials.account.apiKey
             return reply.counted(check, weight: 1)

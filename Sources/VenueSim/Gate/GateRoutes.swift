@@ -45,6 +45,9 @@ struct GateRoutes: VenueRoutes {
         case .refused(let reply):
             return reply.with(headers: clockHeaders(request))
         case .admitted(let admitted):
+            if let refusal = ReadOnlyKeys.refusal(exchange: exchange, request: request, credentials: admitted.credentials) {
+                return refusal.with(headers: admitted.usageHeaders + clockHeaders(request)).counted(admitted.check, weight: 1)
+            }
             var reply = handler(request, core, faults, admitted)
             reply.account = admitted.apiKey
             return reply.with(headers: admitted.usageHeaders + clockHeaders(request)).counted(admitted.check, weight: 1)

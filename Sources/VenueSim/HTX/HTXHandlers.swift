@@ -57,6 +57,17 @@ struct HTXHandlers {
         )
     }
 
+    /// `GET /v1/account/accounts`: the key's accounts, `[{id, type, subtype, state}]` with `id` a number (HTX
+    /// "Get all Accounts of the Current User"). The simulator knows one spot account per key, its `accountId`.
+    func accounts(_ request: VenueRequest, core: SimCore, faults: ActiveFaults, admitted: Admitted) -> VenueReply {
+        let accounts: [JSONValue] = admitted.credentials.account.accountId.map { id in
+            [.object([
+                ("id", .numericId(id)), ("type", .string("spot")), ("subtype", .string("")), ("state", .string("working")),
+            ])]
+        } ?? []
+        return VenueReply(status: 200, json: ok(.array(accounts)), verdict: "ok")
+    }
+
     /// An `account-id` must be the key's own spot account.
     private func accountProblem(_ accountId: String?, admitted: Admitted) -> VenueReply? {
         guard let accountId, !accountId.isEmpty, accountId != admitted.credentials.account.accountId else { return nil }

@@ -1,4 +1,4 @@
-/// HTX spot: `/v1/order/...`, `/v2/algo-orders/cancel-all-after`, `/v1/common/timestamp`.
+/// HTX spot: `/v1/order/...`, `/v2/algo-orders/cancel-all-after`, `/v1/account/accounts`, `/v1/common/timestamp`.
 struct HTXRoutes: VenueRoutes {
     let exchange = "htx"
 
@@ -22,6 +22,8 @@ struct HTXRoutes: VenueRoutes {
         case "POST /v1/order/orders/batchCancelOpenOrders": handler = handlers.batchCancelOpenOrders
         // Its own limit is not in docs/venues.md (UNVERIFIED): not counted.
         case "POST /v2/algo-orders/cancel-all-after": handler = handlers.cancelAllAfter; limited = false
+        // 100 per 2 s per the HTX page; not counted here (read once by `killswitch venue check`).
+        case "GET /v1/account/accounts": handler = handlers.accounts; limited = false
         default: handler = nil
         }
         let v2 = request.path.hasPrefix("/v2/")
@@ -58,6 +60,9 @@ struct HTXRoutes: VenueRoutes {
                     return reply.with(headers: headers).counted(check, weight: 1)
                 }
                 passed = check
+            }
+            if let refusal = ReadOnlyKeys.refusal(exchange: exchange, request: request, credentials: credentials) {
+                return refusal.with(headers: headers).counted(passed, weight: 1)
             }
             var reply = handler(request, core, faults, Admitted(credentials: credentials, usageHeaders: headers, check: passed))
             reply.account = credentials.account.apiKey

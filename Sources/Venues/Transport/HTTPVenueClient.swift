@@ -295,7 +295,7 @@ public final class HTTPVenueClient: VenueClient {
 
     public func armedCheck() async -> ArmedCheckResult {
         do {
-            // The first page of the first leg is enough to prove the key can list (and so cancel).
+            // The first page of the first leg proves the key can list (the cancel probe, elsewhere, that it can cancel).
             let page = try await openOrdersPage(symbol: nil, cursor: nil, leg: adapter.listingLegs.first ?? .all)
             return ArmedCheckResult(ok: true, failure: nil, detail: "signed listing answered: \(page.orders.count) open order(s) on the first page")
         } catch let error as VenueAnswerError {
@@ -304,6 +304,15 @@ public final class HTTPVenueClient: VenueClient {
         } catch {
             return ArmedCheckResult(ok: false, failure: .unknown, detail: String(describing: error))
         }
+    }
+
+    /// See `CancelProbe`: one batch cancel of an order that cannot exist, through the same path as every cancel
+    /// (clock-rejection resync included), read by the kind's own answer table.
+    public func probeCancel() async -> ArmedCheckResult {
+        let result = await cancel(CancelProbe.batch(for: descriptor))
+        let verdict = CancelProbe.verdict(result)
+        if !verdict.ok { logger.error("cancel probe failed", metadata: ["key": "\(redactedKey)", "detail": "\(verdict.detail)"]) }
+        return verdict
     }
 
     public func warmUp() async {

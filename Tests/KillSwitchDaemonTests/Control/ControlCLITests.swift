@@ -81,7 +81,7 @@ extension EngineIntegration {
         // A daemon error: exit 1 with its message.
         let again = try await Self.killswitch(["rearm", "--operator", "alice", "--reason", "x", "--incident", "\(incident.id)"] + socket)
         #expect(again.status == 1)
-        #expect(again.stderr == "killswitch: incident \(incident.id) is already re-armed\n")
+        #expect(again.stderr == "killswitch: incident: incident \(incident.id) is already re-armed\n")
         let retry = try await Self.killswitch(["retry", "--incident", "999"] + socket)
         #expect(retry.status == 1)
         #expect(retry.stderr == "killswitch: incident: no incident 999\n")

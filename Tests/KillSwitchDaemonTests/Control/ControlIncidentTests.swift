@@ -41,7 +41,7 @@ extension EngineIntegration {
         // Twice is a conflict.
         let again = try await fixture.post("/v1/rearm", json: #"{"operator": "alice", "reason": "again", "incident": \#(answer.incident)}"#)
         #expect(again.status == 409)
-        #expect(again.error == "incident \(answer.incident) is already re-armed")
+        #expect(again.error == "incident: incident \(answer.incident) is already re-armed")
     }
 
     /// A body's `actor` is only a note: the trip is recorded under the caller the kernel reports.
@@ -73,7 +73,7 @@ extension EngineIntegration {
         }
         let refused = try await fixture.post("/v1/rearm", json: #"{"operator": "bob", "reason": "try", "incident": \#(incident)}"#)
         #expect(refused.status == 409)
-        #expect(refused.error == "rule bot-alive still holds: re-arm refused (use force to override; it is audited)")
+        #expect(refused.error == "force: rule bot-alive still holds: re-arm refused (use force to override; it is audited)")
         let byScope = try await fixture.post("/v1/rearm", json: #"{"operator": "bob", "reason": "try", "scope": {"venue": "bitget"}}"#)
         #expect(byScope.status == 409)
         let status = try await fixture.get("/v1/status").decode(StatusReport.self)
@@ -165,7 +165,7 @@ extension EngineIntegration {
         _ = try await fixture.post("/v1/rearm", json: #"{"operator": "alice", "reason": "done", "incident": \#(trip.incident), "force": true}"#)
         let rearmed = try await fixture.post("/v1/incidents/\(trip.incident)/retry", json: "")
         #expect(rearmed.status == 409)
-        #expect(rearmed.error == "incident \(trip.incident) was re-armed; trip the scope again instead")
+        #expect(rearmed.error == "incident: incident \(trip.incident) was re-armed; trip the scope again instead")
     }
 
     @Test func retryOfARunningIncidentIsAConflict() async throws {
@@ -176,7 +176,7 @@ extension EngineIntegration {
         let trip = try await fixture.post("/v1/trip", json: #"{"reason": "r", "scope": {"venue": "binance"}}"#).decode(TripAnswer.self)
         let retry = try await fixture.post("/v1/incidents/\(trip.incident)/retry", json: "")
         #expect(retry.status == 409)
-        #expect(retry.error == "incident \(trip.incident) is still running; retry it once it has ended")
+        #expect(retry.error == "incident: incident \(trip.incident) is still running; retry it once it has ended")
         #expect(await fixture.daemon.engine.waitForIncident(trip.incident) == .flat)
     }
 }

@@ -108,7 +108,7 @@ extension EngineIntegration {
         let without = try await fixture.get("/v1/status", tcp: true)
         #expect(without.status == 401)
         #expect(without.header("www-authenticate") == "Bearer")
-        #expect(without.error == "missing or wrong bearer token (Authorization: Bearer <token>)")
+        #expect(without.error == "Authorization: missing or wrong bearer token (expected: Bearer <token>)")
         #expect(!without.text.contains(token))
         let wrong = try await fixture.get("/v1/status", tcp: true, headers: ["Authorization": "Bearer " + token.dropLast() + "x"])
         #expect(wrong.status == 401)

@@ -144,15 +144,43 @@ public struct StatusReport: Sendable, Hashable, Codable {
     public var incidents: [Incident]
     public var rules: [Rule]
     public var venues: [VenueAccount]
+    /// Whether the database writes, and the journal it falls back to.
+    public var storage: Storage?
     /// Wall-clock milliseconds when the report was made.
     public var time: Int64
 
-    public init(armed: Bool, tripped: [TrippedScope], incidents: [Incident], rules: [Rule], venues: [VenueAccount], time: Int64) {
+    /// The store's health: `ok` false while the database cannot write (incidents are then recorded in the
+    /// journal, merged once it writes again).
+    public struct Storage: Sendable, Hashable, Codable {
+        public var ok: Bool
+        public var lastError: String?
+        public var lastFailureAt: Int64?
+        public var journal: String?
+        public var journalRecords: Int
+        public var journalUsedBytes: Int
+        public var journalSizeBytes: Int
+        /// Writes that reached neither the database nor the journal (their cancels were sent anyway).
+        public var unrecorded: Int
+
+        public init(ok: Bool, lastError: String?, lastFailureAt: Int64?, journal: String?, journalRecords: Int, journalUsedBytes: Int, journalSizeBytes: Int, unrecorded: Int) {
+            self.ok = ok
+            self.lastError = lastError
+            self.lastFailureAt = lastFailureAt
+            self.journal = journal
+            self.journalRecords = journalRecords
+            self.journalUsedBytes = journalUsedBytes
+            self.journalSizeBytes = journalSizeBytes
+            self.unrecorded = unrecorded
+        }
+    }
+
+    public init(armed: Bool, tripped: [TrippedScope], incidents: [Incident], rules: [Rule], venues: [VenueAccount], storage: Storage? = nil, time: Int64) {
         self.armed = armed
         self.tripped = tripped
         self.incidents = incidents
         self.rules = rules
         self.venues = venues
+        self.storage = storage
         self.time = time
     }
 }

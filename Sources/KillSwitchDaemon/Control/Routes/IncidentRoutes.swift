@@ -41,7 +41,9 @@ extension ControlAPI {
         } catch let error as Daemon.RearmError {
             switch error {
             case .unknownIncident: throw ControlAPIError.notFound("incident: \(error.description)")
-            case .notLatched, .conditionStillHolds: throw ControlAPIError.conflict(error.description)
+            // The field a caller would change: the incident (already re-armed), or `force` (the rule still holds).
+            case .notLatched: throw ControlAPIError.conflict("incident: \(error.description)")
+            case .conditionStillHolds: throw ControlAPIError.conflict("force: \(error.description)")
             }
         } catch let error as Daemon.ScopeRearmError {
             throw ControlAPIError.notFound("scope: \(error.description)")
@@ -57,7 +59,7 @@ extension ControlAPI {
         } catch let error as TripEngine.RetryError {
             switch error {
             case .unknownIncident: throw ControlAPIError.notFound("incident: \(error.description)")
-            case .stillRunning, .notLatched: throw ControlAPIError.conflict(error.description)
+            case .stillRunning, .notLatched: throw ControlAPIError.conflict("incident: \(error.description)")
             }
         }
         return ControlJSON.response(RetryAnswer(incident: id, state: "running"))

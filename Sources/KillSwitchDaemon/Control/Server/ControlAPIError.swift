@@ -11,6 +11,6 @@ struct ControlAPIError: Error, CustomStringConvertible {
     static func notFound(_ message: String) -> Self { .init(status: .notFound, message: message) }
     static func conflict(_ message: String) -> Self { .init(status: .conflict, message: message) }
     static func forbidden(_ message: String) -> Self { .init(status: .forbidden, message: message) }
-    static func tooLarge(limit: Int) -> Self { .init(status: .contentTooLarge, message: "body larger than the limit of \(limit) bytes (control.max_body_bytes)") }
-    static let unauthorized = Self(status: .unauthorized, message: "missing or wrong bearer token (Authorization: Bearer <token>)")
+    static func tooLarge(limit: Int) -> Self { .init(status: .contentTooLarge, message: "body: larger than the limit of \(limit) bytes (control.max_body_bytes)") }
+    static let unauthorized = Self(status: .unauthorized, message: "Authorization: missing or wrong bearer token (expected: Bearer <token>)")
 }

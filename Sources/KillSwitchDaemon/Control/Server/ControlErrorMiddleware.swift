@@ -12,9 +12,9 @@ struct ControlErrorMiddleware: RouterMiddleware {
         } catch let error as ControlAPIError {
             return ControlJSON.response(ControlErrorBody(error: error.message), status: error.status)
         } catch is NIOTooManyBytesError {
-            return ControlJSON.response(ControlErrorBody(error: "body too large"), status: .contentTooLarge)
+            return ControlJSON.response(ControlErrorBody(error: "body: too large"), status: .contentTooLarge)
         } catch let error as HTTPError {
-            let message = error.status == .notFound ? "no route \(request.method) \(request.uri.path)" : (error.body ?? error.status.reasonPhrase)
+            let message = error.status == .notFound ? "path: no route \(request.method) \(request.uri.path)" : "request: \(error.body ?? error.status.reasonPhrase)"
             return ControlJSON.response(ControlErrorBody(error: message), status: error.status)
         } catch {
             context.logger.error("control request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])

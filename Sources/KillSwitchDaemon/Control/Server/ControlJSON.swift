@@ -37,10 +37,10 @@ enum ControlJSON {
         }
         guard case .object(let object) = value else { throw ControlAPIError.badRequest("body: expected a JSON object, got \(value.typeName)") }
         if let unknown = object.keys.filter({ !T.fields.contains($0) }).sorted().first {
-            throw ControlAPIError.badRequest("\(unknown): unknown field; known fields: \(T.fields.sorted().joined(separator: ", "))")
+            throw ControlAPIError.badRequest("\(fieldName(unknown)): unknown field; known fields: \(T.fields.sorted().joined(separator: ", "))")
         }
         if case .object(let scope)? = object["scope"], let unknown = scope.keys.filter({ !scopeFields.contains($0) }).sorted().first {
-            throw ControlAPIError.badRequest("scope.\(unknown): unknown field; known fields: \(scopeFields.sorted().joined(separator: ", "))")
+            throw ControlAPIError.badRequest("scope.\(fieldName(unknown)): unknown field; known fields: \(scopeFields.sorted().joined(separator: ", "))")
         }
         do {
             return try JSONDecoder().decode(T.self, from: data)
@@ -50,6 +50,17 @@ enum ControlJSON {
     }
 
     static let scopeFields: Set<String> = ["venue", "account", "symbol"]
+
+    /// A field name as an error message names it: as is when it is a plain name, else JSON-quoted, so an empty
+    /// or odd key (`""`, one with a colon or a newline) still reads as the field before "field: reason".
+    static func fieldName(_ name: String) -> String {
+        let plain = !name.isEmpty && name.utf8.count <= 64 && name.unicodeScalars.allSatisfy {
+            $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "_" || $0 == "-")
+        }
+        if plain { return name }
+        let encoded = (try? JSONEncoder().encode(String(name.prefix(64)))).map { String(decoding: $0, as: UTF8.self) } ?? "\"?\""
+        return name.count > 64 ? String(encoded.dropLast()) + "…\"" : encoded
+    }
 
     /// "field: reason" for a decoding error; `value` is the parsed body, to say what was there instead.
     static func describe(_ error: DecodingError, in value: JSONValue) -> String {
