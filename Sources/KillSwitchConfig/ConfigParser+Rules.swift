@@ -53,6 +53,10 @@ extension ConfigParser {
             let maxRejects = t.integer("max_rejects", required: true, range: 1...10_000_000)
             let window = t.duration("window", required: true)
             if let maxRejects, let window { kind = .rejectStorm(maxRejects: maxRejects, window: window) }
+        case "stale-feed"?:
+            let feed = feedName(t, venues: venues)
+            let maxAge = t.duration("max_age", required: true)
+            if let feed, let maxAge { kind = .staleFeed(feed: feed, maxAge: maxAge) }
         case let other?:
             t.issue("type", "unknown rule type \"\(other)\"; expected one of \(RuleDefinition.typeNames.joined(separator: ", "))")
         case nil:
@@ -71,6 +75,20 @@ extension ConfigParser {
             t.issue("venues[\(index)]", "unknown venue \"\(id)\"; configured: \(venues.map(\.descriptor.id).joined(separator: ", "))")
         }
         return ids
+    }
+
+    /// A `stale-feed` rule's `feed`: `pnl:<venue id>` (a configured venue) or `heartbeat:<source>`.
+    static func feedName(_ t: TableReader, venues: [VenueConfiguration]) -> FeedName? {
+        guard let text = t.string("feed", required: true) else { return nil }
+        guard let feed = FeedName(text) else {
+            t.issue("feed", "unknown feed \"\(text)\"; expected \(FeedName.forms)")
+            return nil
+        }
+        if feed.kind == .pnl, !venues.contains(where: { $0.descriptor.id == feed.name }) {
+            t.issue("feed", "unknown venue \"\(feed.name)\" in \"\(text)\"; configured: \(venues.map(\.descriptor.id).joined(separator: ", "))")
+            return nil
+        }
+        return feed
     }
 
     static func drawdownLimit(_ t: TableReader) -> DrawdownLimit? {

@@ -29,6 +29,7 @@ public enum ConfigParser {
         if let control = root.table("control") { config.control = parseControl(control) }
         if let maintenance = root.table("maintenance") { config.maintenance = parseMaintenance(maintenance) }
         if let metrics = root.table("metrics") { config.metrics = parseMetrics(metrics) }
+        if let pnl = root.table("pnl") { config.pnl = parsePnL(pnl) }
         config.venues = root.tables("venues").compactMap { parseVenue($0, defaultSecretsFile: defaultSecretsFile) }
         var seen: [String: Int] = [:]
         for (index, venue) in config.venues.enumerated() {

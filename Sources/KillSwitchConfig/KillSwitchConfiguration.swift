@@ -18,12 +18,14 @@ public struct KillSwitchConfiguration: Sendable {
     public var notify: [NotifyTarget]
     /// `[metrics]`: the metrics-only HTTP listener (none unless `listen` is set).
     public var metrics: MetricsSettings
+    /// `[pnl]`: how PnL marks are taken (the accepted clock skew).
+    public var pnl: PnLSettings
     /// Where the file was read from (secrets-file paths are relative to its folder).
     public var sourcePath: String?
 
     public var venueDescriptors: [VenueDescriptor] { venues.map(\.descriptor) }
 
-    public init(database: String = defaultDatabase, socket: String = defaultSocket, store: StoreSettings = .init(), tradingDay: TradingDay = .init(), engine: EngineSettings = .init(), control: ControlSettings = .init(), maintenance: MaintenanceSettings = .init(), venues: [VenueConfiguration] = [], rules: [RuleDefinition] = [], notify: [NotifyTarget] = [], metrics: MetricsSettings = .init(), sourcePath: String? = nil) {
+    public init(database: String = defaultDatabase, socket: String = defaultSocket, store: StoreSettings = .init(), tradingDay: TradingDay = .init(), engine: EngineSettings = .init(), control: ControlSettings = .init(), maintenance: MaintenanceSettings = .init(), venues: [VenueConfiguration] = [], rules: [RuleDefinition] = [], notify: [NotifyTarget] = [], metrics: MetricsSettings = .init(), pnl: PnLSettings = .init(), sourcePath: String? = nil) {
         self.database = database
         self.socket = socket
         self.store = store
@@ -35,6 +37,7 @@ public struct KillSwitchConfiguration: Sendable {
         self.rules = rules
         self.notify = notify
         self.metrics = metrics
+        self.pnl = pnl
         self.sourcePath = sourcePath
     }
 }

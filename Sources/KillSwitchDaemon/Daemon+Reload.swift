@@ -11,7 +11,7 @@ extension Daemon {
 
     /// SIGHUP: reads the configuration file again through the same loader as `run` and swaps in its
     /// `[[rules]]` and `[trading_day]`. Anything invalid keeps the running rules and logs why. Other
-    /// sections (venues, store, control, notify) need a restart.
+    /// sections (venues, store, control, notify, pnl) need a restart.
     @discardableResult
     public func reloadRules() async -> ReloadResult {
         let path = configuration.sourcePath ?? KillSwitchConfiguration.defaultPath
@@ -28,7 +28,7 @@ extension Daemon {
         logger.notice("rules reloaded", metadata: [
             "file": "\(path)", "added": "\(result.added)", "changed": "\(result.changed)", "removed": "\(result.removed)", "kept": "\(result.kept)",
         ])
-        if fresh.venueDescriptors != configuration.venueDescriptors || fresh.notify != configuration.notify {
+        if fresh.venueDescriptors != configuration.venueDescriptors || fresh.notify != configuration.notify || fresh.pnl != configuration.pnl {
             logger.warning("only [[rules]] and [trading_day] are reloaded; restart the daemon to apply the other changes", metadata: ["file": "\(path)"])
         }
         return .reloaded(result)

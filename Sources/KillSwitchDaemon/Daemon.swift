@@ -42,11 +42,16 @@ public final class Daemon: Sendable {
         public var environment: [String: String]
         /// Which build runs, for `killswitch_build_info` (the CLI passes what it embedded).
         public var build: BuildIdentity
+        /// The wall clock PnL marks are judged by: how far ahead a mark may be, which trading day it is, what a
+        /// restart replays, how old stored heartbeats are (tests fix it; deadlines run on the monotonic clock).
+        public var wallClock: WallClock
 
-        public init(exitWhenIdle: Bool = false, environment: [String: String] = ProcessInfo.processInfo.environment, build: BuildIdentity = .unknown) {
+        public init(exitWhenIdle: Bool = false, environment: [String: String] = ProcessInfo.processInfo.environment, build: BuildIdentity = .unknown,
+                    wallClock: WallClock = .system) {
             self.exitWhenIdle = exitWhenIdle
             self.environment = environment
             self.build = build
+            self.wallClock = wallClock
         }
     }
 
@@ -110,7 +115,7 @@ public final class Daemon: Sendable {
             events.publish(.storage(ok: snapshot.ok, detail: snapshot.ok ? "the database writes again" : snapshot.lastError ?? "write failed"))
         }
         // Tripping never fails: the engine latches in memory when the store cannot write.
-        self.rules = RuleEngine(rules: configuration.rules, tradingDay: configuration.tradingDay, clock: clock, logger: logger) { scope, reason, ruleId in
+        self.rules = RuleEngine(rules: configuration.rules, tradingDay: configuration.tradingDay, clock: clock, wallClock: options.wallClock, logger: logger) { scope, reason, ruleId in
             await engine.trip(scope: scope, reason: reason, actor: nil, ruleId: ruleId)
         }
         var latchedRules: [RuleEngine<ContinuousClock>.Latch: Int64] = [:]
@@ -119,13 +124,19 @@ public final class Daemon: Sendable {
         }
         // After a crash the stored heartbeats count (no fresh grace); after a clean stop every source gets its grace.
         var heartbeatAges: [String: Duration]?
+        let wallNow = options.wallClock.now()
         if try await store.previousRunCrashed() {
-            let now = WallClock.system.now()
-            heartbeatAges = try await store.lastHeartbeats().mapValues { .milliseconds(max(0, now - $0)) }
+            heartbeatAges = try await store.lastHeartbeats().mapValues { .milliseconds(max(0, wallNow - $0)) }
             logger.warning("the previous daemon on this database stopped without a clean shutdown: heartbeat rules run from the stored last heartbeats, without grace")
         }
+        // The trading day's PnL marks (a restart keeps the day's latest marks and peak), and how old each venue's
+        // newest mark is (its `pnl:` feed). Marks dated beyond the accepted skew are left out.
+        let through = wallNow + configuration.pnl.markSkew.nanoseconds / 1_000_000
+        let dayStart = configuration.tradingDay.start(ofDayContaining: Date(timeIntervalSince1970: Double(wallNow) / 1000))
+        let pnlMarks = try await store.pnlMarks(from: Int64((dayStart.timeIntervalSince1970 * 1000).rounded()), through: through)
+        let pnlFeedAges = try await store.newestPnLMarkTimes(through: through).mapValues { Duration.milliseconds(max(0, wallNow - $0)) }
         try await store.appendAudit(kind: "daemon-start", incidentId: nil, actor: nil, detail: ["pid": "\(getpid())"])
-        await rules.start(latched: latchedRules, heartbeatAges: heartbeatAges)
+        await rules.start(latched: latchedRules, heartbeatAges: heartbeatAges, pnlMarks: pnlMarks, pnlFeedAges: pnlFeedAges)
     }
 
     /// Runs the daemon's services until SIGTERM/SIGINT (or, with `exitWhenIdle`, until no incident runs).

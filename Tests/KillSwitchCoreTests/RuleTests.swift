@@ -182,15 +182,18 @@ private func amount(_ text: String) -> DecimalAmount { DecimalAmount(text)! }
         #expect(evaluation.value == drop)
     }
 
-    @Test func waitsForEveryVenueAndResetsThePeakAtRollover() throws {
+    @Test func sumsTheVenuesItHasAndResetsThePeakAtRollover() throws {
         let midnight = Date(timeIntervalSince1970: 1_700_006_400)
         var rule = DrawdownEvaluator(ruleId: "dd", venues: ["a", "b"], limit: .absolute(amount("10")))
+        #expect(rule.evaluate(at: noon).reason == "waiting for equity marks of the trading day from a, b (dd)")
         try rule.record(mark("a", equity: "100"))
-        #expect(rule.peak == nil)
+        #expect(rule.peak == 100)
         #expect(!rule.evaluate(at: noon).fired)
-        #expect(rule.evaluate(at: noon).reason.contains("b"))
+        #expect(rule.evaluate(at: noon).reason.contains("partial: no equity mark of the trading day from b, summing a only"))
+        // b joining only raises the sum (and the peak to the fuller figure): never a false drop.
         try rule.record(mark("b", equity: "100", at: 1))
         #expect(rule.peak == 200)
+        #expect(!rule.evaluate(at: noon.addingTimeInterval(1)).reason.contains("partial"))
         // Next trading day: yesterday's peak does not count.
         let nextDay = midnight.timeIntervalSince(noon)
         try rule.record(mark("a", equity: "50", at: nextDay))

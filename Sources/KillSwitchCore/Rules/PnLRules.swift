@@ -76,6 +76,12 @@ struct MarkBook: Sendable {
     func marks(ofDay day: Int) -> [String: PnLMark] {
         marks.filter { tradingDay.dayNumber(of: $0.value.time) == day }
     }
+
+    /// The listed venues without a mark of trading day `day`, in the rule's order.
+    func missing(ofDay day: Int) -> [String] {
+        let present = marks(ofDay: day)
+        return venues.filter { present[$0] == nil }
+    }
 }
 
 /// The `loss-limit` rule: trading-day PnL = Σ (realizedToday + unrealized) over the rule's venue
@@ -121,9 +127,12 @@ public struct LossLimitEvaluator: Sendable {
         let fired = value <= threshold
         let valueText = decimalText(value), thresholdText = decimalText(threshold)
         let currencyText = book.currency.map { " \($0)" } ?? ""
+        // A venue without a mark today counts as 0: say which, so a dead feed is visible in status.
+        let missing = book.missing(ofDay: book.tradingDay.dayNumber(of: now))
+        let note = missing.isEmpty ? "" : "; no mark of the trading day from \(missing.joined(separator: ", ")) (counted as 0)"
         let reason = fired
-            ? "PnL \(valueText)\(currencyText) at or below \(thresholdText) (\(ruleId))"
-            : "PnL \(valueText)\(currencyText) above \(thresholdText) (\(ruleId))"
+            ? "PnL \(valueText)\(currencyText) at or below \(thresholdText)\(note) (\(ruleId))"
+            : "PnL \(valueText)\(currencyText) above \(thresholdText)\(note) (\(ruleId))"
         return RuleEvaluation(ruleId: ruleId, fired: fired, value: valueText, threshold: thresholdText, reason: reason,
                               measures: [RuleMeasure(name: "pnl", value: value.metricValue, threshold: threshold.metricValue)])
     }
@@ -133,9 +142,12 @@ public struct LossLimitEvaluator: Sendable {
 /// the trading day); peak = the day's highest such sum. Fires when peak − equity ≥ limit (absolute) or
 /// ≥ peak × percent / 100 — exactly at the threshold fires.
 ///
-/// The sum only counts once every listed venue has a mark for the day (a partial sum would make a false
-/// peak or a false drop); until then the rule reports that it is waiting and does not fire. The peak
-/// resets when the trading day rolls over.
+/// A listed venue without a mark of the day (its feed dead, or not started yet) is left out of the sum: the rule
+/// evaluates what it has and says so in its reason, rather than waiting for every venue — one dead feed must not
+/// disable it. Leaving a venue out cannot fake a drop: within a day a venue only joins the sum (its latest mark
+/// is kept), so the sum can only jump up when it does, raising the peak to the fuller figure. Only with no mark
+/// of the day at all does the rule wait. The peak resets when the trading day rolls over. A stale mark still
+/// counts as its venue's equity: the `stale-feed` rule is what trips on a feed gone quiet.
 public struct DrawdownEvaluator: Sendable {
     public let ruleId: String
     public let limit: DrawdownLimit
@@ -173,27 +185,32 @@ public struct DrawdownEvaluator: Sendable {
         return true
     }
 
-    /// Σ equity for trading day `day`, or nil while a listed venue has no mark for that day.
+    /// Σ equity of the venues with a mark of trading day `day`, or nil while none has one.
     private func equity(ofDay day: Int) -> Decimal? {
         let marks = book.marks(ofDay: day)
-        guard Set(book.venues).isSubset(of: marks.keys) else { return nil }
+        guard !marks.isEmpty else { return nil }
         return book.venues.reduce(Decimal(0)) { sum, venue in sum + (marks[venue]?.equity.decimal ?? 0) }
     }
 
-    /// The equity sum at `now` (nil while incomplete for the day).
+    /// The equity sum at `now` (nil while no listed venue has a mark of the day).
     public func equity(at now: Date) -> Decimal? {
         equity(ofDay: book.tradingDay.dayNumber(of: now))
     }
 
+    /// The listed venues left out of the sum at `now` (no mark of the trading day).
+    public func missing(at now: Date) -> [String] {
+        book.missing(ofDay: book.tradingDay.dayNumber(of: now))
+    }
+
     public func evaluate(at now: Date) -> RuleEvaluation {
         let day = book.tradingDay.dayNumber(of: now)
+        let missing = book.missing(ofDay: day)
         let thresholdText: String
         guard peakDay == day, let peak, let current = equity(ofDay: day) else {
             switch limit {
             case .absolute(let amount): thresholdText = amount.text
             case .percent(let percent): thresholdText = "\(percent.text)%"
             }
-            let missing = book.venues.filter { book.marks(ofDay: day)[$0] == nil }
             return RuleEvaluation(
                 ruleId: ruleId, fired: false, value: "-", threshold: thresholdText,
                 reason: "waiting for equity marks of the trading day from \(missing.joined(separator: ", ")) (\(ruleId))")
@@ -210,10 +227,12 @@ public struct DrawdownEvaluator: Sendable {
         }
         let fired = drawdown >= allowed
         let value = decimalText(drawdown)
+        let partial = missing.isEmpty ? ""
+            : "; partial: no equity mark of the trading day from \(missing.joined(separator: ", ")), summing \(book.venues.filter { !missing.contains($0) }.joined(separator: ", ")) only"
         let reason = fired
-            ? "equity \(decimalText(current)) down \(value) from the day's peak \(decimalText(peak)), at or beyond \(thresholdText) (\(ruleId))"
-            : "equity \(decimalText(current)) down \(value) from the day's peak \(decimalText(peak)), within \(thresholdText) (\(ruleId))"
-        return RuleEvaluation(ruleId: ruleId, fired: fired, value: value, threshold: thresholdText, reason: reason,
+            ? "equity \(decimalText(current)) down \(value) from the day's peak \(decimalText(peak)), at or beyond \(thresholdText)\(partial) (\(ruleId))"
+            : "equity \(decimalText(current)) down \(value) from the day's peak \(decimalText(peak)), within \(thresholdText)\(partial) (\(ruleId))"
+        return RuleEvaluation(ruleId: ruleId, fired: fired, value: missing.isEmpty ? value : "\(value) (partial)", threshold: thresholdText, reason: reason,
                               measures: [RuleMeasure(name: "drawdown", value: drawdown.metricValue, threshold: allowed.metricValue)])
     }
 }

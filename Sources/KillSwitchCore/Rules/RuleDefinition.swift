@@ -24,6 +24,8 @@ public struct RuleDefinition: Sendable, Hashable {
         case exposure(maxOpenOrders: Int?, maxOpenNotional: DecimalAmount?)
         /// More than `maxRejects` venue rejects in `window`.
         case rejectStorm(maxRejects: Int, window: Duration)
+        /// `feed` (a venue's PnL marks, a heartbeat source) has had no data newer than `maxAge`.
+        case staleFeed(feed: FeedName, maxAge: Duration)
     }
 
     public var typeName: String {
@@ -34,10 +36,11 @@ public struct RuleDefinition: Sendable, Hashable {
         case .orderRate: "order-rate"
         case .exposure: "exposure"
         case .rejectStorm: "reject-storm"
+        case .staleFeed: "stale-feed"
         }
     }
 
-    public static let typeNames = ["heartbeat", "loss-limit", "drawdown", "order-rate", "exposure", "reject-storm"]
+    public static let typeNames = ["heartbeat", "loss-limit", "drawdown", "order-rate", "exposure", "reject-storm", "stale-feed"]
 }
 
 public enum DrawdownLimit: Sendable, Hashable {

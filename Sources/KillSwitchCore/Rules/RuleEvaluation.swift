@@ -31,11 +31,24 @@ public struct RuleEvaluation: Sendable, Hashable, Codable, CustomStringConvertib
 public enum RuleError: Error, Sendable, Hashable, CustomStringConvertible {
     /// A PnL mark's currency differs from the rule's (a rule sums only accounts of one currency).
     case currencyMismatch(ruleId: String, venue: String, expected: String, got: String)
+    /// A PnL mark dated more than `allowed` after the daemon's wall clock (`MarkSkew`); times in ms.
+    case markAhead(venue: String, time: Int64, now: Int64, allowed: Duration)
 
     public var description: String {
         switch self {
         case let .currencyMismatch(ruleId, venue, expected, got):
             "rule \(ruleId): PnL mark from \(venue) is in \(got), the rule sums \(expected) only"
+        case let .markAhead(venue, time, now, allowed):
+            "\(Timestamp.format(time)) is \(durationText(.milliseconds(time - now))) ahead of the daemon's clock (\(Timestamp.format(now))); "
+                + "a mark from \(venue) may be at most \(durationText(allowed)) ahead ([pnl] mark_skew): check the sender's clock"
+        }
+    }
+
+    /// The request field the error is about, for the control API's `field: reason` errors.
+    public var field: String {
+        switch self {
+        case .currencyMismatch: "currency"
+        case .markAhead: "time"
         }
     }
 }

@@ -29,10 +29,13 @@ extension Daemon {
         return incidents.map(\.id)
     }
 
-    /// A PnL mark: evaluated by the loss-limit and drawdown rules (a mark in the wrong currency throws
-    /// `RuleError` and is not stored), then stored as received, with who reported it.
+    /// A PnL mark: refused when dated more than `[pnl] mark_skew` ahead of the daemon's wall clock, evaluated by
+    /// the PnL rules (a mark in the wrong currency throws `RuleError` and is not stored), then stored as received,
+    /// with who reported it.
     public func recordPnL(_ mark: PnLMark, caller: AuditActor? = nil) async throws {
-        try await rules.pnl(mark)
+        let now = Date(timeIntervalSince1970: Double(options.wallClock.now()) / 1000)
+        try MarkSkew.check(mark, now: now, allowed: configuration.pnl.markSkew)
+        try await rules.pnl(mark, now: now)
         try await store.recordPnLMark(mark, caller: caller)
     }
 }

@@ -5,7 +5,10 @@ import Logging
 
 /// Evaluates the configured rules on the events that change them — heartbeats, PnL marks, order events,
 /// timers — never by polling, and trips a rule's scope when it fires. A fired rule stays quiet while its
-/// incident is latched; re-arming it restarts its heartbeat grace.
+/// incident is latched; re-arming it restarts its heartbeat grace (a stale feed is judged from the re-arm).
+///
+/// Two clocks: `clock` (monotonic) sets every deadline — heartbeats, stale feeds, sliding windows; `wallClock`
+/// says which trading day it is and how old a PnL mark's own time is.
 public actor RuleEngine<C: Clock> where C.Duration == Duration {
     public typealias Trip = @Sendable (_ scope: Scope, _ reason: String, _ ruleId: String) async -> Int64?
 
@@ -22,12 +25,15 @@ public actor RuleEngine<C: Clock> where C.Duration == Duration {
     }
 
     let clock: C
+    let wallClock: WallClock
     private(set) var rules: [RuleDefinition]
     private(set) var tradingDay: TradingDay
     let logger: Logger
     let trip: Trip
     private var heartbeats: [String: HeartbeatMonitor<C.Instant>] = [:]
-    private var heartbeatTimers: [String: Task<Void, Never>] = [:]
+    private var staleFeeds: [String: StaleFeedMonitor<C.Instant>] = [:]
+    /// One timer per heartbeat and stale-feed rule, set for its deadline.
+    private var timers: [String: Task<Void, Never>] = [:]
     private var orderRates: [String: OrderRateMonitor<C.Instant>] = [:]
     private var rejectStorms: [String: RejectStormMonitor<C.Instant>] = [:]
     private var lossLimits: [String: LossLimitEvaluator] = [:]
@@ -38,8 +44,9 @@ public actor RuleEngine<C: Clock> where C.Duration == Duration {
     private var firedRules: [Latch: Int64] = [:]
     private var started = false
 
-    public init(rules: [RuleDefinition], tradingDay: TradingDay, clock: C, logger: Logger, trip: @escaping Trip) {
+    public init(rules: [RuleDefinition], tradingDay: TradingDay, clock: C, wallClock: WallClock = .system, logger: Logger, trip: @escaping Trip) {
         self.clock = clock
+        self.wallClock = wallClock
         self.rules = rules
         self.tradingDay = tradingDay
         self.logger = logger
@@ -53,26 +60,72 @@ public actor RuleEngine<C: Clock> where C.Duration == Duration {
             case .lossLimit: lossLimits[rule.id] = LossLimitEvaluator(rule: rule, tradingDay: tradingDay)
             case .drawdown: drawdowns[rule.id] = DrawdownEvaluator(rule: rule, tradingDay: tradingDay)
             case .exposure: exposures[rule.id] = ExposureEvaluator(rule: rule)
+            case .staleFeed: staleFeeds[rule.id] = StaleFeedMonitor(rule: rule, armedAt: now)
             }
         }
     }
 
-    /// Starts a timer per heartbeat rule, set for its deadline. `latched`: the latches of incidents still
-    /// tripped. `heartbeatAges`: after a crash, how long ago each source last heartbeated (as the previous
-    /// process stored it) — that heartbeat counts and no grace is given, so a daemon crash-looping faster than
-    /// grace + timeout still fires; after a clean stop pass nil and every source gets its grace.
-    public func start(latched: [Latch: Int64] = [:], heartbeatAges: [String: Duration]? = nil) {
+    /// Starts a timer per heartbeat and stale-feed rule, set for its deadline. `latched`: the latches of
+    /// incidents still tripped. `heartbeatAges`: after a crash, how long ago each source last heartbeated (as
+    /// the previous process stored it) — that heartbeat counts and no grace is given, so a daemon crash-looping
+    /// faster than grace + timeout still fires; after a clean stop pass nil and every source gets its grace (a
+    /// `heartbeat:` feed then counts from the start).
+    ///
+    /// `pnlMarks`: the trading day's stored marks, in the order they were received — replayed into the
+    /// loss-limit and drawdown rules, so a restart keeps the day's latest marks and peak. `pnlFeedAges`: per
+    /// venue, how old its newest stored mark is (any day), for the `pnl:` feeds. The PnL rules are then
+    /// evaluated once: a limit the replayed day already breaches trips now (unless its incident is latched)
+    /// rather than at the next mark.
+    public func start(latched: [Latch: Int64] = [:], heartbeatAges: [String: Duration]? = nil,
+                      pnlMarks: [PnLMark] = [], pnlFeedAges: [String: Duration] = [:]) async {
         started = true
         firedRules.merge(latched) { a, _ in a }
+        let now = clock.now
         if let heartbeatAges {
-            let now = clock.now
             for (id, monitor) in heartbeats {
                 guard let age = heartbeatAges[monitor.source] else { continue }
                 heartbeats[id]?.restore(lastHeartbeat: now.advanced(by: .zero - max(.zero, age)))
             }
         }
-        for id in heartbeats.keys.sorted() { armTimer(id) }
+        for (id, monitor) in staleFeeds {
+            let age: Duration? = switch monitor.feed.kind {
+            case .pnl: pnlFeedAges[monitor.feed.name]
+            case .heartbeat: heartbeatAges?[monitor.feed.name]
+            }
+            if let age { staleFeeds[id]?.record(currentAt: now.advanced(by: .zero - max(.zero, age))) }
+        }
+        replay(pnlMarks)
+        let wallNow = wallDate()
+        for rule in rules {
+            let evaluation: RuleEvaluation? = switch rule.kind {
+            case .lossLimit: lossLimits[rule.id]?.evaluate(at: wallNow)
+            case .drawdown: drawdowns[rule.id]?.evaluate(at: wallNow)
+            default: nil
+            }
+            if let evaluation, evaluation.fired { await fire(rule, evaluation) }
+        }
+        for id in (Array(heartbeats.keys) + Array(staleFeeds.keys)).sorted() { armTimer(id) }
     }
+
+    /// Stored marks back into the loss-limit and drawdown rules, without evaluating each (a mark in a currency a
+    /// rule does not sum was refused when it arrived; it is skipped here too).
+    private func replay(_ marks: [PnLMark]) {
+        var skipped = 0
+        for mark in marks {
+            for id in lossLimits.keys {
+                do { try lossLimits[id]?.record(mark) } catch { skipped += 1 }
+            }
+            for id in drawdowns.keys {
+                do { try drawdowns[id]?.record(mark) } catch { skipped += 1 }
+            }
+        }
+        if !marks.isEmpty {
+            logger.info("PnL marks of the trading day replayed", metadata: ["marks": "\(marks.count)", "skipped": "\(skipped)"])
+        }
+    }
+
+    /// The wall clock's now, as a date (the trading day and mark ages are wall-clock matters).
+    private func wallDate() -> Date { Date(timeIntervalSince1970: Double(wallClock.now()) / 1000) }
 
     private func isFired(_ ruleId: String) -> Bool { firedRules.keys.contains { $0.ruleId == ruleId } }
 
@@ -114,6 +167,7 @@ public actor RuleEngine<C: Clock> where C.Duration == Duration {
             case .lossLimit: lossLimits[rule.id] = LossLimitEvaluator(rule: rule, tradingDay: newDay)
             case .drawdown: drawdowns[rule.id] = DrawdownEvaluator(rule: rule, tradingDay: newDay)
             case .exposure: exposures[rule.id] = ExposureEvaluator(rule: rule)
+            case .staleFeed: staleFeeds[rule.id] = StaleFeedMonitor(rule: rule, armedAt: now)
             }
         }
         let newIds = Set(newRules.map(\.id))
@@ -125,15 +179,16 @@ public actor RuleEngine<C: Clock> where C.Duration == Duration {
         rules = newRules
         tradingDay = newDay
         if started {
-            for id in result.added + result.changed where heartbeats[id] != nil { armTimer(id) }
+            for id in result.added + result.changed where heartbeats[id] != nil || staleFeeds[id] != nil { armTimer(id) }
         }
         return result
     }
 
     /// Drops a rule's evaluator state and timer (its latch is kept: the incident decides that).
     private func forget(_ id: String) {
-        heartbeatTimers.removeValue(forKey: id)?.cancel()
+        timers.removeValue(forKey: id)?.cancel()
         heartbeats.removeValue(forKey: id)
+        staleFeeds.removeValue(forKey: id)
         orderRates.removeValue(forKey: id)
         rejectStorms.removeValue(forKey: id)
         lossLimits.removeValue(forKey: id)
@@ -143,18 +198,18 @@ public actor RuleEngine<C: Clock> where C.Duration == Duration {
     }
 
     public func stop() {
-        for timer in heartbeatTimers.values { timer.cancel() }
-        heartbeatTimers.removeAll()
+        for timer in timers.values { timer.cancel() }
+        timers.removeAll()
     }
 
     // MARK: Events
 
     /// A heartbeat from `source`, stamped with the daemon's own clock (a client's timestamp is never used).
-    /// Returns false when no rule watches the source.
+    /// Returns false when no rule watches the source (neither a heartbeat rule nor a `heartbeat:` feed).
     @discardableResult
     public func heartbeat(source: String) -> Bool {
         let now = clock.now
-        var known = false
+        var known = feedData(.heartbeat(source: source), currentAt: now)
         for (id, monitor) in heartbeats where monitor.source == source {
             known = true
             heartbeats[id]?.recordHeartbeat(at: now)
@@ -200,8 +255,10 @@ public actor RuleEngine<C: Clock> where C.Duration == Duration {
         }
     }
 
-    /// A PnL mark; throws when its currency differs from the rule's.
-    public func pnl(_ mark: PnLMark, now: Date = Date()) async throws {
+    /// A PnL mark; throws when its currency differs from the rule's. `now` is the wall clock's (default
+    /// `wallClock`): the trading day, and how old the mark is for its venue's `pnl:` feed.
+    public func pnl(_ mark: PnLMark, now: Date? = nil) async throws {
+        let now = now ?? wallDate()
         for id in lossLimits.keys.sorted() {
             guard let rule = rules.first(where: { $0.id == id }) else { continue }
             if try lossLimits[id]?.record(mark) == true, let evaluation = lossLimits[id]?.evaluate(at: now), evaluation.fired {
@@ -214,13 +271,34 @@ public actor RuleEngine<C: Clock> where C.Duration == Duration {
                 await fire(rule, evaluation)
             }
         }
+        // The feed is as fresh as the mark's own time (never fresher than now: a mark a little ahead counts as now).
+        let age = max(.zero, Duration.milliseconds(Int64((now.timeIntervalSince(mark.time) * 1000).rounded())))
+        feedData(.pnl(venue: mark.venue), currentAt: clock.now.advanced(by: .zero - age))
     }
 
-    /// Re-arms a rule for the scope its incident tripped: its heartbeat grace starts again now.
+    /// Data on `feed` that was current at `instant`, for every stale-feed rule watching it; returns whether one
+    /// does. A deadline moved earlier (data with an old time) re-sets the rule's timer, which was set later.
+    @discardableResult
+    private func feedData(_ feed: FeedName, currentAt instant: C.Instant) -> Bool {
+        var known = false
+        for (id, monitor) in staleFeeds where monitor.feed == feed {
+            known = true
+            if staleFeeds[id]?.record(currentAt: instant) == true, started, !isFired(id) { armTimer(id) }
+        }
+        return known
+    }
+
+    /// Re-arms a rule for the scope its incident tripped: its heartbeat grace starts again now; a stale feed is
+    /// judged from now (it gets `max_age` to speak).
     public func rearmed(ruleId: String, scope: Scope) {
         firedRules.removeValue(forKey: Latch(ruleId: ruleId, scope: scope))
-        if heartbeats[ruleId] != nil, !isFired(ruleId) {
+        guard !isFired(ruleId) else { return }
+        if heartbeats[ruleId] != nil {
             heartbeats[ruleId]?.rearm(at: clock.now)
+            armTimer(ruleId)
+        }
+        if staleFeeds[ruleId] != nil {
+            staleFeeds[ruleId]?.rearm(at: clock.now)
             armTimer(ruleId)
         }
     }
@@ -234,8 +312,9 @@ public actor RuleEngine<C: Clock> where C.Duration == Duration {
         return evaluations().first { $0.ruleId == ruleId }?.fired ?? false
     }
 
-    /// Every rule's current value and threshold, for status.
-    public func evaluations(now date: Date = Date()) -> [RuleEvaluation] {
+    /// Every rule's current value and threshold, for status. `date`: the wall clock's now (default `wallClock`).
+    public func evaluations(now date: Date? = nil) -> [RuleEvaluation] {
+        let date = date ?? wallDate()
         let now = clock.now
         var out: [RuleEvaluation] = []
         for rule in rules {
@@ -247,6 +326,7 @@ public actor RuleEngine<C: Clock> where C.Duration == Duration {
             case .drawdown: if let e = drawdowns[rule.id]?.evaluate(at: date) { out.append(e) }
             case .exposure:
                 out.append(lastExposure[rule.id] ?? RuleEvaluation(ruleId: rule.id, fired: false, value: "-", threshold: "-", reason: "no exposure measured yet"))
+            case .staleFeed: if let e = staleFeeds[rule.id]?.evaluate(at: now) { out.append(e) }
             }
         }
         return out
@@ -297,31 +377,41 @@ public actor RuleEngine<C: Clock> where C.Duration == Duration {
         }
     }
 
-    /// One timer per heartbeat rule, set for its current deadline; a heartbeat that moves the deadline is
-    /// picked up when the timer wakes (it sleeps again until the new deadline).
+    /// One timer per heartbeat or stale-feed rule, set for its current deadline; data that moves the deadline
+    /// later is picked up when the timer wakes (it sleeps again until the new deadline); data that moves it
+    /// earlier re-sets the timer.
     private func armTimer(_ id: String) {
-        heartbeatTimers[id]?.cancel()
+        timers[id]?.cancel()
         let clock = self.clock
-        heartbeatTimers[id] = Task { [weak self] in
+        timers[id] = Task { [weak self] in
             while !Task.isCancelled {
                 guard let self, let deadline = await self.deadline(id) else { return }
                 do { try await clock.sleep(until: deadline, tolerance: nil) } catch { return }
-                if await self.heartbeatExpired(id) { return }
+                if await self.timerExpired(id) { return }
             }
         }
     }
 
     private func deadline(_ id: String) -> C.Instant? {
         guard !isFired(id) else { return nil }
-        return heartbeats[id]?.deadline
+        return heartbeats[id]?.deadline ?? staleFeeds[id]?.deadline
     }
 
     /// Fires the rule if its deadline has passed; returns true when the timer is done.
-    private func heartbeatExpired(_ id: String) async -> Bool {
-        guard let monitor = heartbeats[id], let rule = rules.first(where: { $0.id == id }) else { return true }
+    private func timerExpired(_ id: String) async -> Bool {
+        guard let rule = rules.first(where: { $0.id == id }) else { return true }
         let now = clock.now
-        guard monitor.isExpired(at: now) else { return false }
-        await fire(rule, monitor.evaluate(at: now))
+        let evaluation: RuleEvaluation
+        if let monitor = heartbeats[id] {
+            guard monitor.isExpired(at: now) else { return false }
+            evaluation = monitor.evaluate(at: now)
+        } else if let monitor = staleFeeds[id] {
+            guard monitor.isExpired(at: now) else { return false }
+            evaluation = monitor.evaluate(at: now)
+        } else {
+            return true
+        }
+        await fire(rule, evaluation)
         return true
     }
 }

@@ -39,7 +39,10 @@ struct BinanceAdapter: VenueAdapter {
         case .cancelAll(let symbol):
             return signed("DELETE", "/dapi/v1/allOpenOrders", params: [("symbol", symbol)], timestampMilliseconds)
 
-        case .openOrders(let symbol, _):
+        case .openOrders(_, _, .state(let state)):
+            throw unsupportedLeg(.state(state))
+
+        case .openOrders(let symbol, _, .all):
             // One answer holds every open order (no paging); weight 1 with a symbol, 40 without.
             return signed("GET", "/dapi/v1/openOrders", params: symbol.map { [("symbol", $0)] } ?? [], timestampMilliseconds)
 

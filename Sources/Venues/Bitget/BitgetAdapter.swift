@@ -15,6 +15,10 @@ struct BitgetAdapter: VenueAdapter {
         baseURL = try VenueBaseURL(descriptor.baseURL)
     }
 
+    /// orders-pending lists one `status` per read, and what it lists without one is UNVERIFIED: both states,
+    /// `live` first (an order only moves from live to partially filled, so none slips between the reads).
+    var listingLegs: [ListingLeg] { [.state("live"), .state("partially_filled")] }
+
     func productType() throws -> String {
         guard let type = descriptor.market.productType, !type.isEmpty else { throw VenueRequestError.missingMarketParameter("product_type") }
         return type
@@ -45,10 +49,11 @@ struct BitgetAdapter: VenueAdapter {
             let body = JSONText.object(try scopeMembers(symbol: symbol))
             return signed("POST", "/api/v2/mix/order/batch-cancel-orders", query: [], body: body, timestampMilliseconds)
 
-        case .openOrders(let symbol, let cursor):
+        case .openOrders(let symbol, let cursor, let leg):
             var query: [(String, String)] = []
             if let cursor { query.append(contentsOf: [("idLessThan", cursor), ("limit", String(min(options.listingPageSize, 100)))]) }
             query.append(("productType", try productType()))
+            if case .state(let state) = leg { query.append(("status", state)) }
             if let symbol { query.append(("symbol", symbol)) }
             return signed("GET", "/api/v2/mix/order/orders-pending", query: query, body: nil, timestampMilliseconds)
 

@@ -25,7 +25,10 @@ extension GateAdapter {
             if let account = spotAccount { query.append(("account", account)) }
             return signed("DELETE", "/spot/orders", query: query, body: nil, timestampMilliseconds)
 
-        case .openOrders(let symbol, let cursor):
+        case .openOrders(_, _, .state(let state)):
+            throw unsupportedLeg(.state(state))
+
+        case .openOrders(let symbol, let cursor, .all):
             let limit = String(options.listingPageSize)
             if isFutures {
                 var query = [("status", "open"), ("limit", limit)]

@@ -38,7 +38,10 @@ struct HTXAdapter: VenueAdapter {
             let body = JSONText.object([("account-id", JSONText.string(try accountId())), ("symbol", JSONText.string(symbol))])
             return signed("POST", "/v1/order/orders/batchCancelOpenOrders", params: [], body: body, timestampMilliseconds, hostHeader)
 
-        case .openOrders(let symbol, let cursor):
+        case .openOrders(_, _, .state(let state)):
+            throw unsupportedLeg(.state(state))
+
+        case .openOrders(let symbol, let cursor, .all):
             var params = [("size", String(min(options.listingPageSize, 500)))]
             if let id = descriptor.market.accountId, !id.isEmpty { params.append(("account-id", id)) }
             if let symbol { params.append(("symbol", symbol)) }

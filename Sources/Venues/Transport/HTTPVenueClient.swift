@@ -117,7 +117,7 @@ public final class HTTPVenueClient: VenueClient {
         switch call {
         case .batchCancel: .batchCancel
         case .cancelAll: .cancelAll
-        case .openOrders(let symbol, _): .openOrders(symbol: symbol != nil)
+        case .openOrders(let symbol, _, _): .openOrders(symbol: symbol != nil)
         case .countdownCancelAll: .countdown
         case .serverTime: .time
         }
@@ -206,12 +206,26 @@ public final class HTTPVenueClient: VenueClient {
                                rateLimit: nil, transportError: "cancel-all still had orders left after \(configuration.maxPages) rounds")
     }
 
-    /// Every open order, every page read. A listing cut short (more pages than `maxPages`) or one whose
-    /// position-paged passes keep disagreeing throws: an incomplete listing must never pass for "gone".
+    /// Every open order, every page of every leg read, merged by venue order id (first seen kept: an order
+    /// listed by two legs moved between them and is the same order). A listing cut short (more pages than
+    /// `maxPages`) or one whose position-paged passes keep disagreeing throws: an incomplete listing must never
+    /// pass for "gone". Legs are read one after the other, in the adapter's order (see `ListingLeg`).
     public func openOrders(symbol: String?) async throws -> [VenueOpenOrder] {
+        var merged: [VenueOpenOrder] = []
+        var seen = Set<String>()
+        for leg in adapter.listingLegs {
+            for order in try await settledLeg(symbol: symbol, leg: leg) where seen.insert(order.venueOrderId).inserted {
+                merged.append(order)
+            }
+        }
+        return merged
+    }
+
+    /// One leg, every page read; a position-paged leg of several pages is read again until two passes agree.
+    func settledLeg(symbol: String?, leg: ListingLeg) async throws -> [VenueOpenOrder] {
         var previous: Set<String>?
         for _ in 0..<Self.maxListingPasses {
-            let (orders, pages) = try await listingPass(symbol: symbol)
+            let (orders, pages) = try await listingPass(symbol: symbol, leg: leg)
             guard adapter.pagesByPosition, pages > 1 else { return orders }
             let ids = Set(orders.map(\.venueOrderId))
             if ids == previous { return orders }
@@ -223,24 +237,26 @@ public final class HTTPVenueClient: VenueClient {
 
     static let maxListingPasses = 4
 
-    /// One pass over every page: the orders and how many pages it took.
-    func listingPass(symbol: String?) async throws -> (orders: [VenueOpenOrder], pages: Int) {
+    /// One pass over every page of one leg: the orders and how many pages it took.
+    func listingPass(symbol: String?, leg: ListingLeg = .all) async throws -> (orders: [VenueOpenOrder], pages: Int) {
         var cursor: String?
         var orders: [VenueOpenOrder] = []
         var seen = Set<String>()
         for page in 1...max(1, configuration.maxPages) {
-            let answer = try await openOrdersPage(symbol: symbol, cursor: cursor)
+            let answer = try await openOrdersPage(symbol: symbol, cursor: cursor, leg: leg)
             for order in answer.orders where seen.insert(order.venueOrderId).inserted { orders.append(order) }
             guard let next = answer.nextCursor, next != cursor else { return (orders, page) }
             cursor = next
         }
+        let what = leg == .all ? "open-order listing" : "open-order listing (\(leg))"
         throw VenueAnswerError(Classification(kind: .unknown, code: nil,
-                                              message: "open-order listing cut at \(configuration.maxPages) pages with more to read"), status: nil)
+                                              message: "\(what) cut at \(configuration.maxPages) pages with more to read"), status: nil)
     }
 
-    func openOrdersPage(symbol: String?, cursor: String?) async throws -> OpenOrdersPage {
+    /// One page, sent through `perform` like every request: admitted by the rate limits first.
+    func openOrdersPage(symbol: String?, cursor: String?, leg: ListingLeg = .all) async throws -> OpenOrdersPage {
         let parse = { (answer: VenueHTTPAnswer) in self.adapter.parseOpenOrders(answer, symbol: symbol, cursor: cursor) }
-        let (exchange, _) = await perform(.openOrders(symbol: symbol, cursor: cursor)) { answer in
+        let (exchange, _) = await perform(.openOrders(symbol: symbol, cursor: cursor, leg: leg)) { answer in
             if case .failure(let e) = parse(answer) { return AnswerVerdict(clockRejection: e.resyncClock, throttled: e.kind == .rateLimited) }
             return AnswerVerdict(clockRejection: false, throttled: false)
         }
@@ -279,7 +295,8 @@ public final class HTTPVenueClient: VenueClient {
 
     public func armedCheck() async -> ArmedCheckResult {
         do {
-            let page = try await openOrdersPage(symbol: nil, cursor: nil)
+            // The first page of the first leg proves the key can list (the cancel probe, elsewhere, that it can cancel).
+            let page = try await openOrdersPage(symbol: nil, cursor: nil, leg: adapter.listingLegs.first ?? .all)
             return ArmedCheckResult(ok: true, failure: nil, detail: "signed listing answered: \(page.orders.count) open order(s) on the first page")
         } catch let error as VenueAnswerError {
             logger.error("armed check failed", metadata: ["key": "\(redactedKey)", "error": "\(error.description)"])

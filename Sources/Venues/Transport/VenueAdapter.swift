@@ -9,6 +9,8 @@ protocol VenueAdapter: Sendable {
     var baseURL: VenueBaseURL { get }
     /// Whether listing pages are addressed by position (defaulted to false below).
     var pagesByPosition: Bool { get }
+    /// The reads that together list every open order, in the order to read them (defaulted to `[.all]`).
+    var listingLegs: [ListingLeg] { get }
 
     func request(_ call: VenueCall, timestampMilliseconds: Int64, hostHeader: String) throws -> SignedRequest
     func classifyBatch(_ answer: VenueHTTPAnswer, batch: CancelBatch) -> BatchVerdict
@@ -24,6 +26,15 @@ extension VenueAdapter {
     /// paging skips rows when orders before the cursor disappear between pages (cancels in flight), so a
     /// listing of more than one page is repeated until two passes agree.
     var pagesByPosition: Bool { false }
+
+    /// One read lists every open order, whatever its state.
+    var listingLegs: [ListingLeg] { [.all] }
+
+    /// A listing leg this venue kind does not take: refused rather than sent unfiltered, which would read
+    /// more (or other) orders than asked.
+    func unsupportedLeg(_ leg: ListingLeg) -> VenueRequestError {
+        .unsupported("\(descriptor.kind.rawValue) lists every open order in one read; it has no \"\(leg)\" listing")
+    }
 
     func checkBatch(_ batch: CancelBatch) throws {
         guard !batch.targets.isEmpty else { throw VenueRequestError.emptyBatch }

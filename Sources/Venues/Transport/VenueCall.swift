@@ -5,8 +5,8 @@ public enum VenueCall: Sendable, Hashable {
     /// Cancel every open order of one symbol (Gate futures: contract within the configured settle).
     case cancelAll(symbol: String)
     /// One page of open orders (all symbols when nil); `cursor` is the venue's paging token from the
-    /// previous page (`nil` for the first).
-    case openOrders(symbol: String?, cursor: String?)
+    /// previous page (`nil` for the first); `leg` the order states it reads (`ListingLeg`).
+    case openOrders(symbol: String?, cursor: String?, leg: ListingLeg = .all)
     /// The venue's dead-man switch: cancel everything in scope unless refreshed within `timeoutSeconds`
     /// (0 disarms). `symbol` narrows it where the venue allows.
     case countdownCancelAll(symbol: String?, timeoutSeconds: Int)

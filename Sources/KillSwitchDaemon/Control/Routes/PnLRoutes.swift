@@ -3,14 +3,15 @@ import Hummingbird
 import KillSwitchCore
 
 extension ControlAPI {
-    /// `POST /v1/pnl`: one PnL mark; evaluated by the loss-limit and drawdown rules, then stored.
+    /// `POST /v1/pnl`: one PnL mark; evaluated by the PnL rules, then stored. Refused (400) when its time is too
+    /// far ahead (`time: …`) or its currency is not the rule's (`currency: …`).
     func pnl(_ request: Request, context: ControlRequestContext) async throws -> Response {
         let body = try ControlJSON.decode(PnLMarkBody.self, from: try await ControlJSON.body(of: request, limit: maxBodyBytes))
         let mark = try validate(body)
         do {
             try await daemon.recordPnL(mark, caller: context.caller.actor())
         } catch let error as RuleError {
-            throw ControlAPIError.badRequest("currency: \(error.description)")
+            throw ControlAPIError.badRequest("\(error.field): \(error.description)")
         }
         return ControlJSON.response(PnLAnswer(recorded: true))
     }
