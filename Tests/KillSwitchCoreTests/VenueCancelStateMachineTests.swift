@@ -281,16 +281,56 @@ import Testing
         #expect(resent.flatMap(\.targets).map(\.venueOrderId) == ["900"])
     }
 
-    @Test func anOrderStillListedAfterAClientIdCancelIsResentByTheListedVenueId() {
+    @Test func aBatchRefusedAsAWholeIsResentOrderByOrderSoOneBadIdPoisonsNothing() {
+        var m = Self.machine(3, kind: .gateSpot)
+        let batch = Self.sent(m.start())[0]
+        #expect(batch.targets.count == 3)
+        let actions = m.batchAnswered(Self.answer(batch, .rejected), refusedAsARequest: true)
+        let singles = Self.sent(actions)
+        #expect(singles.count == 3)
+        #expect(singles.allSatisfy { $0.targets.count == 1 })
+        // Two go through; the third is refused on its own too: a listing decides (still there by another id?).
+        _ = m.batchAnswered(Self.answer(singles[0], .cancelled))
+        _ = m.batchAnswered(Self.answer(singles[1], .cancelled))
+        let refused = m.batchAnswered(Self.answer(singles[2], .rejected))
+        #expect(refused.contains(.scheduleVerify(attempt: 1)))
+        #expect(m.verifyDue() == [.list(.verify)])
+        // Listed open under the same id: sent once more, and refused again it is the venue's final word.
+        let again = Self.sent(m.listed(.verify, open: [Machine.ListedOrder(target: singles[2].targets[0], isCancelling: false)]))
+        #expect(again.count == 1)
+        let last = m.batchAnswered(Self.answer(again[0], .rejected))
+        guard last == [.list(.final)] else { Issue.record("after the second refusal: \(last)"); return }
+        guard case .finished(let result)? = m.listed(.final, open: [Machine.ListedOrder(target: singles[2].targets[0], isCancelling: false)]).last else {
+            Issue.record("not finished"); return
+        }
+        #expect(!result.flat)
+        #expect(result.outcomeCounts[.cancelled] == 2)
+        #expect(result.remaining.count == 1)
+    }
+
+    @Test func anOrderNoRequestCanNameGoesToTheListingInsteadOfHangingInFlight() {
+        // A venue id the venue cannot take and no client id: only a listing can tell.
+        let bad = CancelTarget(orderId: 1, symbol: "BTCUSD_PERP", venueOrderId: "abc", clientOrderId: nil).usable(by: .binanceCoinM)
+        #expect(bad.wireId.isEmpty)
+        var m = Machine(venueId: "v", kind: .binanceCoinM, symbolScope: nil, escalateAfter: 3,
+                        orders: [PlannedOrder(target: bad), PlannedOrder(target: Self.target(2, symbol: "BTCUSD_PERP"))])
+        let start = m.start()
+        #expect(Self.sent(start).flatMap(\.targets).map(\.orderId) == [2])
+        #expect(start.contains(.scheduleVerify(attempt: 1)))
+        _ = m.verifyDue()
+        let verified = m.listed(.verify, open: [])
+        #expect(verified.first == .recordVerified([OrderCancelOutcome(target: bad, kind: .alreadyClosed, message: "verified: not in the venue's open orders")]))
+    }
+
+    @Test func notFoundByClientIdIsProvisionalUntilAListingConfirmsIt() {
         var m = Machine(venueId: "v", kind: .gateSpot, symbolScope: nil, escalateAfter: 3,
                         orders: [PlannedOrder(target: CancelTarget(orderId: 1, symbol: "BTC_USDT", venueOrderId: nil, clientOrderId: "t-old"))])
         let batch = Self.sent(m.start())[0]
-        // The venue no longer knows the client id ("not found"), but the order is still open.
-        _ = m.batchAnswered(Self.answer(batch, .alreadyClosed))
-        let actions = m.listed(.final, open: [Machine.ListedOrder(target: CancelTarget(orderId: 1, symbol: "BTC_USDT", venueOrderId: "777", clientOrderId: "t-old"), isCancelling: false)])
-        #expect(actions.contains(.scheduleRetry(attempt: 1)))
-        let resent = Self.sent(m.retryDue())
-        #expect(resent.flatMap(\.targets).map(\.wireId) == ["777"])
+        #expect(m.batchAnswered(Self.answer(batch, .alreadyClosed)) == [.scheduleVerify(attempt: 1)])
+        _ = m.verifyDue()
+        // Still listed (the venue forgot the client id, not the order): re-sent by the listed venue id.
+        let resent = Self.sent(m.listed(.verify, open: [Machine.ListedOrder(target: CancelTarget(orderId: 1, symbol: "BTC_USDT", venueOrderId: "555", clientOrderId: "t-old"), isCancelling: false)]))
+        #expect(resent.flatMap(\.targets).map(\.wireId) == ["555"])
     }
 }
 

@@ -123,4 +123,19 @@ import Testing
         #expect(tooShort.status == 400)
         try await h.stop()
     }
+
+    @Test func aSpotTextIdCancelsOnlyWithinThirtyMinutesOfCreation() async throws {
+        let h = try await SimHarness.start()
+        try await h.seed("gate", "spot", ids: ["20", "21"], symbol: "BTC_USDT", clientIds: ["t-young", "t-old"])
+        let young = try await h.gate(.POST, "/api/v4/spot/cancel_batch_orders", body: #"[{"currency_pair":"BTC_USDT","id":"t-young"}]"#)
+        #expect(young.array.first?["succeeded"] as? Bool == true)
+        h.clock.advance(byMilliseconds: 30 * 60 * 1_000 + 1)
+        let old = try await h.gate(.POST, "/api/v4/spot/cancel_batch_orders", body: #"[{"currency_pair":"BTC_USDT","id":"t-old"}]"#)
+        #expect(old.array.first?["succeeded"] as? Bool == false)
+        #expect(old.array.first?["label"] as? String == "ORDER_NOT_FOUND")
+        #expect(await h.status("gate", "21") == "open", "the order is still there, by its order id")
+        let byId = try await h.gate(.POST, "/api/v4/spot/cancel_batch_orders", body: #"[{"currency_pair":"BTC_USDT","id":"21"}]"#)
+        #expect(byId.array.first?["succeeded"] as? Bool == true)
+        try await h.stop()
+    }
 }

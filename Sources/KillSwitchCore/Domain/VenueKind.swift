@@ -53,5 +53,11 @@ public enum VenueKind: String, Sendable, Hashable, CaseIterable, Codable {
         }
     }
 
+    /// Whether the venue can take `id` as an order id in a cancel: every kind here numbers its orders (digits
+    /// only). An order stored with another id is cancelled by its client id, or once a listing shows its real id.
+    public func acceptsVenueOrderId(_ id: String) -> Bool {
+        !id.isEmpty && id.count <= 32 && id.allSatisfy { $0.isASCII && $0.isNumber }
+    }
+
     public static var allNames: String { allCases.map(\.rawValue).joined(separator: " | ") }
 }

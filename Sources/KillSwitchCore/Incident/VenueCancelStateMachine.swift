@@ -87,6 +87,8 @@ public struct VenueCancelStateMachine: Sendable {
         var lastReason: String?
         /// Send at the next opportunity without waiting for a retry round (verified still open).
         var immediate = false
+        /// Refused once already in a request of its own.
+        var rejectedAlone = false
     }
 
     public let venueId: String
@@ -152,8 +154,10 @@ public struct VenueCancelStateMachine: Sendable {
         return advance()
     }
 
-    /// A batch's answer: one outcome per order of the batch.
-    public mutating func batchAnswered(_ outcomes: [OrderCancelOutcome]) -> [Action] {
+    /// A batch's answer: one outcome per order of the batch. `refusedAsARequest`: the venue refused the request
+    /// as a whole for a reason that may be one of its orders (`CancelRequestResult.refusedAsARequest`); its
+    /// orders are then sent again one by one, so one bad order poisons nothing.
+    public mutating func batchAnswered(_ outcomes: [OrderCancelOutcome], refusedAsARequest: Bool = false) -> [Action] {
         guard requestsInFlight > 0 else {
             assertionFailure("\(venueId): a batch answer with no request in flight")
             return []
@@ -162,11 +166,27 @@ public struct VenueCancelStateMachine: Sendable {
         guard phase != .finished else { return [] }
         // One failed request counts once against its symbol, however many orders it carried.
         var failedSymbols: Set<String> = []
+        // A request of several orders refused as a whole (one unbuildable id, a venue rejecting the request)
+        // must not poison its other orders: each is sent again in a request of its own.
+        let refusedWhole = refusedAsARequest && outcomes.count > 1
         for outcome in outcomes {
             guard var tracked = orders[outcome.target.orderId], tracked.state == .inFlight else { continue }
             tracked.lastOutcome = outcome.kind
             tracked.lastReason = outcome.message ?? outcome.venueCode
             switch outcome.kind {
+            case .rejected where refusedWhole:
+                tracked.order.alone = true
+                tracked.state = .queued
+                tracked.immediate = true
+            case .rejected where tracked.order.alone && !tracked.rejectedAlone:
+                // Refused on its own too: perhaps an id the venue cannot take. A listing shows whether the order
+                // is still there and by which id; refused again after that, it is the venue's final word.
+                tracked.rejectedAlone = true
+                tracked.state = .needsVerify
+            case .alreadyClosed where tracked.order.target.usesClientId:
+                // "Not found" by client id may only mean the venue forgot the id (Gate spot keeps a text id 30
+                // minutes): provisional until a listing confirms the order is gone.
+                tracked.state = .needsVerify
             case .cancelled, .alreadyClosed, .rejected:
                 tracked.state = .done(outcome.kind)
             case .pending:
@@ -350,6 +370,12 @@ public struct VenueCancelStateMachine: Sendable {
     private mutating func takeQueued(includeRetries: Bool) -> [CancelBatch] {
         var ready: [PlannedOrder] = []
         for (id, tracked) in orders where tracked.state == .queued && (includeRetries || tracked.attempts == 0 || tracked.immediate) {
+            guard !tracked.order.target.wireId.isEmpty else {
+                // No id a request can carry (the planner dropped a venue id the venue cannot take, and there is
+                // no client id): only a listing can show its real id, or that it is gone.
+                orders[id]?.state = .needsVerify
+                continue
+            }
             ready.append(tracked.order)
             orders[id]?.state = .inFlight
             orders[id]?.attempts += 1

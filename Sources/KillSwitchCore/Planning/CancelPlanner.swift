@@ -6,10 +6,13 @@ public struct PlannedOrder: Sendable, Hashable {
     /// Only an ordering key, so a `Double`: exact decimals cost ~10 µs an order to build and sort, which on
     /// 10,000 orders was ~150 ms on the trip's critical path before the first cancel could leave.
     public var notional: Double
+    /// Sent in a request of its own: its batch was refused as a whole, and one order in it may be why.
+    public var alone: Bool
 
-    public init(target: CancelTarget, notional: Double = 0) {
+    public init(target: CancelTarget, notional: Double = 0, alone: Bool = false) {
         self.target = target
         self.notional = notional
+        self.alone = alone
     }
 }
 
@@ -24,11 +27,15 @@ public enum CancelPlanner {
     public static func batches(venueId: String, kind: VenueKind, orders: [PlannedOrder]) -> [CancelBatch] {
         let usable = orders.filter { !$0.target.wireId.isEmpty }
         var groups: [String?: [PlannedOrder]] = [:]
-        for order in usable {
+        var planned: [(notional: Double, batch: CancelBatch)] = []
+        for order in usable where order.alone {
+            planned.append((order.notional, CancelBatch(venueId: venueId, symbol: kind.batchIsPerSymbol ? order.target.symbol : nil, targets: [order.target],
+                                                        byClientId: order.target.usesClientId)))
+        }
+        for order in usable where !order.alone {
             groups[kind.batchIsPerSymbol ? order.target.symbol : nil, default: []].append(order)
         }
         let splitsIdTypes = kind == .htxSpot || kind == .binanceCoinM
-        var planned: [(notional: Double, batch: CancelBatch)] = []
         for (symbol, members) in groups {
             let sorted = members.sorted { a, b in
                 if a.target.usesClientId != b.target.usesClientId { return !a.target.usesClientId }

@@ -15,6 +15,18 @@ public struct CancelTarget: Sendable, Hashable, Codable {
 
     /// The id the request carries: the venue's order id when known, else the client order id.
     public var wireId: String { venueOrderId ?? clientOrderId ?? "" }
+
+    /// The target as `kind` can cancel it: a venue id it cannot take is dropped (the client id, if any, is
+    /// used instead).
+    public func usable(by kind: VenueKind) -> CancelTarget {
+        guard let venueOrderId, !kind.acceptsVenueOrderId(venueOrderId) else { return self }
+        return CancelTarget(orderId: orderId, symbol: symbol, venueOrderId: nil, clientOrderId: clientOrderId)
+    }
+
+    /// Whether a cancel request can name it at all.
+    public func isAddressable(by kind: VenueKind) -> Bool {
+        !usable(by: kind).wireId.isEmpty
+    }
     public var usesClientId: Bool { venueOrderId == nil }
 }
 

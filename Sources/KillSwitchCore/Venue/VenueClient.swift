@@ -71,6 +71,15 @@ public struct CancelRequestResult: Sendable {
     public var transportError: String?
     /// Whether the request reached the wire (false: the caller may re-send without verifying first).
     public var wasSent: Bool
+    /// The venue refused our key or account (auth, permission), not this request or its orders: sending the
+    /// orders again one by one cannot help.
+    public var refusesCredentials: Bool = false
+
+    /// Whether the request was refused as a whole for a reason that may be one of its orders (an id the venue
+    /// cannot take, an invalid parameter): its orders are worth sending again one by one.
+    public var refusedAsARequest: Bool {
+        outcomes.count > 1 && !refusesCredentials && outcomes.allSatisfy { $0.kind == .rejected }
+    }
 
     public init(outcomes: [OrderCancelOutcome], httpStatus: Int?, venueCode: String?, rawBody: String, latencyNanoseconds: Int64, rateLimit: RateLimitSignal?, transportError: String?, wasSent: Bool = true) {
         self.outcomes = outcomes

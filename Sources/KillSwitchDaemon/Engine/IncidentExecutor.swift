@@ -20,7 +20,7 @@ actor IncidentExecutor {
 
     /// What a finished piece of I/O hands back to the run loop.
     enum Completion: Sendable {
-        case batch(venueId: String, outcomes: [OrderCancelOutcome])
+        case batch(venueId: String, outcomes: [OrderCancelOutcome], refusedAsARequest: Bool = false)
         /// A fan-out step whose intents could not be written: nothing was sent, one answer per batch.
         case notSent(venueId: String, batches: [[OrderCancelOutcome]])
         /// A fan-out step's intents are committed (one transaction): each request may now take its token.
@@ -194,8 +194,8 @@ actor IncidentExecutor {
 
     private func handle(_ completion: Completion) -> [IncidentStateMachine.Action] {
         switch completion {
-        case .batch(let venueId, let outcomes):
-            return machine.apply(venueId) { $0.batchAnswered(outcomes) }
+        case .batch(let venueId, let outcomes, let refusedAsARequest):
+            return machine.apply(venueId) { $0.batchAnswered(outcomes, refusedAsARequest: refusedAsARequest) }
         case .notSent(let venueId, let batches):
             return batches.flatMap { outcomes in machine.apply(venueId) { $0.batchAnswered(outcomes) } }
         case .listed(let venueId, let purpose, let orders, let intent):
@@ -357,7 +357,7 @@ actor IncidentExecutor {
         }
         crashPoint.answerRecorded()
         progress.record(venueId: batch.venueId, outcomes: result.outcomes, latencyNanoseconds: result.latencyNanoseconds)
-        return .batch(venueId: batch.venueId, outcomes: result.outcomes)
+        return .batch(venueId: batch.venueId, outcomes: result.outcomes, refusedAsARequest: result.refusedAsARequest)
     }
 
     private static func cancelAll(symbol: String, venueId: String, incidentId: Int64, client: any VenueClient, store: Store, limits: VenueRateLimits,

@@ -349,7 +349,7 @@ public actor TripEngine {
             var notTaken: [StoredOrder] = []
             for order in found {
                 guard let venue = venues.first(where: { $0.id == order.venueId }) else { continue }
-                let planned = PlannedOrder(target: order.cancelTarget, notional: Self.notionalEstimate(order, venue: venue))
+                let planned = PlannedOrder(target: order.cancelTarget.usable(by: venue.kind), notional: Self.notionalEstimate(order, venue: venue))
                 if !(await fanOut.executor.cancelOnSight(venueId: order.venueId, order: planned)) { notTaken.append(order) }
             }
             guard !notTaken.isEmpty else { return }
@@ -490,7 +490,7 @@ public actor TripEngine {
         let listingFailuresAllowed: Int? = if case .keepTrying = kind { 1 } else { nil }
         var machines: [VenueCancelStateMachine] = []
         for venue in inScope {
-            let orders = open.filter { $0.venueId == venue.id }.map { PlannedOrder(target: $0.cancelTarget, notional: Self.notionalEstimate($0, venue: venue)) }
+            let orders = open.filter { $0.venueId == venue.id }.map { PlannedOrder(target: $0.cancelTarget.usable(by: venue.kind), notional: Self.notionalEstimate($0, venue: venue)) }
             let unavailable: String? = clients[venue.id] != nil ? nil
                 : venue.enabled ? "no venue client (no credentials)" : "disabled in the configuration (enabled = false)"
             machines.append(VenueCancelStateMachine(

@@ -74,6 +74,26 @@ extension Store {
 
     /// One listed order: its row by venue id; else the row its client id names while that row has no venue id
     /// yet (joined); else a new row — taking the client id from a row with another venue id if need be.
+    /// The venue lists the order open, so it is open, whatever the row says (a "not found" answer to a stale
+    /// client id, an event that was wrong): the row goes back to `acknowledged`, through an order event, and the
+    /// audit says why — otherwise the latched sweep, which cancels what the store believes open, would miss it.
+    private func reopenIfClosed(_ db: SQLiteConnection, id: Int64, order: VenueOpenOrder, venue: VenueDescriptor, incidentId: Int64?, now: Int64) throws {
+        let read = try db.cached("SELECT status FROM orders WHERE id = ?").bind(1, id)
+        guard try read.step(), let status = OrderStatus(rawValue: read.text(0) ?? ""), status.isTerminal else { read.reset(); return }
+        read.reset()
+        try db.cached("UPDATE orders SET status = 'acknowledged', updated_at = ? WHERE id = ?").bind([.integer(now), .integer(id)]).run()
+        statusChanged(from: status, to: .acknowledged)
+        try db.cached("""
+            INSERT OR IGNORE INTO order_events (event_id, order_id, source, venue_id, account, symbol, venue_order_id, client_order_id, origin, status, received_at)
+            VALUES (?, ?, 'sync', ?, ?, ?, ?, ?, ?, 'acknowledged', ?)
+            """).bind([.text("ks:reopen:\(venue.id):\(order.venueOrderId):\(now)"), .integer(id), .text(venue.id), .text(venue.account), .text(order.symbol),
+                      .text(order.venueOrderId), SQLiteValue(order.clientOrderId), SQLiteValue(order.origin), .integer(now)]).run()
+        try appendAudit(db, at: now, kind: "order-reopened", incidentId: incidentId, actor: nil, detail: [
+            "venue": venue.id, "order": String(id), "venueOrderId": order.venueOrderId, "was": status.rawValue,
+            "reason": "the venue lists it open",
+        ])
+    }
+
     private func adoptOne(_ db: SQLiteConnection, _ order: VenueOpenOrder, venue: VenueDescriptor, incidentId: Int64?,
                           now: Int64) throws -> (CancelTarget, ListingAdoption.ClientIdMove?) {
         let venueId = venue.id
@@ -82,6 +102,7 @@ extension Store {
             if let origin = order.origin {
                 try db.cached("UPDATE orders SET origin = ? WHERE id = ? AND origin IS NULL").bind([.text(origin), .integer(id)]).run()
             }
+            try reopenIfClosed(db, id: id, order: order, venue: venue, incidentId: incidentId, now: now)
             return (target(id), nil)
         }
         var move: (id: Int64, venueOrderId: String)?
@@ -95,6 +116,7 @@ extension Store {
                     // Reported by its client id only, never joined: this is the order.
                     try db.cached("UPDATE orders SET venue_order_id = ?, origin = coalesce(origin, ?), updated_at = ? WHERE id = ?")
                         .bind([.text(order.venueOrderId), SQLiteValue(order.origin), .integer(now), .integer(holder.id)]).run()
+                    try reopenIfClosed(db, id: holder.id, order: order, venue: venue, incidentId: incidentId, now: now)
                     return (target(holder.id), nil)
                 }
                 // Another venue order holds the id: the venue's id decides; the old row keeps its own venue id.

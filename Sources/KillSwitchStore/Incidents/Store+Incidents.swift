@@ -99,11 +99,12 @@ extension Store {
     /// Outcomes decided without a cancel answer (verification by listing), linked to the listing's intent.
     func recordVerifiedDirect(incidentId: Int64, intentId: Int64?, outcomes: [OrderCancelOutcome], attempts: [Int64: Int], now: Int64) throws {
         try write { db in
-            try insertOutcomes(db, incidentId: incidentId, intentId: intentId, outcomes: outcomes, attempts: attempts, now: now)
+            try insertOutcomes(db, incidentId: incidentId, intentId: intentId, outcomes: outcomes, attempts: attempts, now: now, verifying: true)
         }
     }
 
-    private func insertOutcomes(_ db: SQLiteConnection, incidentId: Int64, intentId: Int64?, outcomes: [OrderCancelOutcome], attempts: [Int64: Int], now: Int64) throws {
+    private func insertOutcomes(_ db: SQLiteConnection, incidentId: Int64, intentId: Int64?, outcomes: [OrderCancelOutcome], attempts: [Int64: Int], now: Int64,
+                                verifying: Bool = false) throws {
         let insert = try db.cached("""
             INSERT INTO cancel_outcomes (intent_id, incident_id, order_id, attempt, outcome, venue_code, message, recorded_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -116,7 +117,10 @@ extension Store {
             insert.reset()
             try insert.bind([SQLiteValue(intentId), .integer(incidentId), .integer(orderId), .integer(Int64(attempts[orderId] ?? 1)),
                              .text(outcome.kind.rawValue), SQLiteValue(outcome.venueCode), SQLiteValue(outcome.message), .integer(now)]).run()
-            if outcome.kind == .cancelled || outcome.kind == .alreadyClosed {
+            // "Not found" for a client id can mean the venue forgot the id (Gate spot keeps a text id 30 minutes),
+            // not that the order is gone: that is provisional until a listing confirms it (`recordVerified`).
+            let provisional = outcome.kind == .alreadyClosed && outcome.target.usesClientId && intentId != nil && !verifying
+            if (outcome.kind == .cancelled || outcome.kind == .alreadyClosed) && !provisional {
                 try closeOrder(db, orderId: orderId, eventId: "ks:\(incidentId):\(intentId ?? 0):\(orderId):\(outcome.kind.rawValue)", now: now)
             }
         }

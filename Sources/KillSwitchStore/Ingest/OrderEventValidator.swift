@@ -110,6 +110,11 @@ public struct OrderEventValidator: Sendable {
                 clientOrderId = nil
                 warnings.append(EventWarning(index: index, field: "clientOrderId", reason: "\(reason); stored as the order's origin, not as its client id"))
             }
+            // A live order the exposure rules must see, even with an id the venue cannot take: stored, but
+            // cancelled only once a listing shows its real id.
+            if let sent = venueOrderId, !venue.kind.acceptsVenueOrderId(sent) {
+                warnings.append(EventWarning(index: index, field: "venueOrderId", reason: "\"\(sent)\" is not a \(venue.kind.rawValue) order id (digits only); stored, but it can only be cancelled once a listing shows the order's real id"))
+            }
             guard let statusText = try string("status", required: true).get() else { return fail("status", "missing") }
             guard let status = OrderStatus(rawValue: statusText) else {
                 return fail("status", "unknown status \"\(statusText)\"; expected one of \(OrderStatus.allNames)")

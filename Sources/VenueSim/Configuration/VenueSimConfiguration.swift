@@ -133,5 +133,9 @@ public struct SimCompatibility: Sendable {
     /// form); API orders without a client id are sent as "" either way, so a listing mixes both forms.
     public var htxManualOrdersOmitClientOrderId: Bool = true
 
+    /// Gate spot batch cancel: an item's `id` may be the custom `text` id only within this long of the
+    /// order's creation (docs/venues.md §1: "the latter only within 30 min of creation"); nil: always.
+    public var gateSpotTextIdWindowMs: Int64? = 1_800_000
+
     public init() {}
 }

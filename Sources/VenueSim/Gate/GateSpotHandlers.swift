@@ -67,10 +67,14 @@ struct GateSpotHandlers {
             if let account { return orderAccount == account }
             return !(unifiedNeedsAccount && orderAccount == "unified")
         }
+        let textIdWindow = core.configuration.compatibility.gateSpotTextIdWindowMs
         let outcomes = core.withState(now: now) { state in
             targets.map { target -> (String, String, CancelVerdict) in
-                let order = (state.book.order(exchange: "gate", id: target.id)
-                    ?? state.book.order(exchange: "gate", clientOrderId: target.id))
+                // A custom text id finds its order only within the venue's window after creation.
+                let byText = state.book.order(exchange: "gate", clientOrderId: target.id).flatMap { order in
+                    textIdWindow.map { now - order.createdAtMs <= $0 } ?? true ? order : nil
+                }
+                let order = (state.book.order(exchange: "gate", id: target.id) ?? byText)
                     .flatMap {
                         $0.market == "spot" && $0.owner == owner && $0.symbol.caseInsensitiveCompare(target.pair) == .orderedSame
                             && reachable($0, target.account) ? $0 : nil

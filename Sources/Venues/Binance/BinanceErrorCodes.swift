@@ -16,9 +16,9 @@ enum BinanceErrorCodes {
         // Clock.
         "-1021": .clock,
         // Auth.
-        "-1022": .rejected,
-        "-2014": .rejected,
-        "-2015": .rejected,
-        "-1002": .rejected,
+        "-1022": .credentials,
+        "-2014": .credentials,
+        "-2015": .credentials,
+        "-1002": .credentials,
     ]
 }

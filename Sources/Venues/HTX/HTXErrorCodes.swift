@@ -27,10 +27,10 @@ enum HTXErrorCodes {
         "order-user-cancel-forbidden": .rejected,
         "order-fl-cancellation-is-disallowed": .rejected,
         // Auth.
-        "api-signature-not-valid": .rejected,
-        "api-signature-check-failed": .rejected,
-        "login-required": .rejected,
-        "403": .rejected,
+        "api-signature-not-valid": .credentials,
+        "api-signature-check-failed": .credentials,
+        "login-required": .credentials,
+        "403": .credentials,
     ]
 
     /// HTX has no documented code for a stale `Timestamp` (UNVERIFIED): its signature errors may be one,

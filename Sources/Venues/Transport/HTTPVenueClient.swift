@@ -159,8 +159,10 @@ public final class HTTPVenueClient: VenueClient {
         case .answered(let answer):
             let verdict = adapter.classifyBatch(answer, batch: batch)
             let throttled = verdict.outcomes.contains { $0.kind == .rateLimited }
-            return CancelRequestResult(outcomes: verdict.outcomes, httpStatus: answer.status, venueCode: verdict.venueCode, rawBody: answer.body,
-                                       latencyNanoseconds: latency, rateLimit: rateLimit(answer, throttled: throttled), transportError: nil)
+            var result = CancelRequestResult(outcomes: verdict.outcomes, httpStatus: answer.status, venueCode: verdict.venueCode, rawBody: answer.body,
+                                             latencyNanoseconds: latency, rateLimit: rateLimit(answer, throttled: throttled), transportError: nil)
+            result.refusesCredentials = verdict.refusesCredentials || answer.status == 401 || answer.status == 403
+            return result
         }
     }
 

@@ -11,8 +11,11 @@ enum VenueCodeClass: Sendable, Hashable {
     case retryable
     /// The venue rejected the timestamp: resync the clock and retry once; then it counts as retryable.
     case clock
-    /// Auth, permission, malformed, cannot be cancelled: a human must act.
+    /// Malformed, cannot be cancelled: a human must act.
     case rejected
+    /// The venue refuses our key or account (auth, permission, IP): rejected, and sending the orders again one by
+    /// one cannot help.
+    case credentials
     /// The venue's answer does not say whether it happened (HTX `base-record-invalid`, Binance -1006/-1007).
     case ambiguous
 
@@ -22,7 +25,7 @@ enum VenueCodeClass: Sendable, Hashable {
         case .inProgress: .pending
         case .rateLimited: .rateLimited
         case .retryable, .clock: .retryable
-        case .rejected: .rejected
+        case .rejected, .credentials: .rejected
         case .ambiguous: .unknown
         }
     }
@@ -35,12 +38,15 @@ struct Classification: Sendable, Hashable {
     var message: String?
     /// The answer is a clock rejection (or, for HTX, a signature error that may be one): resync and retry once.
     var resyncClock: Bool = false
+    /// The venue refuses our key or account (not this request or this order).
+    var refusesCredentials: Bool = false
 
     /// Classifies a venue code through its table; codes not in the table are `unknown` (a 429/418 status
     /// still says "throttled" whatever the code).
     static func code(_ code: String, message: String?, table: [String: VenueCodeClass], resyncCodes: Set<String> = [], status: Int) -> Classification {
         if let cls = table[code] {
-            return Classification(kind: cls.outcome, code: code, message: message, resyncClock: cls == .clock || resyncCodes.contains(code))
+            return Classification(kind: cls.outcome, code: code, message: message, resyncClock: cls == .clock || resyncCodes.contains(code),
+                                  refusesCredentials: cls == .credentials || status == 401 || status == 403)
         }
         if status == 429 || status == 418 {
             return Classification(kind: .rateLimited, code: code, message: message)
@@ -59,7 +65,7 @@ struct Classification: Sendable, Hashable {
         case 401: kind = .rejected
         default: kind = .unknown
         }
-        return Classification(kind: kind, code: nil, message: message ?? "HTTP \(status)")
+        return Classification(kind: kind, code: nil, message: message ?? "HTTP \(status)", refusesCredentials: status == 401 || status == 403)
     }
 }
 
@@ -69,13 +75,15 @@ struct BatchVerdict: Sendable {
     /// The whole-request code, when the answer was an error envelope.
     var venueCode: String?
     var resyncClock: Bool = false
+    var refusesCredentials: Bool = false
 
     /// Every target gets the same classification (whole-request errors, unreadable answers).
     static func whole(_ batch: CancelBatch, _ c: Classification) -> BatchVerdict {
         BatchVerdict(
             outcomes: batch.targets.map { OrderCancelOutcome(target: $0, kind: c.kind, venueCode: c.code, message: c.message) },
             venueCode: c.code,
-            resyncClock: c.resyncClock
+            resyncClock: c.resyncClock,
+            refusesCredentials: c.refusesCredentials
         )
     }
 }
