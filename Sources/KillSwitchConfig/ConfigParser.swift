@@ -120,6 +120,11 @@ public enum ConfigParser {
         if let v = t.duration("keep_trying_max") { engine.keepTryingMax = v }
         if let v = t.duration("latched_sweep_every") { engine.latchedSweepEvery = v }
         if let v = t.duration("rate_limit_jitter") { engine.rateLimitJitter = v }
+        if let text = t.string("mode") {
+            if let mode = EngineMode(rawValue: text) { engine.mode = mode } else {
+                t.issue("mode", "\"\(text)\" must be \"live\" or \"shadow\"")
+            }
+        }
         if engine.keepTryingMax < engine.keepTryingInitial {
             t.issue("keep_trying_max", "must be at least keep_trying_initial (\(DurationText.format(engine.keepTryingInitial)))")
         }

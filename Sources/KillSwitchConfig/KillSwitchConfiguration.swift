@@ -64,8 +64,17 @@ public struct StoreSettings: Sendable, Hashable {
     }
 }
 
+/// `[engine] mode`: `live` cancels; `shadow` does everything but cancel (for the first weeks of a deployment).
+public enum EngineMode: String, Sendable, Hashable, CaseIterable {
+    case live
+    case shadow
+}
+
 /// `[engine]`: how an incident drives its cancels.
 public struct EngineSettings: Sendable, Hashable {
+    /// `shadow`: rules, latches, plans and the audit as usual, but nothing that cancels leaves — the daemon is
+    /// unprotected, and says so.
+    public var mode: EngineMode = .live
     /// How long an incident keeps retrying before it ends `incomplete`.
     public var incidentDeadline: Duration
     /// First retry delay; doubles per attempt up to `retryMax`, with jitter.
@@ -137,10 +146,14 @@ public struct MaintenanceSettings: Sendable, Hashable {
     /// How often to repeat the signed armed check (credentials valid, can list and so cancel) and re-read
     /// Binance's published weight limit.
     public var armedCheck: Duration
+    /// Whether the armed check ends with a cancel of an order that cannot exist (proving the key may cancel).
+    /// Off in shadow mode, where nothing that cancels leaves.
+    public var cancelProbe: Bool
 
-    public init(keepWarm: Duration = .seconds(15), armedCheck: Duration = .seconds(180)) {
+    public init(keepWarm: Duration = .seconds(15), armedCheck: Duration = .seconds(180), cancelProbe: Bool = true) {
         self.keepWarm = keepWarm
         self.armedCheck = armedCheck
+        self.cancelProbe = cancelProbe
     }
 }
 

@@ -75,7 +75,8 @@ public final class Daemon: Sendable {
         await store.mergeJournal()
         self.store = store
         let killSwitchMetrics = KillSwitchMetrics(registry: metrics, orderCounts: store.orderStatusCounts,
-                                                  venues: configuration.venueDescriptors.map(\.id), rules: configuration.rules.map(\.id), build: options.build)
+                                                  venues: configuration.venueDescriptors.map(\.id), rules: configuration.rules.map(\.id), build: options.build,
+                                                  shadow: configuration.engine.mode == .shadow)
         self.killSwitchMetrics = killSwitchMetrics
         self.metricsEvents = events.subscribe()
         let httpClient = VenueClients.makeSharedHTTPClient()
@@ -135,7 +136,11 @@ public final class Daemon: Sendable {
         let dayStart = configuration.tradingDay.start(ofDayContaining: Date(timeIntervalSince1970: Double(wallNow) / 1000))
         let pnlMarks = try await store.pnlMarks(from: Int64((dayStart.timeIntervalSince1970 * 1000).rounded()), through: through)
         let pnlFeedAges = try await store.newestPnLMarkTimes(through: through).mapValues { Duration.milliseconds(max(0, wallNow - $0)) }
-        try await store.appendAudit(kind: "daemon-start", incidentId: nil, actor: nil, detail: ["pid": "\(getpid())"])
+        try await store.appendAudit(kind: "daemon-start", incidentId: nil, actor: nil,
+                                    detail: ["pid": "\(getpid())", "mode": configuration.engine.mode.rawValue])
+        if configuration.engine.mode == .shadow {
+            logger.warning("SHADOW MODE — UNPROTECTED: trips are planned and recorded, nothing is cancelled ([engine] mode = \"shadow\")")
+        }
         await rules.start(latched: latchedRules, heartbeatAges: heartbeatAges, pnlMarks: pnlMarks, pnlFeedAges: pnlFeedAges)
     }
 

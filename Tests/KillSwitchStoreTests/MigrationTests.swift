@@ -90,4 +90,46 @@ import KillSwitchCore
         #expect(try db.scalarInt("SELECT count(*) FROM venues") == 3)
         #expect(try db.scalarInt("SELECT count(*) FROM contracts WHERE venue_id = 'binance-main' AND multiplier = '100' AND inverse = 1") == 1)
     }
+
+    // MARK: Migration 0006 (a table others reference, rebuilt with foreign keys off)
+
+    @Test func shadowStateMigrationKeepsIncidentsAndTheirReferencesAndAllowsShadow() throws {
+        let dir = TemporaryDirectory()
+        let db = try SQLiteConnection(path: dir.file("m.db"))
+        try db.execute("PRAGMA foreign_keys = ON")
+        let all = try Migration.embedded()
+        let before = all.filter { $0.version < 6 }
+        #expect(all.first { $0.version == 6 }?.foreignKeysOff == true)
+        _ = try Migrator(migrations: before).migrate(db, now: 1)
+        try db.execute("""
+            INSERT INTO incidents (id, reason, state, tripped_at, rearmed_at, journal_key) VALUES (7, 'drill', 'flat', 10, NULL, 'j-1'), (8, 'old', 'incomplete', 5, 6, NULL);
+            INSERT INTO cancel_intents (incident_id, attempt, venue_id, account, kind, order_ids, wire_ids, sent_at) VALUES (7, 1, 'v', 'main', 'batch-cancel', '[]', '[]', 11);
+            """)
+        #expect(throws: SQLiteError.self) { try db.execute("UPDATE incidents SET state = 'shadow' WHERE id = 7") }
+
+        #expect(try Migrator(migrations: all).migrate(db, now: 2) == ["0006_shadow_mode.sql"])
+        #expect(try db.scalarInt("PRAGMA foreign_keys") == 1, "foreign keys back on after the migration")
+        #expect(try db.scalarText("SELECT group_concat(id || ':' || state || ':' || coalesce(journal_key, '-'), ',') FROM incidents ORDER BY id") == "7:flat:j-1,8:incomplete:-")
+        #expect(try db.scalarInt("SELECT count(*) FROM incidents WHERE rearmed_at IS NULL") == 1)
+        try db.execute("UPDATE incidents SET state = 'shadow' WHERE id = 7")
+        #expect(throws: SQLiteError.self) { try db.execute("UPDATE incidents SET state = 'bogus' WHERE id = 7") }
+        // The intent still points at its incident, and the reference is still enforced.
+        #expect(try db.scalarInt("SELECT count(*) FROM pragma_foreign_key_check") == 0)
+        #expect(throws: SQLiteError.self) {
+            try db.execute("INSERT INTO cancel_intents (incident_id, attempt, venue_id, account, kind, order_ids, wire_ids, sent_at) VALUES (99, 1, 'v', 'main', 'x', '[]', '[]', 1)")
+        }
+    }
+
+    @Test func aForeignKeysOffMigrationThatBreaksAReferenceIsRolledBack() throws {
+        let dir = TemporaryDirectory()
+        let db = try SQLiteConnection(path: dir.file("m.db"))
+        try db.execute("PRAGMA foreign_keys = ON")
+        let one = try Migration(name: "0001_a.sql", contents: Data("CREATE TABLE p (id INTEGER PRIMARY KEY); CREATE TABLE c (p INTEGER REFERENCES p(id)); INSERT INTO p VALUES (1); INSERT INTO c VALUES (1);".utf8))
+        let two = try Migration(name: "0002_b.sql", contents: Data("-- migrate: foreign-keys-off\nDELETE FROM p;".utf8))
+        _ = try Migrator(migrations: [one]).migrate(db, now: 1)
+        #expect(throws: MigrationError.self) { try Migrator(migrations: [one, two]).migrate(db, now: 2) }
+        #expect(try db.scalarInt("SELECT count(*) FROM p") == 1)
+        #expect(try db.scalarInt("SELECT count(*) FROM schema_migrations") == 1)
+        #expect(try db.scalarInt("PRAGMA foreign_keys") == 1)
+    }
 }

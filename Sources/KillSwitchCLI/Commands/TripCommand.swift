@@ -8,7 +8,7 @@ struct TripCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trip",
         abstract: "Trip a scope (everything when no --venue/--account/--symbol): latch it and cancel every open order in it.",
-        discussion: "With --follow, prints a line per venue (orders by outcome, outstanding, request rate) until the incident ends, then the summary; exits 0 when it ends flat, 1 when incomplete."
+        discussion: "With --follow, prints a line per venue (orders by outcome, outstanding, request rate) until the incident ends, then the summary; exits 0 when it ends flat (or shadow, in shadow mode), 1 when incomplete."
     )
 
     @OptionGroup var global: GlobalOptions
@@ -34,6 +34,7 @@ struct TripCommand: AsyncParsableCommand {
         if let warning = answer.warning { CLIOutput.error("warning: \(warning)") }
         guard follow else { return }
         let ended = try await withDaemon { try await IncidentFollower(client: client, incident: answer.incident, poll: .milliseconds(pollMilliseconds)).run() }
-        if ended.state != "flat" { throw ExitCode(ExitCodes.failure) }
+        // A shadow trip did what shadow mode does (plan and record); anything else short of flat is a failure.
+        if ended.state != "flat" && ended.state != "shadow" { throw ExitCode(ExitCodes.failure) }
     }
 }

@@ -52,6 +52,9 @@ struct IncidentFollower {
     }
 
     static func summary(_ status: StatusReport.Incident) -> String {
+        if status.state == "shadow" {
+            return "incident \(status.id) ended shadow: nothing was sent ([engine] mode = \"shadow\"); what a live daemon would have sent: killswitch audit requests --incident \(status.id)"
+        }
         let orders = status.orders
         let duration = status.endedAt.map { " in \(String(format: "%.2f", Double($0 - status.trippedAt) / 1000)) s" } ?? ""
         let counts = orders.outcomes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")

@@ -6,6 +6,9 @@ import KillSwitchDaemon
 enum StatusRendering {
     static func table(_ report: StatusReport) -> String {
         var sections: [String] = []
+        if report.mode == "shadow" {
+            sections.append("SHADOW MODE — UNPROTECTED: trips are planned and recorded, nothing is cancelled ([engine] mode = \"shadow\")")
+        }
         if report.armed {
             sections.append("ARMED: nothing is tripped")
         } else {

@@ -27,7 +27,8 @@ extension Daemon {
         let storage = StatusReport.Storage(ok: health.ok, lastError: health.ok ? nil : health.lastError, lastFailureAt: health.lastFailureAt, journal: health.journalPath,
                                            journalRecords: health.journalRecords, journalUsedBytes: health.journalUsedBytes,
                                            journalSizeBytes: health.journalSizeBytes, unrecorded: health.unrecorded)
-        return StatusReport(armed: latched.isEmpty, tripped: tripped, incidents: incidents, rules: rules, venues: venues, storage: storage, time: WallClock.system.now())
+        return StatusReport(armed: latched.isEmpty, tripped: tripped, incidents: incidents, rules: rules, venues: venues, storage: storage,
+                            mode: configuration.engine.mode.rawValue, time: WallClock.system.now())
     }
 
     /// One incident: per venue, orders by latest outcome and requests from the live progress of its last

@@ -50,19 +50,25 @@ public actor TripEngine {
 
     // MARK: Gate and status
 
-    /// The answer for cooperating bots: blocked inside any latched scope.
+    /// The answer for cooperating bots: blocked inside any latched scope. In shadow mode nothing is blocked:
+    /// `allowed` with `wouldBlock` naming what a live daemon would have done.
     public struct GateAnswer: Sendable, Hashable, Codable {
         public var allowed: Bool
         public var incident: Int64?
         public var reason: String?
+        public var wouldBlock: Bool?
     }
 
     public func gate(venue: String, account: String, symbol: String) -> GateAnswer {
         for incident in latched.values.sorted(by: { $0.id < $1.id }) where incident.scope.contains(venue: venue, account: account, symbol: symbol) {
+            if shadow { return GateAnswer(allowed: true, incident: incident.id, reason: incident.reason, wouldBlock: true) }
             return GateAnswer(allowed: false, incident: incident.id, reason: incident.reason)
         }
         return GateAnswer(allowed: true, incident: nil, reason: nil)
     }
+
+    /// Shadow mode: nothing that cancels leaves.
+    public nonisolated var shadow: Bool { settings.mode == .shadow }
 
     public var latchedIncidents: [IncidentRecord] { latched.values.sorted { $0.id < $1.id } }
 
@@ -162,8 +168,11 @@ public actor TripEngine {
             nextProvisionalId -= 1
         }
         latched[incident.id] = incident
-        logger.critical("TRIPPED", metadata: ["incident": "\(incident.id)", "scope": "\(scope)", "reason": "\(reason)", "by": "\(actor?.description ?? ruleId ?? "-")"])
-        await start(incident, kind: .first, resume: nil, announce: true)
+        logger.log(level: shadow ? .warning : .critical, shadow ? "TRIPPED (shadow mode: nothing will be cancelled)" : "TRIPPED", metadata: [
+            "incident": "\(incident.id)", "scope": "\(scope)", "reason": "\(reason)", "by": "\(actor?.description ?? ruleId ?? "-")",
+        ])
+        // A shadow trip pages nobody: no `.tripped` event.
+        await start(incident, kind: .first, resume: nil, announce: !shadow)
         return incident.id
     }
 
@@ -233,7 +242,7 @@ public actor TripEngine {
             case .incomplete:
                 logger.critical("incident still incomplete and latched: trying again", metadata: ["incident": "\(incident.id)"])
                 scheduleKeepTrying(incident.id, attempts: 0, progress: nil, after: .zero)
-            case .flat, .running:
+            case .flat, .running, .shadow:
                 setEnded(incident.id, EndedIncident(outcome: incident.state == .flat ? .flat : nil, endedAt: incident.endedAt ?? 0, remaining: 0, progress: nil))
             }
         }
@@ -325,6 +334,7 @@ public actor TripEngine {
     /// Orders learned (from events, listings or the latched sweep) inside a latched scope are cancelled on
     /// sight: by the running fan-out, or by the next attempt brought forward, or by a fresh fan-out.
     public func learned(_ orders: [StoredOrder]) async {
+        guard !shadow else { return }
         var byIncident: [Int64: [StoredOrder]] = [:]
         for order in orders where order.status.isOpen {
             guard let incident = latched.values.sorted(by: { $0.id < $1.id }).first(where: { $0.id > 0 && $0.scope.contains(venue: order.venueId, account: order.account, symbol: order.symbol) })
@@ -387,6 +397,7 @@ public actor TripEngine {
     /// cancelled on sight. Returns how many orders it found. Empty rounds write nothing.
     @discardableResult
     public func sweepLatched() async -> Int {
+        guard !shadow else { return 0 }
         var scopes: [String: [TripScope]] = [:]
         for incident in latched.values where incident.id > 0 {
             guard case .ended? = runs[incident.id] else { continue }
@@ -475,6 +486,10 @@ public actor TripEngine {
     /// before its end can be published (an incident with nothing to do ends at once) — webhooks must never
     /// hear of an end before its trip.
     private func start(_ incident: IncidentRecord, kind: FanOutKind, resume: IncidentResumeState?, announce: Bool = false) async {
+        if shadow {
+            await recordShadowPlan(incident)
+            return
+        }
         let waiters: [CheckedContinuation<Void, Never>]
         if case .starting(let existing)? = runs[incident.id] { waiters = existing } else { waiters = [] }
         runs[incident.id] = .starting(waiters: waiters)
@@ -628,6 +643,11 @@ public actor TripEngine {
         await start(incident, kind: .keepTrying(attempt: attempts + 1), resume: nil)
     }
 
+    /// A shadow incident's plan is recorded: nothing runs for it.
+    fileprivate func recordShadowEnd(_ id: Int64) {
+        setEnded(id, EndedIncident(outcome: nil, endedAt: WallClock.system.now(), remaining: 0, progress: nil))
+    }
+
     /// Keeps a bounded number of ended summaries, oldest dropped first. A latched incident keeps its state
     /// whatever its age: the latched sweep needs to know it ended.
     private func setEnded(_ id: Int64, _ ended: EndedIncident) {
@@ -655,5 +675,53 @@ public actor TripEngine {
         guard let remaining = order.remainingQuantity else { return 0 }
         let price = order.price.flatMap(DecimalAmount.init) ?? .zero
         return Notional.of(price: price, quantity: remaining, contract: venue.contracts[order.symbol]).decimal
+    }
+}
+
+extension TripEngine {
+    /// Shadow mode's fan-out: what a live daemon would send, recorded and not sent. Every venue account in scope
+    /// is listed (read-only, so orders nobody reported are in the plan too), the stored and listed orders are
+    /// planned into the batches a live fan-out would send, each planned request is recorded as an intent of kind
+    /// `shadow` answered "not sent", and the incident ends in its own `shadow` state — it does not keep trying,
+    /// sweep, or page.
+    func recordShadowPlan(_ incident: IncidentRecord) async {
+        let scope = TripScope(incident.scope)
+        var planned: [String: (requests: Int, orders: Int)] = [:]
+        for venue in scope.venues(in: venues) {
+            var orders = (try? await store.orders(OrderFilter(scope: incident.scope, openOnly: true)))?.filter { $0.venueId == venue.id }
+                .map { $0.cancelTarget.usable(by: venue.kind) } ?? []
+            if let client = clients[venue.id] {
+                let listing = ScopedListing(venue: venue, scope: scope)
+                if let (_, open) = try? await listing.fetch(client: client) {
+                    let adoption = await store.adoptListed(venueId: venue.id, orders: open, incidentId: incident.id)
+                    let known = Set(orders.map(\.orderId))
+                    orders += adoption.targets.filter { !known.contains($0.orderId) }
+                }
+            }
+            let batches = CancelPlanner.batches(venueId: venue.id, kind: venue.kind, targets: orders)
+            planned[venue.id] = (batches.count, batches.reduce(0) { $0 + $1.targets.count })
+            guard !batches.isEmpty, let ids = try? await store.recordIntents(incidentId: incident.id, venueId: venue.id, kind: "shadow",
+                                                                             requests: batches.map { (1, $0.symbol, $0.targets) }) else { continue }
+            for id in ids {
+                try? await store.recordAnswer(incidentId: incident.id, intentId: id, httpStatus: nil, venueCode: nil, rawBody: "", latencyNanoseconds: 0,
+                                              transportError: "shadow mode: not sent", outcomes: [], attempts: [:])
+            }
+        }
+        let summary = ShadowPlanSummary(venues: planned.sorted { $0.key < $1.key }
+            .map { .init(venue: $0.key, requests: $0.value.requests, orders: $0.value.orders) }).json
+        try? await store.finishIncident(id: incident.id, state: .shadow, summary: summary)
+        logger.warning("SHADOW MODE: a trip was planned and recorded, nothing was sent", metadata: [
+            "incident": "\(incident.id)", "requests": "\(planned.values.reduce(0) { $0 + $1.requests })", "orders": "\(planned.values.reduce(0) { $0 + $1.orders })",
+        ])
+        shadowEnded(incident.id, summary: summary)
+    }
+
+    private func shadowEnded(_ id: Int64, summary: String) {
+        if latched[id] != nil {
+            latched[id]?.state = .shadow
+            latched[id]?.endedAt = WallClock.system.now()
+            latched[id]?.summary = summary
+        }
+        recordShadowEnd(id)
     }
 }

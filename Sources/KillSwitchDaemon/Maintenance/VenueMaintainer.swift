@@ -118,7 +118,7 @@ struct VenueMaintainer: Sendable {
     private func armedCheck(failing: inout Bool) async {
         guard await mayCall(.openOrders(symbol: false)) else { return }
         var result = await client.armedCheck()
-        if result.ok, await mayCall(.batchCancel) {
+        if result.ok, settings.cancelProbe, await mayCall(.batchCancel) {
             let probe = await client.probeCancel()
             // A refusal leads the detail ("cannot cancel: …"), which is what status shows.
             result = probe.ok ? ArmedCheckResult(ok: true, failure: nil, detail: "\(result.detail); \(probe.detail)") : probe

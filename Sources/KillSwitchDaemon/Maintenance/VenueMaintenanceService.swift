@@ -14,10 +14,16 @@ public struct VenueMaintenanceService: Service {
 
     /// `clock` paces the intervals (a `ManualClock` in tests); the buckets keep the daemon's own clock.
     public init(daemon: Daemon, clock: any Clock<Duration> = ContinuousClock()) {
+        self.init(daemon: daemon, clock: clock, observe: nil)
+    }
+
+    init(daemon: Daemon, clock: any Clock<Duration>, observe: (@Sendable (VenueMaintainer.Report) -> Void)?) {
         let engine = daemon.engine
+        var settings = daemon.configuration.maintenance
+        if daemon.configuration.engine.mode == .shadow { settings.cancelProbe = false }
         self.init(clients: daemon.clients, limits: daemon.limits, health: daemon.health, events: daemon.events,
-                  settings: daemon.configuration.maintenance, clock: clock, logger: daemon.logger,
-                  isIncidentRunning: { await engine.isIncidentRunning(onVenue: $0) })
+                  settings: settings, clock: clock, logger: daemon.logger,
+                  isIncidentRunning: { await engine.isIncidentRunning(onVenue: $0) }, observe: observe)
     }
 
     init(clients: [String: any VenueClient], limits: VenueRateLimits, health: VenueHealthRegistry, events: DaemonEventBus,

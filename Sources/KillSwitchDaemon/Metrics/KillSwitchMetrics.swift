@@ -58,10 +58,10 @@ public final class KillSwitchMetrics: Sendable {
     ///   - orderCounts: the store's live counts behind the orders-by-status gauge (nil: no such gauge updates).
     ///   - venues, rules: ids whose series are created at start.
     public init(registry: PrometheusCollectorRegistry, orderCounts: OrderStatusCounts?, venues: [String] = [], rules: [String] = [],
-                build: BuildIdentity = .unknown) {
+                build: BuildIdentity = .unknown, shadow: Bool = false) {
         self.registry = registry
         self.orderCounts = orderCounts
-        self.state = StateMetrics(registry: registry, build: build)
+        self.state = StateMetrics(registry: registry, build: build, shadow: shadow)
         ordersByStatus = Dictionary(uniqueKeysWithValues: OrderStatus.allCases.map { status in
             (status, registry.makeGauge(descriptor: Descriptor.ordersTracked, labels: [("status", status.rawValue)]))
         })

@@ -29,7 +29,7 @@ final class StateMetrics: Sendable {
     /// Storage failures already added to the counter (the store counts them; the counter follows).
     private let failuresExported = Mutex(0)
 
-    init(registry: PrometheusCollectorRegistry, build: BuildIdentity) {
+    init(registry: PrometheusCollectorRegistry, build: BuildIdentity, shadow: Bool = false) {
         func family(_ name: String, _ labels: [String], _ help: String) -> GaugeFamily {
             GaugeFamily(registry: registry, name: name, help: help, labels: labels)
         }
@@ -41,6 +41,9 @@ final class StateMetrics: Sendable {
         databaseBytes = registry.makeGauge(name: "killswitch_database_size_bytes", help: "Size of the SQLite database file plus its write-ahead log.")
         registry.makeGauge(name: "killswitch_build_info", labels: [("version", build.version), ("commit", build.commit)],
                            help: "Always 1; the labels say which build is running.").set(to: 1)
+        registry.makeGauge(name: "killswitch_shadow_mode",
+                           help: "1 when [engine] mode is shadow: trips are planned and recorded, nothing is cancelled — the venues are unprotected.")
+            .set(to: shadow ? 1 : 0)
         incidents = family("killswitch_incidents", ["state"],
                            "Latched incidents by where their cancelling stands: starting, running, keep_trying (ended incomplete, next attempt scheduled), ended (flat; the latched sweep watches it).")
         venueTripped = family("killswitch_venue_tripped", ["venue"], "1 when a latched scope covers the venue account, wholly or in part.")

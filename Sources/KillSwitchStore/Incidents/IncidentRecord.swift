@@ -6,6 +6,8 @@ public struct IncidentRecord: Sendable, Hashable, Codable {
         case running
         case flat
         case incomplete
+        /// Shadow mode: the plan was recorded, nothing was sent.
+        case shadow
     }
 
     public var id: Int64

@@ -10,6 +10,9 @@ public struct Migration: Sendable, Hashable {
     public var sql: String
     /// Lowercase hex SHA-256 of the file's exact bytes.
     public var sha256: String
+    /// The file's first line is `-- migrate: foreign-keys-off`: it rebuilds a table others reference, which
+    /// SQLite only allows with foreign keys off (the migrator checks them before committing).
+    public var foreignKeysOff: Bool { sql.hasPrefix("-- migrate: foreign-keys-off\n") }
 
     public init(name: String, contents: Data) throws {
         guard name.hasSuffix(".sql"), let version = Int(name.prefix { $0.isNumber }), name.first?.isNumber == true else {

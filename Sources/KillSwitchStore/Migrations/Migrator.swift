@@ -60,9 +60,17 @@ public struct Migrator {
         let pending = try plan(db).pending
         try db.execute(Migrator.createTable)
         for migration in pending {
+            // A migration that rebuilds a table others reference runs with foreign keys off (the pragma is a no-op
+            // inside a transaction, so it is set around it) and must leave none broken before it commits.
+            let foreignKeysWereOn = migration.foreignKeysOff ? (try db.scalarInt("PRAGMA foreign_keys") ?? 0) == 1 : false
+            if foreignKeysWereOn { try db.execute("PRAGMA foreign_keys = OFF") }
+            defer { if foreignKeysWereOn { try? db.execute("PRAGMA foreign_keys = ON") } }
             do {
                 try db.transaction {
                     try db.execute(migration.sql)
+                    if migration.foreignKeysOff, let broken = try db.scalarText("SELECT \"table\" || ' row ' || rowid || ' -> ' || parent FROM pragma_foreign_key_check LIMIT 1") {
+                        throw SQLiteError(code: 19, message: "leaves a broken foreign key: \(broken)", sql: nil)
+                    }
                     try db.prepare("INSERT INTO schema_migrations (version, name, sha256, applied_at) VALUES (?, ?, ?, ?)")
                         .bind([.integer(Int64(migration.version)), .text(migration.name), .text(migration.sha256), .integer(now)])
                         .run()

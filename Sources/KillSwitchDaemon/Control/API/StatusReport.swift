@@ -140,6 +140,10 @@ public struct StatusReport: Sendable, Hashable, Codable {
 
     /// True when nothing is tripped.
     public var armed: Bool
+    /// `live` or `shadow` (`[engine] mode`): in shadow mode nothing is cancelled — the venues are unprotected.
+    public var mode: String?
+    /// `protected`, or `unprotected` in shadow mode — said in so many words for dashboards and scripts.
+    public var protection: String?
     public var tripped: [TrippedScope]
     public var incidents: [Incident]
     public var rules: [Rule]
@@ -174,8 +178,10 @@ public struct StatusReport: Sendable, Hashable, Codable {
         }
     }
 
-    public init(armed: Bool, tripped: [TrippedScope], incidents: [Incident], rules: [Rule], venues: [VenueAccount], storage: Storage? = nil, time: Int64) {
+    public init(armed: Bool, tripped: [TrippedScope], incidents: [Incident], rules: [Rule], venues: [VenueAccount], storage: Storage? = nil, mode: String? = nil, time: Int64) {
         self.armed = armed
+        self.mode = mode
+        self.protection = mode.map { $0 == "shadow" ? "unprotected" : "protected" }
         self.tripped = tripped
         self.incidents = incidents
         self.rules = rules
