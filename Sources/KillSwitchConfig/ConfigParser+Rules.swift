@@ -53,6 +53,8 @@ extension ConfigParser {
             let maxRejects = t.integer("max_rejects", required: true, range: 1...10_000_000)
             let window = t.duration("window", required: true)
             if let maxRejects, let window { kind = .rejectStorm(maxRejects: maxRejects, window: window) }
+        case "dms-lost"?:
+            t.issue("type", "dms-lost rules are not written here: each venue with dms gets one (id dms-lost.<venue>); set [engine] dms_failures")
         case let other?:
             t.issue("type", "unknown rule type \"\(other)\"; expected one of \(RuleDefinition.typeNames.joined(separator: ", "))")
         case nil:

@@ -43,6 +43,7 @@ public enum ConfigParser {
         for (index, rule) in config.rules.enumerated() where !ruleIds.insert(rule.id).inserted {
             sink.add(ConfigIssue(path: "rules[\(index)].id", message: "duplicate rule id \"\(rule.id)\""))
         }
+        config.rules += countdownLossRules(config, ruleIds: ruleIds, sink: sink)
         config.notify = root.tables("notify").compactMap(parseNotify)
         root.finish()
         if !sink.issues.isEmpty { throw ConfigErrors(file: file, issues: sink.issues) }
@@ -119,6 +120,7 @@ public enum ConfigParser {
         if let v = t.duration("keep_trying_max") { engine.keepTryingMax = v }
         if let v = t.duration("latched_sweep_every") { engine.latchedSweepEvery = v }
         if let v = t.duration("rate_limit_jitter") { engine.rateLimitJitter = v }
+        if let v = t.integer("dms_failures", range: 1...100) { engine.dmsFailures = v }
         if engine.keepTryingMax < engine.keepTryingInitial {
             t.issue("keep_trying_max", "must be at least keep_trying_initial (\(DurationText.format(engine.keepTryingInitial)))")
         }

@@ -24,7 +24,14 @@ public struct RuleDefinition: Sendable, Hashable {
         case exposure(maxOpenOrders: Int?, maxOpenNotional: DecimalAmount?)
         /// More than `maxRejects` venue rejects in `window`.
         case rejectStorm(maxRejects: Int, window: Duration)
+        /// The venue's countdown cancel-all could not be refreshed `failures` times in a row: the venue may
+        /// cancel the scope at any moment, or the daemon cannot reach it. Never written in `[[rules]]`: one per
+        /// venue entry with `dms`, id `dms-lost.<venue>` (`countdownLossRuleId`).
+        case dmsLost(failures: Int)
     }
+
+    /// The id of the `dms-lost` rule a venue entry with `dms` gets.
+    public static func countdownLossRuleId(venue: String) -> String { "dms-lost.\(venue)" }
 
     public var typeName: String {
         switch kind {
@@ -34,6 +41,7 @@ public struct RuleDefinition: Sendable, Hashable {
         case .orderRate: "order-rate"
         case .exposure: "exposure"
         case .rejectStorm: "reject-storm"
+        case .dmsLost: "dms-lost"
         }
     }
 
