@@ -12,7 +12,7 @@ import ServiceLifecycle
 ///
 /// Failed refreshes are logged at critical, published (`dms-failed` webhooks) and fed to the `dms-lost` rules;
 /// arms, refreshes and disarms are audited with the venue's trigger time. None of it waits on the store.
-struct CountdownService: Service {
+public struct CountdownService: Service {
     let runners: [CountdownRunner<ContinuousClock>]
     let board: CountdownBoard
     let audit: CountdownAuditLog
@@ -24,7 +24,7 @@ struct CountdownService: Service {
     /// How long a clean stop waits for the audit records to be written.
     static let auditFlushDeadline: Duration = .seconds(5)
 
-    init(daemon: Daemon, clock: ContinuousClock = ContinuousClock(), releaseAfter: Duration = .seconds(300)) {
+    public init(daemon: Daemon, clock: ContinuousClock = ContinuousClock(), releaseAfter: Duration = .seconds(300)) {
         let configuration = daemon.configuration
         let audit = CountdownAuditLog()
         let probe = BoundedProbe(clock: clock, probe: livenessProbe(daemon))
@@ -76,7 +76,8 @@ struct CountdownService: Service {
         return true
     }
 
-    func run() async {
+    /// Runs until the group's graceful shutdown (or cancellation), then disarms or leaves each countdown.
+    public func run() async {
         guard !runners.isEmpty else { return }
         // Unstructured on purpose: a wedged rule engine or store must not keep the group from stopping.
         let reporters = reports.map { stream, deliver in Task { for await (ok, detail) in stream { await deliver(ok, detail) } } }
@@ -94,10 +95,14 @@ struct CountdownService: Service {
                 }
             }
         }
-        // A clean stop (the group's graceful shutdown): disarm or leave, each countdown at once.
-        await withDiscardingTaskGroup { group in
-            for runner in runners { group.addTask { await runner.stop() } }
-        }
+        // A clean stop (the group's graceful shutdown): disarm or leave, each countdown at once — in a task of its
+        // own, so that a cancelled run still sends its disarms.
+        let stopping = runners
+        await Task {
+            await withDiscardingTaskGroup { group in
+                for runner in stopping { group.addTask { await runner.stop() } }
+            }
+        }.value
         audit.finish()
         if !(await BoundedProbe.finishes(writer, within: Self.auditFlushDeadline, clock: ContinuousClock())) {
             logger.error("countdown audit records not all written at stop (the store did not take them in time)")
