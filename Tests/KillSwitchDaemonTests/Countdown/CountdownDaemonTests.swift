@@ -318,7 +318,7 @@ extension EngineIntegration {
         _ = try await running.daemon.ingest([.success(event)])
         let armed = await Self.eventually(within: .seconds(5)) { await harness.sim.countdowns().contains { $0.symbol == "ETHUSD_PERP" } }
         #expect(armed, "armed within seconds of the first open order on the symbol")
-        #expect(running.daemon.countdowns.status("binance")?.symbols == ["ETHUSD_PERP"])
+        #expect(await Self.eventually(within: .seconds(5)) { running.daemon.countdowns.status("binance")?.symbols == ["ETHUSD_PERP"] })
         await running.stop()
         #expect(await harness.sim.countdowns().isEmpty, "disarmed at the clean stop")
     }
