@@ -179,11 +179,22 @@ if withCountdowns {
     var lines: [String] = []
     var longest: Int64 = 0
     for (key, entries) in Dictionary(grouping: refreshes, by: { "\($0.exchange)/\($0.market)" }).sorted(by: { $0.key < $1.key }) {
-        let during = entries.map(\.receivedAtMs).filter { $0 > tripWallMs && $0 < endWallMs }.sorted()
-        let marks = [tripWallMs] + during + [endWallMs]
+        let times = entries.map(\.receivedAtMs).sorted()
+        let during = times.filter { $0 > tripWallMs && $0 < endWallMs }
+        // From the last refresh before the trip: how long the venue went without one while the incident ran.
+        let marks = [times.last { $0 <= tripWallMs } ?? tripWallMs] + during + [endWallMs]
         let gap = zip(marks, marks.dropFirst()).map { $1 - $0 }.max() ?? 0
         longest = max(longest, gap)
         lines.append("\(key) \(during.count) refreshes, longest gap \(gap) ms")
+        if arguments.contains("--trace") { print("  \(key) refreshes (ms from the trip): " + times.map { String($0 - tripWallMs) }.joined(separator: " ")) }
+    }
+    if arguments.contains("--trace") {
+        let binance = await sim.requests(since: 0).filter { $0.exchange == "binance" && $0.receivedAtMs >= tripWallMs }
+        let bySecond = Dictionary(grouping: binance, by: { ($0.receivedAtMs - tripWallMs) / 5_000 }).sorted { $0.key < $1.key }
+        print("  binance weight per 5 s after the trip: " + bySecond.map { "\($0.key * 5)s: \($0.value.count) req / \(Int($0.value.compactMap(\.weight).reduce(0, +))) w" }.joined(separator: ", "))
+        if let pool = daemon.limits.buckets(venueId: "binance")["weight"] {
+            print("  binance weight pool: \(pool), reserve \(pool.refreshReserve), level \(pool.level), waiting \(pool.waitingCount)")
+        }
     }
     let fired = await sim.orders(exchange: nil, market: nil, status: "cancelled").filter { $0.cancelledBy == "countdown" }.count
     print("  countdowns (timeout \(DurationText.format(countdownSettings.timeout)), refresh \(DurationText.format(countdownSettings.refresh))) during the trip: " + lines.joined(separator: "; "))

@@ -124,3 +124,30 @@ private func at(_ duration: Duration) -> ManualClock.Instant { .init(offset: dur
         ticket.settle()
     }
 }
+
+extension RefreshReserveTests {
+    /// Binance at 100,000 orders: 2,000 batch cancels of weight 1 against 2,400 a minute, four symbols'
+    /// refreshes (weight 10 each) every 5 s with their reserve (⌈60.01 / 5⌉ × 10 × 4 = 520). Every refresh of
+    /// the minute is served at once, whatever the cancels queued.
+    @Test func aMinuteOfRefreshesIsServedWhileAnIncidentKeepsThePoolFull() async throws {
+        let clock = ManualClock()
+        let pool = RateLimitPool(name: "binance/ip/weight", capacity: 2400, window: .seconds(60), jitterAllowance: .milliseconds(10), clock: clock)
+        pool.setRefreshReserve(520)
+        for _ in 0..<4 { #expect(pool.tryAcquire(cost: 10, priority: .refresh)) }
+        // The incident: every cancel asks at once, each settled as soon as granted.
+        let cancels = (0..<2_000).map { _ in
+            Task {
+                let grant = try await pool.acquire(cost: 1, priority: .cancel, untilSettled: true)
+                pool.settle(grant.sequence)
+            }
+        }
+        await pool.waitForWaiters(count: 1)
+        for tick in 1...11 {
+            clock.advance(by: .seconds(5))
+            for symbol in 0..<4 {
+                #expect(pool.tryAcquire(cost: 10, priority: .refresh), "tick \(tick), symbol \(symbol): level \(pool.level), waiting \(pool.waitingCount)")
+            }
+        }
+        for cancel in cancels { cancel.cancel() }
+    }
+}

@@ -26,8 +26,8 @@ actor CountdownRunner<C: Clock> where C.Duration == Duration {
         var openCounts: @Sendable () async throws -> [String: Int]
         /// Each refresh's result for the `dms-lost` rules (delivered in order, never blocking).
         var reportToRules: @Sendable (_ succeeded: Bool, _ detail: String?) -> Void
-        /// Per-symbol venues: whether refreshing this many symbols fits the budget; reserves their slice.
-        var reserve: @Sendable (_ targets: Int) -> Bool
+        /// Whether refreshing this many targets fits the budget; if so (or `force`), reserves their slice.
+        var reserve: @Sendable (_ targets: Int, _ force: Bool) -> Bool
         var audit: CountdownAuditLog
         var board: CountdownBoard
         var events: DaemonEventBus
@@ -83,7 +83,13 @@ actor CountdownRunner<C: Clock> where C.Duration == Duration {
 
     /// Arms now, then refreshes every `refresh` until cancelled (the caller then runs `stop`).
     func run() async {
-        _ = environment.reserve(targets.count)
+        // The configured targets are reserved whatever the live budget says (`config check` held them to the
+        // published one): a smaller live REQUEST_WEIGHT is said loudly, never answered by arming less.
+        if !environment.reserve(targets.count, false) {
+            _ = environment.reserve(targets.count, true)
+            environment.logger.error("countdown refreshes of the configured symbols exceed the live budget; refreshed and reserved anyway",
+                                     metadata: ["venues": "\(group.venueIds)", "symbols": "\(targets.count)"])
+        }
         var next = clock.now
         while !Task.isCancelled {
             await tick()
@@ -281,7 +287,7 @@ actor CountdownRunner<C: Clock> where C.Duration == Duration {
     /// Adds a symbol if the budget has room (false: left out, protection partial).
     private func add(_ symbol: String, seenAt: Int64) -> Bool {
         guard !stopped else { return false }
-        guard environment.reserve(targets.count + 1) else {
+        guard environment.reserve(targets.count + 1, false) else {
             if overBudget.insert(symbol).inserted {
                 environment.logger.error("countdown budget full: symbol not armed (protection is partial)", metadata: ["venues": "\(group.venueIds)", "symbol": "\(symbol)"])
                 publishStatus()
@@ -303,7 +309,7 @@ actor CountdownRunner<C: Clock> where C.Duration == Duration {
     /// Disarms symbols that had nothing open for `releaseAfter` (the configured ones stay).
     private func release(_ symbols: [String]) async {
         for symbol in symbols { targets[symbol] = nil }
-        _ = environment.reserve(targets.count)
+        _ = environment.reserve(targets.count, true)
         for symbol in symbols {
             let result = await environment.send(symbol, 0)
             var detail = auditDetail(symbol)
@@ -359,7 +365,7 @@ actor CountdownRunner<C: Clock> where C.Duration == Duration {
                 ? CountdownStatus(protection: "disarmed", detail: "disarmed at a clean stop")
                 : CountdownStatus(protection: "failing", armedUntil: earliestTrigger, detail: "not disarmed at stop: \(failures.joined(separator: "; "))"))
         }
-        _ = environment.reserve(0)
+        _ = environment.reserve(0, true)
     }
 
     /// A failed answer as one line for logs, audit and alerts (never a secret: codes and transport errors).

@@ -51,7 +51,7 @@ public struct CountdownService: Service {
                     return counts
                 },
                 reportToRules: { ok, detail in sink.yield((ok, detail)) },
-                reserve: { targets in Self.reserve(group: group, venueId: venueId, targets: targets, limits: limits, ledger: ledger) },
+                reserve: { targets, force in Self.reserve(group: group, venueId: venueId, targets: targets, force: force, limits: limits, ledger: ledger) },
                 audit: audit, board: daemon.countdowns, events: daemon.events, wallNow: { WallClock.system.now() }, logger: daemon.logger
             )
             runners.append(CountdownRunner(group: group, environment: environment, clock: clock, releaseAfter: releaseAfter))
@@ -64,13 +64,14 @@ public struct CountdownService: Service {
         self.logger = daemon.logger
     }
 
-    /// Whether `targets` refreshes of `group` fit its budget; if so, reserves their slice of the pool.
-    static func reserve(group: CountdownGroup, venueId: String, targets: Int, limits: VenueRateLimits, ledger: CountdownLedger) -> Bool {
+    /// Whether `targets` refreshes of `group` fit its budget (`force`: reserve them anyway); if so, reserves their
+    /// slice of the pool.
+    static func reserve(group: CountdownGroup, venueId: String, targets: Int, force: Bool = false, limits: VenueRateLimits, ledger: CountdownLedger) -> Bool {
         guard let rule = CountdownBudget.rule(kind: group.kind), let pool = limits.buckets(venueId: venueId)[rule.pool] else { return true }
         // The pool's live figures (Binance's REQUEST_WEIGHT as `exchangeInfo` last said).
         let budget = CountdownBudget.budgetPerMinute(kind: group.kind, limit: BucketLimit(capacity: pool.capacity, window: pool.window))
         let cost = CountdownBudget.costPerMinute(kind: group.kind, refresh: group.settings.refresh, targets: targets)
-        guard ledger.admit(holder: group.key, cost: cost, budget: budget) else { return false }
+        guard ledger.admit(pool: pool.name, holder: group.key, cost: cost, budget: budget, force: force) else { return false }
         let reserve = CountdownBudget.reservePerWindow(kind: group.kind, refresh: group.settings.refresh, targets: targets, span: pool.spacingWindow)
         limits.setRefreshReservation(holder: group.key, venueId: venueId, cost: reserve)
         return true

@@ -305,6 +305,21 @@ extension EngineIntegration {
         #expect(try db.scalarInt("SELECT count(*) FROM audit_events WHERE kind = 'dms-disarm'") == 2)
     }
 
+    @Test func refreshesHoldTheirReserveOfTheVenuesLimitWhileArmed() async throws {
+        let harness = try await EngineHarness.start()
+        defer { Task { await harness.shutdown() } }
+        let symbols = ["BTCUSD_PERP", "ETHUSD_PERP", "SOLUSD_PERP", "XRPUSD_PERP"]
+        let running = try await Running.start(harness, dms: ["binance": CountdownSettings(timeout: .seconds(15), refresh: .seconds(5), symbols: symbols),
+                                                             "htx": CountdownSettings(timeout: .seconds(15), refresh: .seconds(5))])
+        #expect(await Self.eventually(within: .seconds(10)) { running.daemon.countdowns.status("binance")?.protection == "armed" })
+        // ⌈60.01 s / 5 s⌉ = 13 refreshes a window × weight 10 × 4 symbols, out of the IP's weight the cancels share.
+        #expect(running.daemon.limits.buckets(venueId: "binance")["weight"]?.refreshReserve == 520)
+        // HTX: ⌈2.01 s / 5 s⌉ = 1 refresh a window of its own endpoint's pool — held apart from Binance's budget.
+        #expect(running.daemon.limits.buckets(venueId: "htx")["countdown"]?.refreshReserve == 1)
+        await running.stop()
+        #expect(running.daemon.limits.buckets(venueId: "binance")["weight"]?.refreshReserve == 0, "given back at the stop")
+    }
+
     @Test func binanceArmsASymbolOnFirstSightOfAnOpenOrder() async throws {
         let harness = try await EngineHarness.start()
         defer { Task { await harness.shutdown() } }

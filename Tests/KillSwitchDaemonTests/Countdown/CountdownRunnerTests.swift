@@ -72,8 +72,8 @@ import Logging
         let environment = CountdownRunner<ManualClock>.Environment(
             send: { symbol, timeout in venue.send(symbol, timeout) }, probe: probe, openCounts: openCounts,
             reportToRules: { ok, _ in recorder.reports.withLock { $0.append(ok) } },
-            reserve: { targets in
-                guard targets <= recorder.budget.withLock({ $0 }) else { return false }
+            reserve: { targets, force in
+                guard force || targets <= recorder.budget.withLock({ $0 }) else { return false }
                 recorder.reserved.withLock { $0.append(targets) }
                 return true
             },
@@ -226,6 +226,17 @@ import Logging
         #expect(leave.venue.sent.withLock { $0.count } == 1, "left armed: nothing sent")
         #expect(leave.board.status("gate-futures")?.protection == "left-armed")
         #expect(await Self.auditKinds(leave.audit) == ["dms-arm", "dms-left-armed"])
+    }
+
+    @Test func theLedgerKeepsEachPoolsBudgetApart() {
+        let ledger = CountdownLedger()
+        // HTX's refreshes on their own pool do not count against Binance's weight budget.
+        #expect(ledger.admit(pool: "htx/uid:1/countdown", holder: "htx", cost: 12, budget: 1_500))
+        #expect(ledger.admit(pool: "binance/ip/weight", holder: "binance-a", cost: 480, budget: 480))
+        // Two Binance entries share the IP's weight.
+        #expect(!ledger.admit(pool: "binance/ip/weight", holder: "binance-b", cost: 60, budget: 480))
+        #expect(ledger.admit(pool: "binance/ip/weight", holder: "binance-b", cost: 60, budget: 480, force: true))
+        #expect(ledger.admit(pool: "binance/ip/weight", holder: "binance-a", cost: 120, budget: 480), "lowering always succeeds")
     }
 
     /// Waits (bounded) for something another task does.
