@@ -176,7 +176,8 @@ import Logging
         await f.runner.saw("ethusd_perp")
         try await Self.until { f.venue.sent.withLock { $0.count } == 2 }
         #expect(f.venue.sent.withLock { $0.last } == .init(symbol: "ETHUSD_PERP", timeout: 30))
-        #expect(await f.runner.armedSymbols == ["BTCUSD_PERP", "ETHUSD_PERP"])
+        // Recorded once its answer is read (just after the venue saw it).
+        try await Self.until { await f.runner.armedSymbols == ["BTCUSD_PERP", "ETHUSD_PERP"] }
         #expect(f.recorder.reserved.withLock { $0 } == [2], "the reserve grows with the symbols")
         await f.runner.tick()
         #expect(Set(f.venue.sent.withLock { $0.suffix(2) }.map(\.symbol)) == ["BTCUSD_PERP", "ETHUSD_PERP"], "both refreshed")
