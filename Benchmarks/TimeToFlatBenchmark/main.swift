@@ -22,6 +22,11 @@ import VenueSim
 // departures cannot bunch arrivals), i.e. one window step is W + J + rtt. With R requests:
 //   bound = (⌈R / N⌉ − 1) × (W + J + rtt) + rtt (the last burst's answers) + rtt (the final listing)
 // (HTX: + its 50 ms "submitted" delay and one verification listing). The slowest venue is the bound.
+//
+// `--dms`: every venue with a countdown arms it (timeout 15 s, refresh 5 s; Binance's four symbols, the most its
+// 20% budget allows at that refresh) and the daemon refreshes them through the trip. Printed too: whether any
+// countdown fired (target: none) and the longest gap between two refreshes the venue saw while the incident ran.
+// Binance's cancels then share the IP's weight with the refreshes' reserved slice: its N is the weight less it.
 
 struct Venue {
     var id: String, kind: VenueKind, exchange: String, market: String, symbols: [String], settle: String?, productType: String?
@@ -39,6 +44,8 @@ let venues = [
     Venue(id: "binance", kind: .binanceCoinM, exchange: "binance", market: "futures", symbols: ["BTCUSD_PERP", "ETHUSD_PERP", "SOLUSD_PERP", "XRPUSD_PERP"], settle: nil, productType: nil, capacity: 2400, windowSeconds: 60),
 ]
 let perVenue = totalOrders / venues.count
+let withCountdowns = arguments.contains("--dms")
+let countdownSettings = CountdownSettings(timeout: .seconds(15), refresh: .seconds(5), symbols: venues.first { $0.kind == .binanceCoinM }!.symbols)
 let latencyMs = 20, jitterMs = 5
 let htxDelayMs = 50.0
 let jitterAllowance = Duration.milliseconds(10)
@@ -59,7 +66,8 @@ for v in venues {
     let market = VenueMarket(settle: v.settle, productType: v.productType, marginCoin: v.productType == nil ? nil : "USDT",
                              accountId: v.kind == .htxSpot ? "100009" : nil, gateAccount: v.kind == .gateSpot ? "spot" : nil)
     configured.append(VenueConfiguration(descriptor: VenueDescriptor(id: v.id, kind: v.kind, account: "main", baseURL: sim.baseURL, market: market),
-                                         credentials: .environment(keyVariable: "-", secretVariable: "-", passphraseVariable: nil), requestTimeout: .seconds(5)))
+                                         credentials: .environment(keyVariable: "-", secretVariable: "-", passphraseVariable: nil), requestTimeout: .seconds(5),
+                                         dms: withCountdowns && v.kind.hasCountdown ? countdownSettings : nil))
     credentials[v.id] = VenueCredentials(apiKey: "test-api-key", secret: "test-api-secret", passphrase: "test-passphrase")
 }
 let engine = EngineSettings(incidentDeadline: .seconds(600), retryInitial: .milliseconds(60), retryMax: .seconds(1), safetyMargin: 0, escalateAfter: 3,
@@ -94,6 +102,11 @@ for (index, v) in venues.enumerated() {
 let running = Task { try await daemon.run() }
 while !FileManager.default.fileExists(atPath: socket) { try await Task.sleep(for: .milliseconds(20)) }
 await daemon.warmVenueConnections()
+if withCountdowns {
+    // Gate futures, Gate spot, HTX and Binance's four symbols, armed by the daemon's countdown service.
+    let deadline = ContinuousClock.now + .seconds(30)
+    while await sim.countdowns().count < 7, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+}
 
 let clock = ContinuousClock()
 let logBefore = await sim.requests(since: 0).count
@@ -120,6 +133,7 @@ let statusPoller = Task { () -> [Duration] in
 }
 let outcome = await daemon.engine.waitForIncident(incident)
 let elapsed = start.duration(to: clock.now)
+let endWallMs = Int64(Date().timeIntervalSince1970 * 1000)
 statusPoller.cancel()
 let statusLatencies = await statusPoller.value.sorted()
 
@@ -131,7 +145,9 @@ let rtt = Double(latencyMs) / 1_000, jitter = jitterAllowance.seconds
 var bound = 0.0, slowest = ""
 for v in venues {
     let requests = Double(requestsPerVenue[v.id] ?? 0)
-    let windows = max(0, (requests / v.capacity).rounded(.up) - 1)
+    // With countdowns, Binance's cancels get the IP's weight less the refreshes' reserved slice.
+    let reserved = v.kind == .binanceCoinM && withCountdowns ? Double(daemon.limits.buckets(venueId: v.id)["weight"]?.refreshReserve ?? 0) : 0
+    let windows = max(0, (requests / (v.capacity - reserved)).rounded(.up) - 1)
     var seconds = windows * (v.windowSeconds + jitter + rtt) + rtt + rtt
     if v.kind == .htxSpot { seconds += htxDelayMs / 1_000 + rtt }  // "submitted", then one verification listing
     if seconds > bound { bound = seconds; slowest = v.id }
@@ -157,6 +173,33 @@ func percentile(_ sorted: [Duration], _ p: Double) -> Double {
 }
 print(String(format: "  /v1/status during the trip: %d polls, p50 %.1f ms, p99 %.1f ms, max %.1f ms (target p99 < 100 ms)",
              statusLatencies.count, percentile(statusLatencies, 0.5), percentile(statusLatencies, 0.99), percentile(statusLatencies, 1)))
+if withCountdowns {
+    // What the venues saw: each countdown's refreshes while the incident ran, and the longest gap between two.
+    let refreshes = await sim.requests(since: 0).filter { ($0.path.contains("countdown") || $0.path.contains("cancel-all-after")) && $0.status == 200 }
+    var lines: [String] = []
+    var longest: Int64 = 0
+    for (key, entries) in Dictionary(grouping: refreshes, by: { "\($0.exchange)/\($0.market)" }).sorted(by: { $0.key < $1.key }) {
+        let times = entries.map(\.receivedAtMs).sorted()
+        let during = times.filter { $0 > tripWallMs && $0 < endWallMs }
+        // From the last refresh before the trip: how long the venue went without one while the incident ran.
+        let marks = [times.last { $0 <= tripWallMs } ?? tripWallMs] + during + [endWallMs]
+        let gap = zip(marks, marks.dropFirst()).map { $1 - $0 }.max() ?? 0
+        longest = max(longest, gap)
+        lines.append("\(key) \(during.count) refreshes, longest gap \(gap) ms")
+        if arguments.contains("--trace") { print("  \(key) refreshes (ms from the trip): " + times.map { String($0 - tripWallMs) }.joined(separator: " ")) }
+    }
+    if arguments.contains("--trace") {
+        let binance = await sim.requests(since: 0).filter { $0.exchange == "binance" && $0.receivedAtMs >= tripWallMs }
+        let bySecond = Dictionary(grouping: binance, by: { ($0.receivedAtMs - tripWallMs) / 5_000 }).sorted { $0.key < $1.key }
+        print("  binance weight per 5 s after the trip: " + bySecond.map { "\($0.key * 5)s: \($0.value.count) req / \(Int($0.value.compactMap(\.weight).reduce(0, +))) w" }.joined(separator: ", "))
+        if let pool = daemon.limits.buckets(venueId: "binance")["weight"] {
+            print("  binance weight pool: \(pool), reserve \(pool.refreshReserve), level \(pool.level), waiting \(pool.waitingCount)")
+        }
+    }
+    let fired = await sim.orders(exchange: nil, market: nil, status: "cancelled").filter { $0.cancelledBy == "countdown" }.count
+    print("  countdowns (timeout \(DurationText.format(countdownSettings.timeout)), refresh \(DurationText.format(countdownSettings.refresh))) during the trip: " + lines.joined(separator: "; "))
+    print("  orders cancelled by a countdown firing: \(fired) (target 0); longest refresh gap \(longest) ms of a \(countdownSettings.timeoutSeconds * 1_000) ms countdown")
+}
 if arguments.contains("--trace") {
     for exchange in ["bitget", "htx", "gate", "binance"] {
         let arrivals = tripLog.filter { $0.exchange == exchange }

@@ -109,7 +109,8 @@ public enum ConfigLoader {
 
     /// Fills each enabled venue's `uid` (the config's, else derived from its API key) and refuses two entries
     /// on one venue account and market: a listing or cancel-all of one would reach the other's orders, so a
-    /// trip scoped to one entry would cancel the other's.
+    /// trip scoped to one entry would cancel the other's. Then checks the countdowns (`dms`): every entry one
+    /// reaches enables it too, and their refreshes fit their budget (`CountdownPlan`).
     public static func resolveAccounts(_ config: inout KillSwitchConfiguration, credentials: [String: VenueCredentials]) throws(ConfigErrors) {
         var seen: [String: (index: Int, id: String)] = [:]
         var issues: [ConfigIssue] = []
@@ -128,6 +129,8 @@ public enum ConfigLoader {
                 seen[key] = (index, descriptor.id)
             }
         }
+        // Countdowns (`dms`) reach whole venue accounts: checked once the accounts are known.
+        if issues.isEmpty { issues = CountdownPlan.reachIssues(config) + CountdownPlan.budgetIssues(config) }
         if !issues.isEmpty { throw ConfigErrors(file: config.sourcePath ?? "config", issues: issues) }
     }
 

@@ -57,6 +57,8 @@ extension ConfigParser {
             let feed = feedName(t, venues: venues)
             let maxAge = t.duration("max_age", required: true)
             if let feed, let maxAge { kind = .staleFeed(feed: feed, maxAge: maxAge) }
+        case "dms-lost"?:
+            t.issue("type", "dms-lost rules are not written here: each venue with dms gets one (id dms-lost.<venue>); set [engine] dms_failures")
         case let other?:
             t.issue("type", "unknown rule type \"\(other)\"; expected one of \(RuleDefinition.typeNames.joined(separator: ", "))")
         case nil:

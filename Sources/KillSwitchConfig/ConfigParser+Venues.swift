@@ -45,11 +45,12 @@ extension ConfigParser {
         if let uid, uid.isEmpty || uid.contains(where: \.isWhitespace) { t.issue("uid", "must be the venue's account id (non-empty, no spaces)") }
         // A disabled venue is never contacted and needs no credentials (any given are still checked).
         let credentials = enabled || t.has("credentials") ? parseCredentials(t, defaultSecretsFile: defaultSecretsFile) : nil
+        let dms = t.table("dms").flatMap { table in kind.flatMap { parseCountdown(table, kind: $0) } }
         t.finish()
         guard let id, let kind, let baseURL, enabled == false || credentials != nil else { return nil }
         return VenueConfiguration(
             descriptor: VenueDescriptor(id: id, kind: kind, account: account, baseURL: baseURL, market: market, contracts: contracts, uid: uid, enabled: enabled),
-            credentials: credentials, requestTimeout: timeout
+            credentials: credentials, requestTimeout: timeout, dms: dms
         )
     }
 

@@ -44,6 +44,7 @@ public enum ConfigParser {
         for (index, rule) in config.rules.enumerated() where !ruleIds.insert(rule.id).inserted {
             sink.add(ConfigIssue(path: "rules[\(index)].id", message: "duplicate rule id \"\(rule.id)\""))
         }
+        config.rules += countdownLossRules(config, ruleIds: ruleIds, sink: sink)
         config.notify = root.tables("notify").compactMap(parseNotify)
         root.finish()
         if !sink.issues.isEmpty { throw ConfigErrors(file: file, issues: sink.issues) }
@@ -125,6 +126,7 @@ public enum ConfigParser {
                 t.issue("mode", "\"\(text)\" must be \"live\" or \"shadow\"")
             }
         }
+        if let v = t.integer("dms_failures", range: 1...100) { engine.dmsFailures = v }
         if engine.keepTryingMax < engine.keepTryingInitial {
             t.issue("keep_trying_max", "must be at least keep_trying_initial (\(DurationText.format(engine.keepTryingInitial)))")
         }

@@ -94,10 +94,13 @@ public struct EngineSettings: Sendable, Hashable {
     /// Added to every venue window when spacing requests: network jitter bunches requests that left evenly,
     /// and venues count arrivals. At least the jitter between this host and the venues.
     public var rateLimitJitter: Duration
+    /// Consecutive failed countdown refreshes (a venue's `dms`) that trip the venue (rule type `dms-lost`).
+    public var dmsFailures: Int
 
     public init(incidentDeadline: Duration = .seconds(120), retryInitial: Duration = .milliseconds(100), retryMax: Duration = .seconds(5), safetyMargin: Double = 0.1,
                 escalateAfter: Int = 3, keepTryingInitial: Duration = .seconds(5), keepTryingMax: Duration = .seconds(60), latchedSweepEvery: Duration = .seconds(10),
-                rateLimitJitter: Duration = .milliseconds(10)) {
+                rateLimitJitter: Duration = .milliseconds(10), dmsFailures: Int = 3) {
+        self.dmsFailures = dmsFailures
         self.incidentDeadline = incidentDeadline
         self.retryInitial = retryInitial
         self.retryMax = retryMax
@@ -171,7 +174,7 @@ public struct NotifyTarget: Sendable, Hashable {
     /// Per-attempt timeout of this webhook's requests.
     public var timeout: Duration
 
-    public static let eventNames = ["trip", "incident-end", "rearm", "armed-check-failed", "storage"]
+    public static let eventNames = ["trip", "incident-end", "rearm", "armed-check-failed", "storage", "dms-failed"]
     /// Where PagerDuty's Events API v2 takes events (EU accounts set `url` to events.eu.pagerduty.com).
     public static let pagerDutyEventsURL = "https://events.pagerduty.com/v2/enqueue"
 
@@ -237,9 +240,12 @@ public struct VenueConfiguration: Sendable, Hashable {
     /// nil only for a disabled venue (`enabled = false`), which needs none.
     public var credentials: CredentialSource?
     public var requestTimeout: Duration
+    /// `dms`: the venue's countdown cancel-all, armed and refreshed by the daemon (nil: none).
+    public var dms: CountdownSettings?
 
-    public init(descriptor: VenueDescriptor, credentials: CredentialSource?, requestTimeout: Duration = .seconds(5)) {
+    public init(descriptor: VenueDescriptor, credentials: CredentialSource?, requestTimeout: Duration = .seconds(5), dms: CountdownSettings? = nil) {
         self.descriptor = descriptor
+        self.dms = dms
         self.credentials = credentials
         self.requestTimeout = requestTimeout
     }

@@ -14,7 +14,7 @@ final class TableReader {
         self.sink = sink
     }
 
-    func keyPath(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+    func keyPath(_ key: String) -> String { path.isEmpty ? key : (key.isEmpty ? path : "\(path).\(key)") }
 
     func issue(_ key: String, _ message: String) { sink.add(ConfigIssue(path: keyPath(key), message: message)) }
 

@@ -19,6 +19,11 @@ extension Daemon {
             if event.status == .rejected { rejects += 1 }
             if status.isOpen { touched.append(orderId) }
         }
+        // A per-symbol countdown (Binance) is armed on first sight of an open order on its symbol.
+        countdowns.saw(openOrdersOn: zip(events, results).compactMap { event, result in
+            guard case .success(let event) = event, case .stored(_, let status, _) = result, status.isOpen else { return nil }
+            return (event.venueId, event.symbol)
+        })
         await rules.ordersIngested(newOrders: newOrders, rejects: rejects)
         let latched = await engine.latchedIncidents
         if !latched.isEmpty && !touched.isEmpty {

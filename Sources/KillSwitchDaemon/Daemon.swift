@@ -15,6 +15,11 @@ public final class Daemon: Sendable {
     public let store: Store
     public let engine: TripEngine
     public let clients: [String: any VenueClient]
+    /// Per countdown (`CountdownGroup.key`): a client of the arming entry on connections of its own, sharing
+    /// its venue clock, so an incident's load on the entry's pool never delays a refresh.
+    let countdownClients: [String: any VenueClient]
+    /// Each venue entry's countdown protection (`dms`), for status and metrics.
+    public let countdowns: CountdownBoard
     public let limits: VenueRateLimits
     public let rules: RuleEngine<ContinuousClock>
     /// Per-venue-account health (last answer, armed check, clock offset) for `/v1/status`.
@@ -63,6 +68,7 @@ public final class Daemon: Sendable {
         // each other's orders.
         var configuration = given
         try ConfigLoader.resolveAccounts(&configuration, credentials: credentials)
+        configuration = CountdownPlan.withLossRules(configuration)
         self.configuration = configuration
         self.options = options
         self.logger = logger
@@ -84,6 +90,7 @@ public final class Daemon: Sendable {
         let limits = VenueRateLimits(clock: clock, safetyMargin: configuration.engine.safetyMargin, jitterAllowance: configuration.engine.rateLimitJitter)
         var clients: [String: any VenueClient] = [:]
         var venueHTTPClients: [HTTPClient] = []
+        var countdownClients: [String: any VenueClient] = [:]
         do {
             for venue in configuration.venues {
                 // A disabled venue gets no client; an enabled one always has credentials (the loader refuses
@@ -97,12 +104,22 @@ public final class Daemon: Sendable {
                 clients[venue.descriptor.id] = try VenueClients.make(descriptor: venue.descriptor, credentials: secret, httpClient: venueHTTPClient,
                                                                       configuration: clientConfiguration, admission: limits, logger: logger)
             }
+            for group in CountdownPlan.groups(configuration) {
+                guard let id = group.armingVenueId, let venue = configuration.venues.first(where: { $0.descriptor.id == id }),
+                      let secret = credentials[id], let main = clients[id] as? HTTPVenueClient else { continue }
+                let countdownHTTPClient = VenueClients.makeSharedHTTPClient(connectionsPerHost: 4)
+                venueHTTPClients.append(countdownHTTPClient)
+                countdownClients[group.key] = try VenueClients.make(descriptor: venue.descriptor, credentials: secret, httpClient: countdownHTTPClient,
+                                                                    configuration: main.configuration, clock: main.clock, admission: limits, logger: logger)
+            }
         } catch {
             // An HTTPClient must be shut down before it is released.
             for client in venueHTTPClients + [httpClient] { try? await client.shutdown() }
             throw error
         }
         self.clients = clients
+        self.countdownClients = countdownClients
+        self.countdowns = CountdownBoard(configuration: configuration)
         self.venueHTTPClients = venueHTTPClients
         self.limits = limits
         let engine = try await TripEngine(store: store, clients: clients, limits: limits, clock: clock, settings: configuration.engine,
@@ -161,6 +178,9 @@ public final class Daemon: Sendable {
         let controlListening = ReadinessSignal()
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: EngineService(daemon: self), successTerminationBehavior: .gracefullyShutdownGroup),
+            // Shut down just before the engine: the countdowns are disarmed (or left) with everything else stopped.
+            // Ends at once without countdowns: that must not stop the daemon.
+            .init(service: CountdownService(daemon: self), successTerminationBehavior: .ignore),
             // Metrics must never stop the daemon: if their loop ever ends, the rest carries on.
             .init(service: MetricsService(metrics: killSwitchMetrics, events: metricsEvents), successTerminationBehavior: .ignore),
             // Background services may end early (no venues, no webhooks): that must not stop the daemon.

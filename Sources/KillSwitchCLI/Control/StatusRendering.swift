@@ -49,6 +49,25 @@ enum StatusRendering {
                 }
             ).renderTable())
         }
+        let countdowns = report.venues.compactMap { venue in venue.countdown.map { (venue.venue, $0) } }
+        if !countdowns.isEmpty {
+            sections.append("VENUE COUNTDOWNS (dms):\n" + Tabular(columns: ["venue", "protection", "detail"], rows: countdowns.map { venue, countdown in
+                [venue, countdownProtection(countdown), countdown.detail]
+            }).renderTable())
+        }
         return sections.joined(separator: "\n\n")
+    }
+
+    /// "armed until T", "partial protection until T", "daemon-only protection", "FAILING (n) …".
+    static func countdownProtection(_ countdown: CountdownStatus) -> String {
+        let until = countdown.armedUntil.map { " until \(Timestamp.format($0))" } ?? ""
+        switch countdown.protection {
+        case "armed": return "armed\(until)"
+        case "partial": return "partial protection\(until)"
+        case "daemon-only": return "daemon-only protection"
+        case "failing": return "FAILING (\(countdown.consecutiveFailures) refresh(es) failed)" + (countdown.armedUntil.map { ", fires \(Timestamp.format($0))" } ?? "")
+        case "left-armed": return "left armed\(until)"
+        default: return countdown.protection
+        }
     }
 }

@@ -89,7 +89,7 @@ public enum LinkedPools {
             if case .done = step, longest > 0 { step = .sleep(now.addingSaturating(longest)) }
             var taken: [(RateLimitPool, UInt64)] = []
             if case .done = step {
-                for draw in draws { taken.append((draw.bucket, draw.bucket.linkedTake(cost: draw.cost, untilSettled: untilSettled))) }
+                for draw in draws { taken.append((draw.bucket, draw.bucket.linkedTake(cost: draw.cost, priority: priority, untilSettled: untilSettled))) }
             }
             draws.reversed().forEach { $0.bucket.unlockForLinked() }
             effects.run(timeline: timeline)
@@ -120,7 +120,7 @@ public enum LinkedPools {
                 break
             }
         }
-        if all { for draw in draws { _ = draw.bucket.linkedTake(cost: draw.cost, untilSettled: false) } }
+        if all { for draw in draws { _ = draw.bucket.linkedTake(cost: draw.cost, priority: priority, untilSettled: false) } }
         draws.reversed().forEach { $0.bucket.unlockForLinked() }
         effects.run(timeline: first.bucket.timeline)
         return all

@@ -1,10 +1,13 @@
 import Foundation
 import NIOCore
 
-/// Who is asking for budget. Cancels are served before background traffic (clock sync, keep-warm, armed
-/// checks), and background traffic never takes budget while a cancel taker waits or while the bucket is
-/// reserved for a running incident.
+/// Who is asking for budget. Countdown refreshes (the venue's dead-man switch) are served first and have a
+/// reserved slice of the pool (`RateLimitPool.setRefreshReserve`); cancels are served before background
+/// traffic (clock sync, keep-warm, armed checks), and background traffic never takes budget while a cancel
+/// taker waits or while the bucket is reserved for a running incident.
 public enum RatePriority: Int, Sendable, Hashable, Comparable, CaseIterable {
+    /// A countdown cancel-all refresh: if it starves, the venue cancels every order it reaches.
+    case refresh = -1
     case cancel = 0
     case background = 1
 
@@ -33,9 +36,13 @@ public enum RateLimitError: Error, Sendable, Hashable, CustomStringConvertible {
 ///   in any window of W as long as the jitter stays under J.
 /// - Safety margin `m` (0 ≤ m < 1): the pool behaves as if the venue published `⌊count × (1 − m)⌋`
 ///   (at least 1).
-/// - Takers queue FIFO within a priority; `.cancel` is served before `.background`. Only the queue's head
-///   can take (no barging: a cheap request never overtakes an expensive one that arrived first).
-///   Background takers get nothing while `reserveForIncidents` is set.
+/// - Takers queue FIFO within a priority; `.refresh` is served before `.cancel`, `.cancel` before
+///   `.background`. Only the queue's head can take (no barging: a cheap request never overtakes an expensive
+///   one that arrived first). Background takers get nothing while `reserveForIncidents` is set.
+/// - A refresh reserve of R (`setRefreshReserve`): the part of R that refreshes have not used in the current
+///   window is held back from every other taker, so a pool an incident keeps full still has R per window for
+///   the countdown refreshes (which may also use any free budget beyond R). Never more than leaves a taker's
+///   cost room in an empty window: a reserve can slow the others, never block them for good.
 /// - A grant taken `untilSettled` stays in the window until the request is settled (its answer came, or it
 ///   failed), and from then for a whole window: the venue counts the request when it *arrives*, which is
 ///   after it was granted (a connection to open, a busy event loop) and before its answer. Counting from the
@@ -92,7 +99,7 @@ public final class RateLimitPool: @unchecked Sendable, CustomStringConvertible {
         let now = timeline.now()
         return locked { s in
             s.prune(now)
-            return Double(max(0, s.count - s.used))
+            return Double(max(0, s.count - s.used - s.held(forCost: 1)))
         }
     }
 
@@ -122,8 +129,8 @@ public final class RateLimitPool: @unchecked Sendable, CustomStringConvertible {
     public func settle(_ sequence: UInt64) {
         let now = timeline.now()
         let effects = locked { s -> Effects in
-            guard let cost = s.inFlight.removeValue(forKey: sequence) else { return Effects() }
-            s.log.append((now, cost))
+            guard let grant = s.inFlight.removeValue(forKey: sequence) else { return Effects() }
+            s.log.append((now, grant.cost, grant.refresh))
             return drainAndSchedule(&s, now: now)
         }
         effects.run(timeline: timeline)
@@ -140,7 +147,7 @@ public final class RateLimitPool: @unchecked Sendable, CustomStringConvertible {
         return locked { s in
             s.prune(now)
             guard s.canServeAtOnce(cost: cost, priority: priority, now: now) else { return false }
-            s.take(cost, at: now)
+            s.take(cost, at: now, refresh: priority == .refresh)
             return true
         }
     }
@@ -158,7 +165,7 @@ public final class RateLimitPool: @unchecked Sendable, CustomStringConvertible {
             s.prune(arrival)
             if cost > s.count { return .tooLarge(s.count) }
             if s.canServeAtOnce(cost: cost, priority: priority, now: arrival) {
-                s.take(cost, at: arrival, untilSettled: untilSettled)
+                s.take(cost, at: arrival, untilSettled: untilSettled, refresh: priority == .refresh)
                 return .granted(Grant(sequence: s.grants, waited: .zero))
             }
             s.nextId += 1
@@ -274,6 +281,20 @@ public final class RateLimitPool: @unchecked Sendable, CustomStringConvertible {
         effects.run(timeline: timeline)
     }
 
+    /// Reserves `cost` per window for `.refresh` takers (countdown refreshes): see the type's notes. 0 lifts it.
+    public func setRefreshReserve(_ cost: Int) {
+        precondition(cost >= 0, "a reserve must not be negative")
+        let now = timeline.now()
+        let effects = locked { s -> Effects in
+            s.refreshReserve = cost
+            return drainAndSchedule(&s, now: now)
+        }
+        effects.run(timeline: timeline)
+    }
+
+    /// The cost per window held for countdown refreshes.
+    public var refreshReserve: Int { locked { $0.refreshReserve } }
+
     /// Suspends until at least `count` takers are queued (for tests and the fan-out's own bookkeeping).
     public func waitForWaiters(count: Int) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
@@ -309,13 +330,13 @@ public final class RateLimitPool: @unchecked Sendable, CustomStringConvertible {
         if s.canServeAtOnce(cost: cost, priority: priority, now: now) { return .grantable }
         let ahead = s.queue.filter { $0.priority <= priority }.reduce(0) { $0 + $1.cost }
         // Waiting on grants still in flight: look again after a window (a settle may come sooner).
-        let ready = max(s.readyAt(cost: ahead + cost, now: now) ?? now.addingSaturating(s.span), s.holdUntil)
+        let ready = max(s.readyAt(cost: ahead + cost, priority: priority, now: now) ?? now.addingSaturating(s.span), s.holdUntil)
         return .wait(max(1, ready - now))
     }
 
     /// With the lock held: takes `cost` (after `linkedCheck` said `.grantable`).
-    func linkedTake(cost: Int, untilSettled: Bool) -> UInt64 {
-        s.take(cost, at: timeline.now(), untilSettled: untilSettled)
+    func linkedTake(cost: Int, priority: RatePriority, untilSettled: Bool) -> UInt64 {
+        s.take(cost, at: timeline.now(), untilSettled: untilSettled, refresh: priority == .refresh)
         return s.grants
     }
 
@@ -400,12 +421,16 @@ public final class RateLimitPool: @unchecked Sendable, CustomStringConvertible {
         /// Usable count per window (after the margin).
         var count = 1
         /// What was granted (or the venue counted beyond our grants) within the last spacing window, oldest
-        /// first, and its total cost.
-        var log = CircularBuffer<(at: Int64, cost: Int)>()
+        /// first, and its total cost; `refresh`: granted to a countdown refresh.
+        var log = CircularBuffer<(at: Int64, cost: Int, refresh: Bool)>()
         /// Grants still in flight (sequence → cost): in the window whatever their age.
-        var inFlight: [UInt64: Int] = [:]
+        var inFlight: [UInt64: (cost: Int, refresh: Bool)] = [:]
         /// Total cost in the window: the log and what is in flight.
         var used = 0
+        /// The part of `used` granted to countdown refreshes.
+        var refreshUsed = 0
+        /// Cost per window reserved for countdown refreshes.
+        var refreshReserve = 0
         var holdUntil: Int64 = .min
         var reserve = false
         var queue: [Waiter] = []
@@ -437,39 +462,57 @@ public final class RateLimitPool: @unchecked Sendable, CustomStringConvertible {
         mutating func prune(_ now: Int64) {
             while let first = log.first, first.at.addingSaturating(span) <= now {
                 used -= first.cost
+                if first.refresh { refreshUsed -= first.cost }
                 log.removeFirst()
             }
+        }
+
+        /// What the refresh reserve holds back from a non-refresh taker of `cost`: the reserve refreshes have not
+        /// used this window, but never so much that the taker could not fit in an empty window.
+        func held(forCost cost: Int, refreshUsed: Int? = nil) -> Int {
+            min(max(0, refreshReserve - (refreshUsed ?? self.refreshUsed)), max(0, count - cost))
+        }
+
+        /// Whether `cost` fits in the window now for a taker of `priority` (a refresh may use its reserve).
+        func fits(cost: Int, priority: RatePriority) -> Bool {
+            priority == .refresh ? used + cost <= count : used + held(forCost: cost) + cost <= count
         }
 
         func canServeAtOnce(cost: Int, priority: RatePriority, now: Int64) -> Bool {
             if now < holdUntil { return false }
             if priority == .background && reserve { return false }
             if queue.contains(where: { $0.priority <= priority }) { return false }
-            return used + cost <= count
+            return fits(cost: cost, priority: priority)
         }
 
-        mutating func take(_ cost: Int, at now: Int64, untilSettled: Bool = false) {
+        mutating func take(_ cost: Int, at now: Int64, untilSettled: Bool = false, refresh: Bool = false) {
             grants += 1
             used += cost
-            if untilSettled { inFlight[grants] = cost } else { log.append((now, cost)) }
+            if refresh { refreshUsed += cost }
+            if untilSettled { inFlight[grants] = (cost, refresh) } else { log.append((now, cost, refresh)) }
         }
 
         /// Counts `cost` the venue sees beyond our grants (usage headers, a throttle), as of now.
         mutating func count(beyondGrants cost: Int, at now: Int64) {
             guard cost > 0 else { return }
-            log.append((now, cost))
+            log.append((now, cost, false))
             used += cost
         }
 
-        /// The first instant at which `cost` more fits in the window (the grants it needs gone have left it);
-        /// `now` when it fits already; nil when it waits on grants still in flight (a settle decides).
-        /// Holds are not considered.
-        func readyAt(cost: Int, now: Int64) -> Int64? {
-            var excess = used + cost - count
-            if excess <= 0 { return now }
+        /// The first instant at which `cost` more fits in the window for a taker of `priority` (the grants it
+        /// needs gone have left it); `now` when it fits already; nil when it waits on grants still in flight (a
+        /// settle decides). Holds are not considered.
+        func readyAt(cost: Int, priority: RatePriority = .cancel, now: Int64) -> Int64? {
+            var used = self.used
+            var refreshUsed = self.refreshUsed
+            func fits() -> Bool {
+                priority == .refresh ? used + cost <= count : used + held(forCost: cost, refreshUsed: refreshUsed) + cost <= count
+            }
+            if fits() { return now }
             for entry in log {
-                excess -= entry.cost
-                if excess <= 0 { return entry.at.addingSaturating(span) }
+                used -= entry.cost
+                if entry.refresh { refreshUsed -= entry.cost }
+                if fits() { return entry.at.addingSaturating(span) }
             }
             return nil
         }
@@ -497,13 +540,13 @@ public final class RateLimitPool: @unchecked Sendable, CustomStringConvertible {
             var granted: [(CheckedContinuation<Grant, any Error>, Grant)] = []
             while let head = queue.first {
                 if head.priority == .background && reserve { return (granted, nil) }
-                if now >= holdUntil && used + head.cost <= count {
+                if now >= holdUntil && fits(cost: head.cost, priority: head.priority) {
                     queue.removeFirst()
-                    take(head.cost, at: now, untilSettled: head.untilSettled)
+                    take(head.cost, at: now, untilSettled: head.untilSettled, refresh: head.priority == .refresh)
                     granted.append((head.continuation, Grant(sequence: grants, waited: .nanoseconds(now - head.arrival))))
                     continue
                 }
-                guard let ready = readyAt(cost: head.cost, now: now) else {
+                guard let ready = readyAt(cost: head.cost, priority: head.priority, now: now) else {
                     // Waiting on in-flight grants: a settle drains the queue; a hold still needs its timer.
                     return (granted, holdUntil > now ? holdUntil : nil)
                 }

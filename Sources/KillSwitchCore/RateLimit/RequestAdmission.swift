@@ -40,6 +40,8 @@ public struct RequestContext: Sendable {
 
     public static let cancel = RequestContext(priority: .cancel)
     public static let background = RequestContext(priority: .background)
+    /// Countdown refreshes: served first, from their reserved slice (see `RateLimitPool`).
+    public static let refresh = RequestContext(priority: .refresh)
 
     /// Cancels by default: a request nobody labelled is treated as part of an incident, never held back.
     @TaskLocal public static var current = RequestContext.cancel

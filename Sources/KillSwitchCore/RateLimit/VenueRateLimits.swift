@@ -131,6 +131,8 @@ public final class VenueRateLimits: RequestAdmission, Sendable {
         /// Key: "<owner>/<pool>" or "binance/ip/<pool>".
         var buckets: [String: RateLimitPool] = [:]
         var reserve = false
+        /// Refresh reserves by pool name, then by who holds them (one countdown group each).
+        var refreshReserves: [String: [String: Int]] = [:]
     }
 
     private let clock: any Clock<Duration>
@@ -149,7 +151,7 @@ public final class VenueRateLimits: RequestAdmission, Sendable {
     }
 
     /// Who owns a venue entry's pools: the venue account (uid) and, on Gate, the market.
-    static func owner(kind: VenueKind, uid: String?, account: String) -> String {
+    public static func owner(kind: VenueKind, uid: String?, account: String) -> String {
         let who = uid.map { "uid:\($0)" } ?? "label:\(kind.rawValue):\(account)"
         switch kind {
         case .gateFutures: return "gate/\(who)/futures"
@@ -249,6 +251,22 @@ public final class VenueRateLimits: RequestAdmission, Sendable {
             return Array(r.buckets.values)
         }
         for bucket in buckets { bucket.setReserveForIncidents(reserve) }
+    }
+
+    /// Reserves `cost` per window of the pool `operation` draws from on `venueId` for countdown refreshes
+    /// (`.refresh` takers), under `holder` (one countdown group): several holders on one pool (Binance's per-IP
+    /// weight) add up. 0 releases the holder's part. Returns the pool's total reserve, or nil when the call is
+    /// not rate limited.
+    @discardableResult
+    public func setRefreshReservation(holder: String, venueId: String, operation: VenueOperation = .countdown, cost: Int) -> Int? {
+        let result = registry.withLock { r -> (RateLimitPool, Int)? in
+            guard let account = r.accounts[venueId], let (bucket, _) = bucket(&r, kind: account.kind, owner: account.owner, operation: operation) else { return nil }
+            r.refreshReserves[bucket.name, default: [:]][holder] = cost > 0 ? cost : nil
+            return (bucket, r.refreshReserves[bucket.name]?.values.reduce(0, +) ?? 0)
+        }
+        guard let (bucket, total) = result else { return nil }
+        bucket.setRefreshReserve(total)
+        return total
     }
 
     /// Every pool by key, for health and metrics.

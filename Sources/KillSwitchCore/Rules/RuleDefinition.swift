@@ -26,7 +26,14 @@ public struct RuleDefinition: Sendable, Hashable {
         case rejectStorm(maxRejects: Int, window: Duration)
         /// `feed` (a venue's PnL marks, a heartbeat source) has had no data newer than `maxAge`.
         case staleFeed(feed: FeedName, maxAge: Duration)
+        /// The venue's countdown cancel-all could not be refreshed `failures` times in a row: the venue may
+        /// cancel the scope at any moment, or the daemon cannot reach it. Never written in `[[rules]]`: one per
+        /// venue entry with `dms`, id `dms-lost.<venue>` (`countdownLossRuleId`).
+        case dmsLost(failures: Int)
     }
+
+    /// The id of the `dms-lost` rule a venue entry with `dms` gets.
+    public static func countdownLossRuleId(venue: String) -> String { "dms-lost.\(venue)" }
 
     public var typeName: String {
         switch kind {
@@ -37,6 +44,7 @@ public struct RuleDefinition: Sendable, Hashable {
         case .exposure: "exposure"
         case .rejectStorm: "reject-storm"
         case .staleFeed: "stale-feed"
+        case .dmsLost: "dms-lost"
         }
     }
 

@@ -74,7 +74,7 @@ extension Daemon {
             venue: venue.id, kind: venue.kind.rawValue, account: venue.account, state: state, incidents: touching.map(\.id),
             lastAnswerAt: health.lastAnswerAt, lastAnswerOK: health.lastAnswerOK, armedCheckAt: health.armedCheckAt,
             armedCheckOK: health.armedCheckOK, armedCheckDetail: health.armedCheckDetail,
-            clockOffsetMilliseconds: health.clockOffsetMilliseconds, buckets: buckets
+            clockOffsetMilliseconds: health.clockOffsetMilliseconds, buckets: buckets, countdown: countdowns.status(venue.id)
         )
     }
 }

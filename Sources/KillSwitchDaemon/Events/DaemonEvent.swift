@@ -16,6 +16,10 @@ public enum DaemonEvent: Sendable {
     /// The database stopped (`ok == false`) or started again writing; while it cannot, incidents are recorded
     /// in the journal.
     case storage(ok: Bool, detail: String)
+    /// A venue's countdown cancel-all could not be refreshed (the first failure of a run of them): the venue
+    /// cancels what it reaches at `armedUntil` (wall-clock ms; nil when never armed) unless a refresh gets
+    /// through. `venueIds`: every entry the countdown reaches.
+    case countdownFailed(venueIds: [String], detail: String, armedUntil: Int64?)
 }
 
 /// Fans daemon events out to every subscriber without ever blocking the publisher (a slow webhook must

@@ -44,7 +44,7 @@ extension Daemon {
         return DaemonStateSnapshot(
             trippedScopes: Set(latched.map(\.scope)).count, incidentsByState: byState, incomplete: incomplete, venues: venues,
             heartbeats: await heartbeatAges(wallNow: wallNow), rules: await rules.evaluations(), storage: store.health.snapshot,
-            databaseBytes: Self.databaseBytes(path: store.path), buckets: buckets)
+            databaseBytes: Self.databaseBytes(path: store.path), buckets: buckets, countdowns: countdowns.all)
     }
 
     /// Each heartbeat source's age: for a watched source, since this process last heard it; else since the

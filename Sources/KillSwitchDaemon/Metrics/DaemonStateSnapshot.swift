@@ -46,6 +46,8 @@ struct DaemonStateSnapshot: Sendable {
     /// Database file plus its write-ahead log, bytes; nil when neither could be read.
     var databaseBytes: Int64?
     var buckets: [Bucket]
+    /// Each venue entry's countdown protection (`dms`), by venue id.
+    var countdowns: [String: CountdownStatus] = [:]
 
     static let incidentStates = ["starting", "running", "keep_trying", "ended"]
 }

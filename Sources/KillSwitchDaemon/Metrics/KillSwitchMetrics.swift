@@ -125,7 +125,7 @@ public final class KillSwitchMetrics: Sendable {
             incidentHistogram(outcome.rawValue).record(Duration.nanoseconds(durationNanoseconds))
         case .armedCheckFailed(let venueId, _):
             armedCheckCounter(venueId).increment()
-        case .rearmed, .storage:
+        case .rearmed, .storage, .countdownFailed:
             break
         }
     }

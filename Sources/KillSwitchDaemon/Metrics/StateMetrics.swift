@@ -26,6 +26,9 @@ final class StateMetrics: Sendable {
     private let bucketCapacity: GaugeFamily
     private let bucketWaiting: GaugeFamily
     private let bucketPenalized: GaugeFamily
+    private let countdownProtection: GaugeFamily
+    private let countdownArmedUntil: GaugeFamily
+    private let countdownFailures: GaugeFamily
     /// Storage failures already added to the counter (the store counts them; the counter follows).
     private let failuresExported = Mutex(0)
 
@@ -62,6 +65,11 @@ final class StateMetrics: Sendable {
         bucketWaiting = family("killswitch_rate_limit_waiting_requests", ["venue", "pool"], "Requests waiting for the pool's tokens.")
         bucketPenalized = family("killswitch_rate_limit_penalized", ["venue", "pool"],
                                  "1 while the venue's hold is in force (a 429's Retry-After, a Binance ban): the pool sends nothing until it ends.")
+        countdownProtection = family("killswitch_dms_protection", ["venue", "protection"],
+                                     "1 for the venue's current countdown protection (armed, partial, failing, arming, daemon-only, disarmed, left-armed), 0 for the others.")
+        countdownArmedUntil = family("killswitch_dms_armed_until_timestamp_seconds", ["venue"],
+                                     "When the venue's countdown cancel-all fires unless refreshed (Unix time; the venue's trigger time where it answers one).")
+        countdownFailures = family("killswitch_dms_refresh_failures", ["venue"], "Consecutive failed countdown refreshes (dms-lost trips at [engine] dms_failures).")
     }
 
     func update(_ state: DaemonStateSnapshot) {
@@ -93,5 +101,12 @@ final class StateMetrics: Sendable {
         bucketCapacity.replace(with: state.buckets.map { ([$0.venue, $0.pool], $0.capacity) })
         bucketWaiting.replace(with: state.buckets.map { ([$0.venue, $0.pool], Double($0.waiting)) })
         bucketPenalized.replace(with: state.buckets.map { ([$0.venue, $0.pool], $0.penalized ? 1 : 0) })
+
+        let countdowns = state.countdowns.sorted { $0.key < $1.key }
+        countdownProtection.replace(with: countdowns.flatMap { venue, status in
+            CountdownStatus.protections.map { ([venue, $0], status.protection == $0 ? 1 : 0) }
+        })
+        countdownArmedUntil.replace(with: countdowns.compactMap { venue, status in status.armedUntil.map { ([venue], Double($0) / 1_000) } })
+        countdownFailures.replace(with: countdowns.compactMap { venue, status in status.protection == "daemon-only" ? nil : ([venue], Double(status.consecutiveFailures)) })
     }
 }

@@ -34,6 +34,7 @@ struct PagerDutyEvent: Encodable, Sendable, Hashable {
     static func incidentKey(host: String, id: Int64) -> String { "killswitch:\(host):incident:\(id)" }
     static func armedCheckKey(host: String, venue: String) -> String { "killswitch:\(host):armed-check:\(venue)" }
     static func storageKey(host: String) -> String { "killswitch:\(host):storage" }
+    static func countdownKey(host: String, venue: String) -> String { "killswitch:\(host):dms:\(venue)" }
 
     /// The event for a notification, or nil when PagerDuty should hear nothing of it (a flat end).
     static func make(_ notification: WebhookPayload, routingKey: String) -> PagerDutyEvent? {
@@ -70,6 +71,12 @@ struct PagerDutyEvent: Encodable, Sendable, Hashable {
                 return PagerDutyEvent(routing_key: routingKey, event_action: "resolve", dedup_key: storageKey(host: host), payload: nil, client: nil)
             }
             return trigger(key: storageKey(host: host), severity: "critical", class: "storage", component: nil, details: ["detail": notification.detail ?? ""])
+        case "dms-failed":
+            // Critical: unless a refresh gets through, the venue cancels on its own.
+            guard let venue = notification.venue else { return nil }
+            return trigger(key: countdownKey(host: host, venue: venue), severity: "critical", class: "dms", component: venue,
+                           details: ["venues": (notification.venues ?? [venue]).joined(separator: ", "), "detail": notification.detail ?? "",
+                                     "countdown_fires_at": notification.countdownFiresAt ?? "not armed"])
         default:
             return nil
         }

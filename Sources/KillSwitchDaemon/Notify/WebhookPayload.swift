@@ -21,7 +21,7 @@ struct WebhookPayload: Encodable, Sendable, Hashable {
         var forced: Bool
     }
 
-    /// `trip`, `incident-end`, `rearm` or `armed-check-failed` (the names `[[notify]] events` takes).
+    /// `trip`, `incident-end`, `rearm`, `armed-check-failed` or `dms-failed` (the names `[[notify]] events` takes).
     var event: String
     var time: String
     var host: String
@@ -34,9 +34,12 @@ struct WebhookPayload: Encodable, Sendable, Hashable {
     var counts: [String: Int]?
     var remaining: Int?
     var rearm: Rearm?
-    /// armed-check-failed: the venue id and what went wrong.
+    /// armed-check-failed, dms-failed: the venue id and what went wrong.
     var venue: String?
     var detail: String?
+    /// dms-failed: every venue entry the countdown reaches, and when it fires unless refreshed (RFC 3339).
+    var venues: [String]?
+    var countdownFiresAt: String?
 
     func encoded() -> Data {
         let encoder = JSONEncoder()
@@ -54,6 +57,7 @@ extension WebhookPayload {
         case .rearmed: "rearm"
         case .armedCheckFailed: "armed-check-failed"
         case .storage: "storage"
+        case .countdownFailed: "dms-failed"
         }
     }
 
@@ -88,6 +92,14 @@ extension WebhookPayload {
             payload.detail = detail
             payload.text = ok ? "killswitch storage writes again: \(detail)"
                 : "killswitch STORAGE FAILING: the database cannot write (\(detail)); cancelling goes on, recorded in the journal — free space now"
+        case .countdownFailed(let venueIds, let detail, let armedUntil):
+            payload.venue = venueIds.first
+            payload.venues = venueIds
+            payload.detail = detail
+            payload.countdownFiresAt = armedUntil.map(Timestamp.format)
+            let fires = armedUntil.map { "the venue cancels everything it reaches at \(Timestamp.format($0)) unless a refresh gets through" }
+                ?? "the venue's countdown was never armed: daemon-only protection"
+            payload.text = "killswitch countdown refresh FAILED on \(venueIds.joined(separator: ", ")): \(detail); \(fires)"
         }
         return payload
     }

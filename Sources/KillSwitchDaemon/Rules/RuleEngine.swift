@@ -40,6 +40,7 @@ public actor RuleEngine<C: Clock> where C.Duration == Duration {
     private var drawdowns: [String: DrawdownEvaluator] = [:]
     private var exposures: [String: ExposureEvaluator] = [:]
     private var lastExposure: [String: RuleEvaluation] = [:]
+    private var countdownLosses: [String: CountdownLossMonitor] = [:]
     /// Rule latches (incident id), so a rule does not fire again for a scope until it is re-armed.
     private var firedRules: [Latch: Int64] = [:]
     private var started = false
@@ -61,6 +62,7 @@ public actor RuleEngine<C: Clock> where C.Duration == Duration {
             case .drawdown: drawdowns[rule.id] = DrawdownEvaluator(rule: rule, tradingDay: tradingDay)
             case .exposure: exposures[rule.id] = ExposureEvaluator(rule: rule)
             case .staleFeed: staleFeeds[rule.id] = StaleFeedMonitor(rule: rule, armedAt: now)
+            case .dmsLost: countdownLosses[rule.id] = CountdownLossMonitor(rule: rule)
             }
         }
     }
@@ -168,6 +170,7 @@ public actor RuleEngine<C: Clock> where C.Duration == Duration {
             case .drawdown: drawdowns[rule.id] = DrawdownEvaluator(rule: rule, tradingDay: newDay)
             case .exposure: exposures[rule.id] = ExposureEvaluator(rule: rule)
             case .staleFeed: staleFeeds[rule.id] = StaleFeedMonitor(rule: rule, armedAt: now)
+            case .dmsLost: countdownLosses[rule.id] = CountdownLossMonitor(rule: rule)
             }
         }
         let newIds = Set(newRules.map(\.id))
@@ -195,6 +198,7 @@ public actor RuleEngine<C: Clock> where C.Duration == Duration {
         drawdowns.removeValue(forKey: id)
         exposures.removeValue(forKey: id)
         lastExposure.removeValue(forKey: id)
+        countdownLosses.removeValue(forKey: id)
     }
 
     public func stop() {
@@ -288,6 +292,16 @@ public actor RuleEngine<C: Clock> where C.Duration == Duration {
         return known
     }
 
+    /// One countdown refresh's result for the venue entries it covers (`dms-lost` rules): a run of
+    /// `failures` failed refreshes trips each covered entry's scope.
+    public func countdownRefreshed(venues: [String], succeeded: Bool, detail: String?) async {
+        for venue in venues {
+            let id = RuleDefinition.countdownLossRuleId(venue: venue)
+            guard let rule = rules.first(where: { $0.id == id }), let evaluation = countdownLosses[id]?.record(succeeded: succeeded, detail: detail) else { continue }
+            if evaluation.fired { await fire(rule, evaluation) }
+        }
+    }
+
     /// Re-arms a rule for the scope its incident tripped: its heartbeat grace starts again now; a stale feed is
     /// judged from now (it gets `max_age` to speak).
     public func rearmed(ruleId: String, scope: Scope) {
@@ -327,6 +341,7 @@ public actor RuleEngine<C: Clock> where C.Duration == Duration {
             case .exposure:
                 out.append(lastExposure[rule.id] ?? RuleEvaluation(ruleId: rule.id, fired: false, value: "-", threshold: "-", reason: "no exposure measured yet"))
             case .staleFeed: if let e = staleFeeds[rule.id]?.evaluate(at: now) { out.append(e) }
+            case .dmsLost: if let m = countdownLosses[rule.id] { out.append(m.evaluate()) }
             }
         }
         return out

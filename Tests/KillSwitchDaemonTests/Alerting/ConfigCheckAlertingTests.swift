@@ -37,7 +37,7 @@ import Testing
                                                        environment: ["KS_TEST_HOOK_SECRET": "hook-secret-value", "KS_TEST_PD_KEY": "pd-key-value"])
         #expect(set.status == 0, "stdout: \(set.stdout)\nstderr: \(set.stderr)")
         #expect(set.stdout.contains("metrics: GET /metrics on http://127.0.0.1:9464"))
-        #expect(set.stdout.contains("webhook slack https://hooks.slack.com/…: trip, incident-end, rearm, armed-check-failed, storage; signed with $KS_TEST_HOOK_SECRET, timeout 3s"), "\(set.stdout)")
+        #expect(set.stdout.contains("webhook slack https://hooks.slack.com/…: trip, incident-end, rearm, armed-check-failed, storage, dms-failed; signed with $KS_TEST_HOOK_SECRET, timeout 3s"), "\(set.stdout)")
         #expect(set.stdout.contains("webhook pagerduty https://events.pagerduty.com/…: trip, rearm; unsigned, timeout 10s"), "\(set.stdout)")
         for secret in ["SLACKPATHSECRET", "hook-secret-value", "pd-key-value"] {
             #expect(!(set.stdout + set.stderr).contains(secret), "\(secret) shown")

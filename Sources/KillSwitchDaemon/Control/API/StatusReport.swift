@@ -119,10 +119,13 @@ public struct StatusReport: Sendable, Hashable, Codable {
         public var armedCheckDetail: String?
         public var clockOffsetMilliseconds: Int64?
         public var buckets: [Bucket]
+        /// The venue's countdown cancel-all (`dms`): armed until when, partial, daemon-only or failing.
+        public var countdown: CountdownStatus?
 
         public init(venue: String, kind: String, account: String, state: String, incidents: [Int64], lastAnswerAt: Int64? = nil,
                     lastAnswerOK: Bool? = nil, armedCheckAt: Int64? = nil, armedCheckOK: Bool? = nil, armedCheckDetail: String? = nil,
-                    clockOffsetMilliseconds: Int64? = nil, buckets: [Bucket] = []) {
+                    clockOffsetMilliseconds: Int64? = nil, buckets: [Bucket] = [], countdown: CountdownStatus? = nil) {
+            self.countdown = countdown
             self.venue = venue
             self.kind = kind
             self.account = account
