@@ -185,6 +185,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(
+            name: "EventSocketBenchmark",
+            dependencies: ["KillSwitchDaemon", "KillSwitchConfig", "KillSwitchStore", "KillSwitchCore", "VenueSim",
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/EventSocketBenchmark",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
             name: "TimeToFlatBenchmark",
             dependencies: ["KillSwitchDaemon", "KillSwitchConfig", "KillSwitchStore", "KillSwitchCore", "VenueSim",
                            .product(name: "Logging", package: "swift-log"),

@@ -65,3 +65,42 @@ import Testing
         }
     }
 }
+
+/// The step-by-step use the order-event route makes of the parser: members handed over one by one, and
+/// where a failure stopped.
+@Suite struct JSONParserStepTests {
+    @Test func membersComeInTheOrderSentNamesSentTwiceIncluded() {
+        var parser = JSONParser(#"{"a": 1, "b": {"c": [true]}, "a": "x"}"#)
+        var members: [(String, JSONValue)] = []
+        let read = parser.parseObject(members: { members.append(($0, $1)) })
+        #expect(read)
+        #expect(members.map(\.0) == ["a", "b", "a"])
+        #expect(members.map(\.1) == [.number(1, text: "1"), .object(["c": .array([.bool(true)])]), .string("x")])
+        #expect(parser.isAtEnd)
+    }
+
+    @Test func aRangeIsParsedOnItsOwn() {
+        let bytes = Array(#"xx{"a": 1}yy"#.utf8)
+        var parser = JSONParser(bytes: bytes, range: 2..<10)
+        let whole = parser.parseDocument()
+        #expect(whole == .object(["a": .number(1, text: "1")]))
+        var cut = JSONParser(bytes: bytes, range: 2..<9)
+        let partial = cut.parseDocument()
+        #expect(partial == nil)
+        #expect(cut.failure == JSONParser.Failure(found: "end of input", line: 1, column: 8))
+    }
+
+    @Test(arguments: [
+        (#"{"a" 1}"#, #"unexpected '1' at line 1, column 6"#),
+        ("{\n  \"a\": tru }", #"unexpected 't' at line 2, column 8"#),
+        (#"{"a": 1,}"#, #"unexpected '}' at line 1, column 9"#),
+        (#"{"a": 1"#, "unexpected end of input at line 1, column 8"),
+        ("{\"a\": \"\u{1}\"}", "unexpected byte 0x01 at line 1, column 8"),
+    ])
+    func aFailureSaysWhereAndOnWhat(_ text: String, _ expected: String) {
+        var parser = JSONParser(text)
+        let read = parser.parseObject(members: { _, _ in })
+        #expect(!read)
+        #expect(parser.failure.description == expected)
+    }
+}

@@ -81,6 +81,40 @@ import KillSwitchCore
         #expect(results == [.failure(EventError(index: 0, field: "(event)", reason: "expected an object, got a number"))])
     }
 
+    @Test func malformedJSONSaysWhereItStopped() throws {
+        #expect(throws: EventBatchError.malformedJSON("unexpected end of input at line 1, column 3")) { try validator.validate(json: Data("[{".utf8)) }
+        #expect(throws: EventBatchError.malformedJSON(#"unexpected '}' at line 2, column 7"#)) {
+            try validator.validate(json: Data("[\(Self.good),\n  {\"a\"}]".utf8))
+        }
+        #expect(throws: EventBatchError.malformedJSON(#"unexpected 'x' at line 1, column 4"#)) { try validator.validate(json: Data("[] x".utf8)) }
+        #expect(throws: EventBatchError.malformedJSON("unexpected byte 0x0A at line 1, column 9")) { try validator.validate(json: Data("[{\"a\": \"\n\"}]".utf8)) }
+        #expect(try validator.validate(json: Data(" [ ] ".utf8)).isEmpty)
+    }
+
+    /// Which of two values was meant cannot be known: refused, naming the field (JSONDecoder kept one silently).
+    @Test func aFieldSentTwiceIsRefused() throws {
+        let twice = Self.good.replacingOccurrences(of: #""side": "buy""#, with: #""side": "buy", "side": "sell""#)
+        #expect(try only(twice) == .failure(EventError(index: 0, field: "side", reason: "sent twice in one event")))
+        // An unknown field is still the first thing said.
+        let both = twice.replacingOccurrences(of: #""time""#, with: #""zzz": 1, "time""#)
+        #expect(try only(both) == .failure(EventError(index: 0, field: "zzz", reason: "unknown field")))
+    }
+
+    /// The byte-level reader and the validation of an already-parsed value agree on every rule (the route uses
+    /// the first; `validate(_:index:)` is public for callers holding a `JSONValue`).
+    @Test func readingTheBytesAgreesWithValidatingAParsedValue() throws {
+        var bodies = [Self.good, "1", "[]", "null", #"{"eventId": "x"}"#]
+        for (field, value) in [("price", #""12abc""#), ("price", "64250.5"), ("eventId", nil), ("venue", "true"), ("bogus", "1"),
+                               ("time", #""yesterday""#), ("quantity", #""-10""#), ("clientOrderId", #""""#), ("symbol", #"{"a": [1]}"#)] {
+            bodies.append(variant(field, value))
+        }
+        for (index, body) in bodies.enumerated() {
+            let fromBytes = try validator.validate(json: Data("[\(body)]".utf8))
+            let parsed = try #require(JSONValue.parse(body))
+            #expect(fromBytes == [validator.validate(parsed, index: 0)], "body \(index): \(body)")
+        }
+    }
+
     @Test func ndjsonLinesAreIndexed() throws {
         let text = Self.good + "\n\n" + "{not json}\n" + variant("eventId", "\"bot7-3\"") + "\n"
         let results = validator.validate(ndjson: Data(text.utf8))
@@ -90,6 +124,12 @@ import KillSwitchCore
         }
         #expect(error.index == 1)
         #expect(error.field == "(line)")
+        #expect(error.reason == #"malformed JSON: unexpected 'n' at column 2"#)
+        // An object followed by more on its line is not one event; a line that is JSON but not an object is
+        // that event's error.
+        let mixed = validator.validate(ndjson: Data("\(Self.good) {}\r\n[1]\r\n".utf8))
+        #expect(mixed == [.failure(EventError(index: 0, field: "(line)", reason: #"malformed JSON: unexpected '{' at column \#(Self.good.utf8.count + 2)"#)),
+                          .failure(EventError(index: 1, field: "(event)", reason: "expected an object, got an array"))])
     }
 
     @Test func marketFieldsMustMatchTheVenue() throws {

@@ -146,14 +146,16 @@ class CcxtFeed:
             orders = [orders]
         return [self.event(order) for order in orders]
 
-    def report(self, orders: Union[Mapping[str, Any], Iterable[Mapping[str, Any]]], *, strict: bool = True) -> Optional[Dict[str, Any]]:
-        """Sends the events of one order or many; returns the daemon's answer (None when there was nothing to send).
-        With ``strict`` (the default) a rejected event raises ``EventsRejected``: a feed that silently loses
-        orders would leave killswitch blind to them."""
+    def report(self, orders: Union[Mapping[str, Any], Iterable[Mapping[str, Any]]], *, strict: bool = True,
+               per_event: bool = False) -> Optional[Dict[str, Any]]:
+        """Sends the events of one order or many; returns the daemon's answer (None when there was nothing to send;
+        every event's result with ``per_event``, see ``KillswitchClient.send_events``). With ``strict`` (the
+        default) a rejected event raises ``EventsRejected``: a feed that silently loses orders would leave
+        killswitch blind to them."""
         events = self.events(orders)
         if not events:
             return None
-        return self.client.send_events(events, strict=strict)
+        return self.client.send_events(events, strict=strict, per_event=per_event)
 
     async def follow(self, symbol: Optional[str] = None) -> None:
         """ccxt pro: reports every ``watch_orders`` update until cancelled. Each update is sent as it arrives."""

@@ -101,7 +101,9 @@ class EventsRejected(KillswitchError):
 
     def __init__(self, results: Dict[str, Any]):
         self.results = results
-        self.errors = [r["error"] for r in results.get("results", []) if r.get("result") == "rejected"]
+        # The compact answer lists the rejected events under "exceptions"; the per-event one under "results".
+        listed = results.get("exceptions", results.get("results", []))
+        self.errors = [r["error"] for r in listed if r.get("result") == "rejected"]
         super().__init__(self.errors[0] if len(self.errors) == 1 else "%d events rejected: %s" % (len(self.errors), "; ".join(self.errors)), 200)
 
 
@@ -162,12 +164,15 @@ class KillswitchClient:
 
     # -- the routes -----------------------------------------------------------------------------------
 
-    def send_events(self, events: Union[Mapping[str, Any], Iterable[Mapping[str, Any]]], *, strict: bool = False) -> Dict[str, Any]:
+    def send_events(self, events: Union[Mapping[str, Any], Iterable[Mapping[str, Any]]], *, strict: bool = False,
+                    per_event: bool = False) -> Dict[str, Any]:
         """``POST /v1/orders/events``: one event (a dict) or many (an iterable of dicts), in one transaction.
 
-        Returns the daemon's answer: ``{"stored", "duplicates", "rejected", "results": [{index, result, orderId?,
-        orderStatus?, error?}]}``. A rejected event does not fail the others; with ``strict=True`` any rejection
-        raises ``EventsRejected`` (after the good events were stored)."""
+        Returns the daemon's answer: ``{"stored", "duplicates", "rejected", "warnings", "exceptions": [{index,
+        result, orderId?, orderStatus?, error?, warning?}]}`` — only the rejected events and those accepted with a
+        warning — or, with ``per_event=True``, every event's result under ``"results"`` instead of
+        ``"exceptions"``. A rejected event does not fail the others; with ``strict=True`` any rejection raises
+        ``EventsRejected`` (after the good events were stored)."""
         if isinstance(events, Mapping):
             batch: List[Mapping[str, Any]] = [events]
         else:
@@ -180,7 +185,7 @@ class KillswitchClient:
             for field in ("price", "quantity", "filledQuantity"):
                 if isinstance(event.get(field), float):
                     raise TypeError("events[%d].%s: amounts are decimal strings, not floats (got %r)" % (index, field, event[field]))
-        answer = self._request("POST", "/v1/orders/events", batch)
+        answer = self._request("POST", "/v1/orders/events?results=all" if per_event else "/v1/orders/events", batch)
         if strict and answer.get("rejected"):
             raise EventsRejected(answer)
         return answer

@@ -1,31 +1,113 @@
-/// A small recursive-descent JSON parser producing `JSONValue`, for venue answers on the cancel path.
-/// `JSONDecoder` decoding a schema-less `JSONValue` probes each value's type by trying and failing (each
-/// failure builds a `DecodingError`): on a fan-out of 10,000 orders that was a quarter of all CPU. This
-/// reads the bytes once, keeps every number's text exactly as sent (ids beyond 2^53 survive), and rejects
-/// anything that is not one JSON document (RFC 8259), nesting deeper than `maximumDepth` included.
-struct JSONParser {
+/// A small recursive-descent JSON parser producing `JSONValue`, for venue answers on the cancel path and
+/// order events on the control socket. `JSONDecoder` decoding a schema-less `JSONValue` probes each value's
+/// type by trying and failing (each failure builds a `DecodingError`): on a fan-out of 10,000 orders that was a
+/// quarter of all CPU. This reads the bytes once, keeps every number's text exactly as sent (ids beyond 2^53
+/// survive), and rejects anything that is not one JSON document (RFC 8259), nesting deeper than
+/// `maximumDepth` included.
+///
+/// Besides whole documents it can be driven step by step (`skipWhitespace`, `current`, `consume`,
+/// `parseValue`, `parseObject(members:)`), so a large array of objects is read one element at a time and an
+/// object's members are handed over one by one instead of being collected into a dictionary first. When a
+/// step fails, `position` is where the parser stopped and `failure` says where and on what, for an error message.
+public struct JSONParser {
     static let maximumDepth = 256
 
     private let bytes: [UInt8]
-    private var index = 0
+    private var index: Int
+    private let end: Int
+    private let firstIndex: Int
 
-    init(_ text: String) { bytes = Array(text.utf8) }
-
-    /// The document, or nil when the text is not exactly one JSON value (surrounding whitespace allowed).
-    mutating func parseDocument() -> JSONValue? {
-        guard let value = parseValue(depth: 0) else { return nil }
-        skipWhitespace()
-        return index == bytes.count ? value : nil
+    public init(_ text: String) {
+        self.init(bytes: Array(text.utf8))
     }
 
-    private mutating func skipWhitespace() {
-        while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x0D || bytes[index] == 0x09 { index += 1 }
+    /// Parses `bytes[range]` (the whole array by default) without copying it.
+    public init(bytes: [UInt8], range: Range<Int>? = nil) {
+        self.bytes = bytes
+        index = range?.lowerBound ?? 0
+        firstIndex = index
+        end = range?.upperBound ?? bytes.count
+    }
+
+    /// The document, or nil when the text is not exactly one JSON value (surrounding whitespace allowed).
+    public mutating func parseDocument() -> JSONValue? {
+        guard let value = parseValue(depth: 0) else { return nil }
+        skipWhitespace()
+        return index == end ? value : nil
+    }
+
+    /// The next value (leading whitespace skipped), or nil when it is not well-formed.
+    public mutating func parseValue() -> JSONValue? { parseValue(depth: 0) }
+
+    /// The byte at the current position; nil at the end.
+    public var current: UInt8? { index < end ? bytes[index] : nil }
+
+    /// Where the parser is (or stopped), as an offset into the bytes it was given.
+    public var position: Int { index }
+
+    public var isAtEnd: Bool { index >= end }
+
+    /// Moves past `byte` when it is the current one.
+    public mutating func consume(_ byte: UInt8) -> Bool {
+        guard index < end, bytes[index] == byte else { return false }
+        index += 1
+        return true
+    }
+
+    public mutating func skipWhitespace() {
+        while index < end, bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x0D || bytes[index] == 0x09 { index += 1 }
+    }
+
+    /// At `{`: reads one object, handing each member to `member` in the order sent, without building a
+    /// dictionary (a name sent twice is handed over twice). False when the object is not well-formed.
+    public mutating func parseObject(members member: (String, JSONValue) -> Void) -> Bool {
+        guard consume(UInt8(ascii: "{")) else { return false }
+        skipWhitespace()
+        if consume(UInt8(ascii: "}")) { return true }
+        while true {
+            skipWhitespace()
+            guard index < end, bytes[index] == UInt8(ascii: "\""), let key = parseString() else { return false }
+            skipWhitespace()
+            guard consume(UInt8(ascii: ":")) else { return false }
+            guard let value = parseValue(depth: 1) else { return false }
+            member(key, value)
+            skipWhitespace()
+            if consume(UInt8(ascii: ",")) { continue }
+            return consume(UInt8(ascii: "}"))
+        }
+    }
+
+    /// Where and on what parsing stopped, for an error message.
+    public struct Failure: Sendable, Hashable, CustomStringConvertible {
+        /// `end of input`, `'x'` (a printable ASCII character, quoted) or `byte 0x0A`.
+        public var found: String
+        /// From 1, counted from the start of the range the parser was given; the column in bytes.
+        public var line: Int
+        public var column: Int
+
+        /// `unexpected 'x' at line 1, column 13`.
+        public var description: String { "unexpected \(found) at line \(line), column \(column)" }
+    }
+
+    /// What the parser stopped on (meaningful after a step failed).
+    public var failure: Failure {
+        var line = 1, lineBegin = firstIndex
+        for offset in firstIndex..<min(index, end) where bytes[offset] == 0x0A {
+            line += 1
+            lineBegin = offset + 1
+        }
+        let column = min(index, end) - lineBegin + 1
+        guard index < end else { return Failure(found: "end of input", line: line, column: column) }
+        let byte = bytes[index]
+        let found = (0x20..<0x7F).contains(byte) ? "'\(Character(Unicode.Scalar(byte)))'"
+            : "byte 0x" + (byte < 0x10 ? "0" : "") + String(byte, radix: 16, uppercase: true)
+        return Failure(found: found, line: line, column: column)
     }
 
     private mutating func parseValue(depth: Int) -> JSONValue? {
         guard depth < Self.maximumDepth else { return nil }
         skipWhitespace()
-        guard index < bytes.count else { return nil }
+        guard index < end else { return nil }
         switch bytes[index] {
         case UInt8(ascii: "{"): return parseObject(depth: depth)
         case UInt8(ascii: "["): return parseArray(depth: depth)
@@ -40,7 +122,7 @@ struct JSONParser {
 
     private mutating func literal(_ word: StaticString, _ value: JSONValue) -> JSONValue? {
         let count = word.utf8CodeUnitCount
-        guard index + count <= bytes.count else { return nil }
+        guard index + count <= end else { return nil }
         for offset in 0..<count where bytes[index + offset] != word.utf8Start[offset] { return nil }
         index += count
         return value
@@ -50,17 +132,17 @@ struct JSONParser {
         index += 1
         var members: [String: JSONValue] = [:]
         skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
+        if index < end, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
         while true {
             skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\""), let key = parseString() else { return nil }
+            guard index < end, bytes[index] == UInt8(ascii: "\""), let key = parseString() else { return nil }
             skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return nil }
+            guard index < end, bytes[index] == UInt8(ascii: ":") else { return nil }
             index += 1
             guard let value = parseValue(depth: depth + 1) else { return nil }
             members[key] = value
             skipWhitespace()
-            guard index < bytes.count else { return nil }
+            guard index < end else { return nil }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
             if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
             return nil
@@ -71,12 +153,12 @@ struct JSONParser {
         index += 1
         var elements: [JSONValue] = []
         skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(elements) }
+        if index < end, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(elements) }
         while true {
             guard let value = parseValue(depth: depth + 1) else { return nil }
             elements.append(value)
             skipWhitespace()
-            guard index < bytes.count else { return nil }
+            guard index < end else { return nil }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
             if bytes[index] == UInt8(ascii: "]") { index += 1; return .array(elements) }
             return nil
@@ -88,7 +170,7 @@ struct JSONParser {
         index += 1
         var start = index
         var unescaped: [UInt8]? = nil
-        while index < bytes.count {
+        while index < end {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 let text: String
@@ -106,7 +188,7 @@ struct JSONParser {
                 var buffer = unescaped ?? []
                 buffer.append(contentsOf: bytes[start..<index])
                 index += 1
-                guard index < bytes.count else { return nil }
+                guard index < end else { return nil }
                 switch bytes[index] {
                 case UInt8(ascii: "\""): buffer.append(UInt8(ascii: "\""))
                 case UInt8(ascii: "\\"): buffer.append(UInt8(ascii: "\\"))
@@ -137,7 +219,7 @@ struct JSONParser {
         guard let high = hex4(at: index + 1) else { return nil }
         index += 5
         if (0xD800...0xDBFF).contains(high) {
-            guard index + 6 <= bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u"),
+            guard index + 6 <= end, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u"),
                   let low = hex4(at: index + 2), (0xDC00...0xDFFF).contains(low) else { return nil }
             index += 6
             return Unicode.Scalar(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
@@ -146,7 +228,7 @@ struct JSONParser {
     }
 
     private func hex4(at position: Int) -> UInt32? {
-        guard position + 4 <= bytes.count else { return nil }
+        guard position + 4 <= end else { return nil }
         var value: UInt32 = 0
         for byte in bytes[position..<position + 4] {
             let digit: UInt8
@@ -166,23 +248,23 @@ struct JSONParser {
         let start = index
         func digits() -> Int {
             let from = index
-            while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1 }
+            while index < end, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1 }
             return index - from
         }
         if bytes[index] == UInt8(ascii: "-") { index += 1 }
-        guard index < bytes.count else { return nil }
+        guard index < end else { return nil }
         if bytes[index] == UInt8(ascii: "0") {
             index += 1
         } else if digits() == 0 {
             return nil
         }
-        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+        if index < end, bytes[index] == UInt8(ascii: ".") {
             index += 1
             guard digits() > 0 else { return nil }
         }
-        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+        if index < end, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
             index += 1
-            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+            if index < end, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
             guard digits() > 0 else { return nil }
         }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)

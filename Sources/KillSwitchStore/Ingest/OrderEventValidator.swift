@@ -1,13 +1,17 @@
 import Foundation
 import KillSwitchCore
 
-/// Turns decoded JSON events into validated `OrderEvent`s, or errors naming the event's index, the field
-/// and the reason. The venue id fixes kind, account and market parameters, so those are checked here.
+/// Turns order events as sent (JSON) into validated `OrderEvent`s, or errors naming the event's index, the
+/// field and the reason. The venue id fixes kind, account and market parameters, so those are checked here.
+/// Reading the bytes is `OrderEventValidator+Reading.swift`; this file is the rules.
 public struct OrderEventValidator: Sendable {
     let venues: [String: VenueDescriptor]
+    /// "binance-main, bitget-main, …" for the unknown-venue error, computed once rather than per bad event.
+    let configuredVenues: String
 
     public init(venues: [VenueDescriptor]) {
         self.venues = Dictionary(venues.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        configuredVenues = self.venues.keys.sorted().joined(separator: ", ")
     }
 
     static let knownFields: Set<String> = [
@@ -15,85 +19,57 @@ public struct OrderEventValidator: Sendable {
         "quantity", "filledQuantity", "time", "settle", "productType", "marginCoin",
     ]
 
-    /// Decodes a JSON array of events (or one event object) and validates each.
-    public func validate(json data: Data) throws(EventBatchError) -> [Result<OrderEvent, EventError>] {
-        let value: JSONValue
-        do {
-            value = try JSONDecoder().decode(JSONValue.self, from: data)
-        } catch {
-            throw EventBatchError.malformedJSON(Self.describe(error))
-        }
-        switch value {
-        case .array(let items): return items.enumerated().map { validate($0.element, index: $0.offset) }
-        case .object: return [validate(value, index: 0)]
-        default: throw EventBatchError.notAnArray(value.typeName)
-        }
-    }
-
-    /// Decodes newline-delimited JSON: one event object per non-empty line.
-    public func validate(ndjson data: Data) -> [Result<OrderEvent, EventError>] {
-        let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
-            .filter { !$0.allSatisfy { $0 == 32 || $0 == 9 || $0 == 13 } }
-        return lines.enumerated().map { index, line in
-            do {
-                let value = try JSONDecoder().decode(JSONValue.self, from: Data(line))
-                return validate(value, index: index)
-            } catch {
-                return .failure(EventError(index: index, field: "(line)", reason: "malformed JSON: \(Self.describe(error))"))
-            }
-        }
-    }
-
+    /// Validates one already-parsed event.
     public func validate(_ value: JSONValue, index: Int) -> Result<OrderEvent, EventError> {
-        func fail(_ field: String, _ reason: String) -> Result<OrderEvent, EventError> {
-            .failure(EventError(index: index, field: field, reason: reason))
+        guard case .object(let object) = value else {
+            return .failure(EventError(index: index, field: "(event)", reason: "expected an object, got \(value.typeName)"))
         }
-        guard case .object(let object) = value else { return fail("(event)", "expected an object, got \(value.typeName)") }
-        if let unknown = object.keys.filter({ !Self.knownFields.contains($0) }).sorted().first {
-            return fail(unknown, "unknown field")
-        }
-        // Reads an optional string field; a present field of another type is an error.
-        func string(_ field: String, required: Bool) -> Result<String?, EventError> {
-            switch object[field] {
+        return validate(OrderEventFields(object: object), index: index)
+    }
+
+    /// The rules, in the order their errors are reported: unknown fields first, then each field as the README
+    /// lists them. Only the first problem of an event is reported.
+    func validate(_ fields: OrderEventFields, index: Int) -> Result<OrderEvent, EventError> {
+        func failure(_ field: String, _ reason: String) -> EventError { EventError(index: index, field: field, reason: reason) }
+        func fail(_ field: String, _ reason: String) -> Result<OrderEvent, EventError> { .failure(failure(field, reason)) }
+        if !fields.unknown.isEmpty, let unknown = fields.unknown.min() { return fail(unknown, "unknown field") }
+        if let repeated = fields.repeated { return fail(repeated, "sent twice in one event") }
+        // An optional string field; a present field of another type is an error.
+        func string(_ value: JSONValue?, _ field: String, required: Bool) throws(EventError) -> String? {
+            switch value {
             case nil, .null?:
-                return required ? .failure(EventError(index: index, field: field, reason: "missing")) : .success(nil)
+                if required { throw failure(field, "missing") }
+                return nil
             case .string(let s)?:
-                if s.isEmpty { return .failure(EventError(index: index, field: field, reason: "must not be empty")) }
-                if s.count > 256 { return .failure(EventError(index: index, field: field, reason: "longer than 256 characters")) }
-                return .success(s)
+                if s.isEmpty { throw failure(field, "must not be empty") }
+                // Characters, not bytes, as before; counting characters is only needed past 256 bytes.
+                if s.utf8.count > 256, s.count > 256 { throw failure(field, "longer than 256 characters") }
+                return s
             case let other?:
-                return .failure(EventError(index: index, field: field, reason: "expected a string, got \(other.typeName)"))
+                throw failure(field, "expected a string, got \(other.typeName)")
             }
         }
-        func amount(_ field: String) -> Result<DecimalAmount?, EventError> {
-            switch string(field, required: false) {
-            case .failure(let error):
-                if case .number(_, let text)? = object[field] {
-                    return .failure(EventError(index: index, field: field, reason: "expected a decimal string such as \"\(text)\", got a number (amounts are strings, never binary floating point)"))
-                }
-                return .failure(error)
-            case .success(nil): return .success(nil)
-            case .success(let text?):
-                guard let value = DecimalAmount(text) else {
-                    return .failure(EventError(index: index, field: field, reason: "\"\(text)\" is not a decimal number"))
-                }
-                if value.isNegative { return .failure(EventError(index: index, field: field, reason: "must not be negative (\(text))")) }
-                return .success(value)
+        func amount(_ value: JSONValue?, _ field: String) throws(EventError) -> DecimalAmount? {
+            if case .number(_, let text)? = value {
+                throw failure(field, "expected a decimal string such as \"\(text)\", got a number (amounts are strings, never binary floating point)")
             }
+            guard let text = try string(value, field, required: false) else { return nil }
+            guard let amount = DecimalAmount(text) else { throw failure(field, "\"\(text)\" is not a decimal number") }
+            if amount.isNegative { throw failure(field, "must not be negative (\(text))") }
+            return amount
         }
-        do {
-            guard let eventId = try string("eventId", required: true).get(),
-                  let venueId = try string("venue", required: true).get() else { return fail("eventId", "missing") }
+        do throws(EventError) {
+            guard let eventId = try string(fields.eventId, "eventId", required: true),
+                  let venueId = try string(fields.venue, "venue", required: true) else { return fail("eventId", "missing") }
             guard let venue = venues[venueId] else {
-                return fail("venue", "unknown venue \"\(venueId)\"; configured: \(venues.keys.sorted().joined(separator: ", "))")
+                return fail("venue", "unknown venue \"\(venueId)\"; configured: \(configuredVenues)")
             }
-            let account = try string("account", required: false).get()
-            if let account, account != venue.account {
+            if let account = try string(fields.account, "account", required: false), account != venue.account {
                 return fail("account", "\"\(account)\" is not venue \(venueId)'s account \"\(venue.account)\"")
             }
-            guard let symbol = try string("symbol", required: true).get() else { return fail("symbol", "missing") }
-            let venueOrderId = try string("venueOrderId", required: false).get()
-            var clientOrderId = try string("clientOrderId", required: false).get()
+            guard let symbol = try string(fields.symbol, "symbol", required: true) else { return fail("symbol", "missing") }
+            let venueOrderId = try string(fields.venueOrderId, "venueOrderId", required: false)
+            var clientOrderId = try string(fields.clientOrderId, "clientOrderId", required: false)
             if venueOrderId == nil && clientOrderId == nil {
                 return fail("venueOrderId", "an event needs venueOrderId or clientOrderId")
             }
@@ -115,33 +91,36 @@ public struct OrderEventValidator: Sendable {
             if let sent = venueOrderId, !venue.kind.acceptsVenueOrderId(sent) {
                 warnings.append(EventWarning(index: index, field: "venueOrderId", reason: "\"\(sent)\" is not a \(venue.kind.rawValue) order id (digits only); stored, but it can only be cancelled once a listing shows the order's real id"))
             }
-            guard let statusText = try string("status", required: true).get() else { return fail("status", "missing") }
+            guard let statusText = try string(fields.status, "status", required: true) else { return fail("status", "missing") }
             guard let status = OrderStatus(rawValue: statusText) else {
                 return fail("status", "unknown status \"\(statusText)\"; expected one of \(OrderStatus.allNames)")
             }
             var side: OrderSide?
-            if let sideText = try string("side", required: false).get() {
+            if let sideText = try string(fields.side, "side", required: false) {
                 guard let parsed = OrderSide(rawValue: sideText) else { return fail("side", "unknown side \"\(sideText)\"; expected buy or sell") }
                 side = parsed
             }
-            let price = try amount("price").get()
-            let quantity = try amount("quantity").get()
-            let filled = try amount("filledQuantity").get()
+            let price = try amount(fields.price, "price")
+            let quantity = try amount(fields.quantity, "quantity")
+            let filled = try amount(fields.filledQuantity, "filledQuantity")
             if let quantity, let filled, quantity < filled {
                 return fail("filledQuantity", "\(filled) exceeds quantity \(quantity)")
             }
             var time: Int64?
-            if let timeText = try string("time", required: false).get() {
+            if let timeText = try string(fields.time, "time", required: false) {
                 guard let parsed = Timestamp.parse(timeText) else {
                     return fail("time", "\"\(timeText)\" is not an RFC 3339 time such as 2026-11-25T10:15:00.123Z")
                 }
                 time = parsed
             }
-            for (field, expected) in [("settle", venue.market.settle), ("productType", venue.market.productType), ("marginCoin", venue.market.marginCoin)] {
-                if let given = try string(field, required: false).get(), given != expected {
-                    return fail(field, "\"\(given)\" does not match venue \(venueId)'s configured \(field) \(expected.map { "\"\($0)\"" } ?? "(none)")")
+            func market(_ value: JSONValue?, _ field: String, _ expected: String?) throws(EventError) {
+                if let given = try string(value, field, required: false), given != expected {
+                    throw failure(field, "\"\(given)\" does not match venue \(venueId)'s configured \(field) \(expected.map { "\"\($0)\"" } ?? "(none)")")
                 }
             }
+            try market(fields.settle, "settle", venue.market.settle)
+            try market(fields.productType, "productType", venue.market.productType)
+            try market(fields.marginCoin, "marginCoin", venue.market.marginCoin)
             return .success(OrderEvent(
                 eventId: eventId, venueId: venueId, account: venue.account, symbol: symbol, venueOrderId: venueOrderId,
                 clientOrderId: clientOrderId, origin: origin, status: status, side: side, price: price, quantity: quantity,
@@ -149,15 +128,6 @@ public struct OrderEventValidator: Sendable {
             ))
         } catch {
             return .failure(error)
-        }
-    }
-
-    static func describe(_ error: any Error) -> String {
-        switch error {
-        case DecodingError.dataCorrupted(let context):
-            let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            return underlying ?? context.debugDescription
-        default: return "\(error)"
         }
     }
 }

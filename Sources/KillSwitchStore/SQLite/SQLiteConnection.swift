@@ -19,6 +19,7 @@ public final class SQLiteConnection {
     }
 
     public init(path: String, mode: Mode = .readWriteCreate) throws {
+        _ = Self.processConfigured
         var db: OpaquePointer?
         let flags: Int32
         var location = path
@@ -40,6 +41,11 @@ public final class SQLiteConnection {
         handle = db
         sqlite3_extended_result_codes(db, 1)
     }
+
+    /// Process-wide SQLite settings, applied once before the first connection (SQLite takes them only before it
+    /// initialises; if something else in the process initialised it first they are skipped, which costs speed,
+    /// never correctness): page-cache memory on demand (see `csqlite_config_page_cache_on_demand` in CSQLite).
+    static let processConfigured: Bool = csqlite_config_page_cache_on_demand() == SQLITE_OK
 
     /// A new database file is created 0640 (owner writes, the daemon's group reads for audits, others
     /// nothing) before SQLite opens it; SQLite gives its -wal and -shm files the database file's mode.

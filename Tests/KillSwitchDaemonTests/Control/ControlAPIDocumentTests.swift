@@ -44,6 +44,8 @@ extension EngineIntegration {
         let big = "[" + String(repeating: " ", count: 5000) + "]"
         try await checker.post("/v1/orders/events", "[\(event), \(bad)]", expect: 200)
         try await checker.post("/v1/orders/events", event + "\n" + bad.replacingOccurrences(of: "doc-2", with: "doc-3"), contentType: "application/x-ndjson", expect: 200)
+        try await checker.post("/v1/orders/events?results=all", "[\(event), \(bad)]", expect: 200)
+        try await checker.post("/v1/orders/events?results=every", "[\(event)]", expect: 400)
         try await checker.post("/v1/orders/events", "[{", expect: 400)
         try await checker.post("/v1/orders/events", big, expect: 413)
 

@@ -6,78 +6,10 @@ import KillSwitchDaemon
 import KillSwitchStore
 import Prometheus
 
-/// Each control route with good and bad bodies over the real Unix socket.
+/// Each control route with good and bad bodies over the real Unix socket (order events: `OrderEventRouteTests`).
 extension EngineIntegration {
 @Suite(.serialized) struct ControlRouteTests {
     static let goodEvent = #"{"eventId": "e1", "venue": "binance", "symbol": "BTCUSD_PERP", "venueOrderId": "1001", "status": "acknowledged", "side": "buy", "price": "64250.5", "quantity": "10"}"#
-    static let badPriceEvent = #"{"eventId": "e2", "venue": "binance", "symbol": "BTCUSD_PERP", "venueOrderId": "1002", "status": "acknowledged", "price": "x"}"#
-
-    @Test func orderEventsAcceptAnArrayAndAnswerPerEvent() async throws {
-        let fixture = try await ControlFixture.start()
-        defer { Task { await fixture.stop() } }
-        let answer = try await fixture.post("/v1/orders/events", json: "[\(Self.goodEvent), \(Self.badPriceEvent)]")
-        #expect(answer.status == 200)
-        let results = try answer.decode(OrderEventResults.self)
-        #expect(results.stored == 1 && results.rejected == 1)
-        #expect(results.results[0].result == "stored" && results.results[0].orderStatus == "acknowledged")
-        #expect(results.results[1].error == #"events[1].price: "x" is not a decimal number"#)
-        // The same event again changes nothing.
-        let again = try await fixture.post("/v1/orders/events", json: "[\(Self.goodEvent)]").decode(OrderEventResults.self)
-        #expect(again.duplicates == 1 && again.results[0].orderId == results.results[0].orderId)
-        let stored = try await fixture.daemon.store.orders(OrderFilter(scope: Scope(venue: "binance")))
-        #expect(stored.map(\.venueOrderId) == ["1001"])
-    }
-
-    @Test func anOriginLabelSentAsAGateClientIdIsStoredAsTheOriginWithAWarning() async throws {
-        let fixture = try await ControlFixture.start()
-        defer { Task { await fixture.stop() } }
-        // Two manual orders a bot relays with Gate's `text` as clientOrderId: both are stored, neither takes the
-        // label as its identity; a real client id (`t-…`) is kept.
-        let events = [("e1", "7001", "web"), ("e2", "7002", "web"), ("e3", "7003", "t-bot-1")].map { event, id, client in
-            #"{"eventId": "\#(event)", "venue": "gate-fut", "symbol": "BTC_USDT", "venueOrderId": "\#(id)", "clientOrderId": "\#(client)", "status": "acknowledged"}"#
-        }
-        let answer = try await fixture.post("/v1/orders/events", json: "[\(events.joined(separator: ","))]")
-        #expect(answer.status == 200)
-        let results = try answer.decode(OrderEventResults.self)
-        #expect(results.stored == 3 && results.rejected == 0 && results.warnings == 2)
-        #expect(results.results[0].warning?.hasPrefix(#"events[0].clientOrderId: "web" is not a gate-futures client order id"#) == true)
-        #expect(results.results[0].warning?.contains("stored as the order's origin") == true)
-        #expect(results.results[2].warning == nil)
-        let stored = try await fixture.daemon.store.orders(OrderFilter(scope: Scope(venue: "gate-fut")))
-        #expect(stored.map(\.venueOrderId) == ["7001", "7002", "7003"])
-        #expect(stored.map(\.clientOrderId) == [nil, nil, "t-bot-1"])
-        #expect(stored.map(\.origin) == ["web", "web", nil])
-        // Without a venue order id nothing identifies such an order: refused, naming the field.
-        let orphan = #"{"eventId": "e4", "venue": "gate-spot", "symbol": "BTC_USDT", "clientOrderId": "web", "status": "new"}"#
-        let refused = try await fixture.post("/v1/orders/events", json: orphan).decode(OrderEventResults.self)
-        #expect(refused.results[0].error?.hasPrefix(#"events[0].clientOrderId: "web" is not a gate-spot client order id"#) == true)
-        #expect(refused.results[0].error?.hasSuffix("an event with it needs venueOrderId") == true)
-    }
-
-    @Test func orderEventsAcceptNDJSON() async throws {
-        let fixture = try await ControlFixture.start()
-        defer { Task { await fixture.stop() } }
-        let second = Self.goodEvent.replacingOccurrences(of: "e1", with: "e3").replacingOccurrences(of: "1001", with: "1003")
-        let answer = try await fixture.post("/v1/orders/events", json: "\(Self.goodEvent)\n\n\(second)\n{not json\n", contentType: "application/x-ndjson")
-        #expect(answer.status == 200)
-        let results = try answer.decode(OrderEventResults.self)
-        #expect(results.stored == 2 && results.rejected == 1)
-        #expect(results.results[2].error?.hasPrefix("events[2].(line): malformed JSON") == true)
-    }
-
-    @Test func orderEventsRefuseMalformedBodies() async throws {
-        let fixture = try await ControlFixture.start()
-        defer { Task { await fixture.stop() } }
-        let malformed = try await fixture.post("/v1/orders/events", json: "[{\"eventId\": ")
-        #expect(malformed.status == 400)
-        #expect(malformed.error?.hasPrefix("body: malformed JSON") == true)
-        let notArray = try await fixture.post("/v1/orders/events", json: "42")
-        #expect(notArray.status == 400)
-        #expect(notArray.error == "body: expected a JSON array of events (or one event object), got a number")
-        let empty = try await fixture.post("/v1/orders/events", json: " ")
-        #expect(empty.status == 400)
-        #expect(empty.error?.hasPrefix("body: empty") == true)
-    }
 
     @Test func heartbeatsSayWhetherARuleWatchesTheSource() async throws {
         let rule = RuleDefinition(id: "bot-alive", scope: Scope(venue: "binance"), kind: .heartbeat(source: "bot-7", timeout: .seconds(600), grace: .seconds(600)))

@@ -159,7 +159,7 @@ def test_ccxt_orders_reach_the_daemon_and_a_trip_cancels_them(env, sim, client, 
 
     first = ours()
     assert sorted(o["id"] for o in first) == sorted(ids)
-    answer = feed.report(first)
+    answer = feed.report(first, per_event=True)
     assert answer["stored"] == 3 and answer["rejected"] == 0
     assert {r["orderStatus"] for r in answer["results"]} == {"acknowledged"}
     # The same poll again: the same events, stored once.
@@ -168,7 +168,7 @@ def test_ccxt_orders_reach_the_daemon_and_a_trip_cancels_them(env, sim, client, 
     # A partial fill shows up in the next poll as a new update.
     sim.admin("/_sim/orders/fill", {"exchange": sim_exchange, "id": ids[0], "quantity": "1"}, "POST")
     polled = ours()
-    updated = feed.report(polled)
+    updated = feed.report(polled, per_event=True)
     by_id = {feed.event(o)["venueOrderId"]: r for o, r in zip(polled, updated["results"])}
     assert by_id[ids[0]]["result"] == "stored" and by_id[ids[0]]["orderStatus"] == "partiallyFilled"
     assert updated["stored"] == 1 and updated["duplicates"] == 2
