@@ -157,8 +157,11 @@ public actor TripEngine {
     @discardableResult
     public func trip(scope: Scope, reason: String, actor: AuditActor?, ruleId: String? = nil) async -> Int64 {
         let incident: IncidentRecord
+        var open: [StoredOrder]?
         do {
-            incident = try await store.createIncident(scope: scope, ruleId: ruleId, actor: actor, reason: reason, deadlineAt: freshDeadline())
+            // One hop to the store for the incident and the scope's open orders: the deadline-to-first-cancel path.
+            (incident, open) = try await store.createIncident(scope: scope, ruleId: ruleId, actor: actor, reason: reason, deadlineAt: freshDeadline(),
+                                                              readingOpen: OrderFilter(scope: scope, openOnly: true))
         } catch {
             // Not a storage failure (the store journals those): still latch and cancel, from memory.
             logger.critical("the incident could not be recorded; tripping from memory", metadata: ["error": "\(error)"])
@@ -172,7 +175,7 @@ public actor TripEngine {
             "incident": "\(incident.id)", "scope": "\(scope)", "reason": "\(reason)", "by": "\(actor?.description ?? ruleId ?? "-")",
         ])
         // A shadow trip pages nobody: no `.tripped` event.
-        await start(incident, kind: .first, resume: nil, announce: !shadow)
+        await start(incident, kind: .first, resume: nil, announce: !shadow, open: open)
         return incident.id
     }
 
@@ -485,7 +488,8 @@ public actor TripEngine {
     /// `announce`: publish `.tripped` once the fan-out is registered (so a listener finds its progress) and
     /// before its end can be published (an incident with nothing to do ends at once) — webhooks must never
     /// hear of an end before its trip.
-    private func start(_ incident: IncidentRecord, kind: FanOutKind, resume: IncidentResumeState?, announce: Bool = false) async {
+    /// - Parameter open: the scope's open orders when the caller has just read them (a trip); nil reads them here.
+    private func start(_ incident: IncidentRecord, kind: FanOutKind, resume: IncidentResumeState?, announce: Bool = false, open preloaded: [StoredOrder]? = nil) async {
         if shadow {
             await recordShadowPlan(incident)
             return
@@ -495,11 +499,13 @@ public actor TripEngine {
         runs[incident.id] = .starting(waiters: waiters)
         let scope = TripScope(incident.scope)
         let inScope = scope.venues(in: venues)
-        var open: [StoredOrder] = []
-        do {
-            open = try await store.orders(OrderFilter(scope: incident.scope, openOnly: true))
-        } catch {
-            logger.error("could not read the tripped scope's orders; the venues' listings will find them", metadata: ["incident": "\(incident.id)", "error": "\(error)"])
+        var open: [StoredOrder] = preloaded ?? []
+        if preloaded == nil {
+            do {
+                open = try await store.orders(OrderFilter(scope: incident.scope, openOnly: true))
+            } catch {
+                logger.error("could not read the tripped scope's orders; the venues' listings will find them", metadata: ["incident": "\(incident.id)", "error": "\(error)"])
+            }
         }
         let rejected = Set((resume?.terminal ?? [:]).filter { $0.value == .rejected }.keys)
         let listingFailuresAllowed: Int? = if case .keepTrying = kind { 1 } else { nil }

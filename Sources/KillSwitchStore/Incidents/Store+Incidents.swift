@@ -217,7 +217,7 @@ extension Store {
     }
 
     func appendAudit(_ db: SQLiteConnection, at: Int64, kind: String, incidentId: Int64?, actor: AuditActor?, detail: [String: String]) throws {
-        let json = String(decoding: try JSONSerialization.data(withJSONObject: detail, options: [.sortedKeys]), as: UTF8.self)
+        let json = AuditDetailJSON.encode(detail)
         try db.cached("INSERT INTO audit_events (at, kind, incident_id, actor, actor_uid, actor_note, detail) VALUES (?, ?, ?, ?, ?, ?, ?)")
             .bind([.integer(at), .text(kind), SQLiteValue(incidentId), SQLiteValue(actor?.name), SQLiteValue(actor?.uid.map(Int64.init)),
                    SQLiteValue(actor?.note), .text(json)]).run()

@@ -66,6 +66,14 @@ extension Store {
                               deadlineAt: deadlineAt, endedAt: nil, summary: nil, rearmedAt: nil, rearmedBy: nil, rearmReason: nil, rearmForced: false)
     }
 
+    /// `createIncident`, then the open orders of `filter` read in the same call: the trip path's two first
+    /// store steps in one trip to the store's thread (the read is nil when it failed; the caller lists instead).
+    public func createIncident(scope: Scope, ruleId: String?, actor: AuditActor?, reason: String, deadlineAt: Int64?,
+                               readingOpen filter: OrderFilter) throws -> (incident: IncidentRecord, open: [StoredOrder]?) {
+        let incident = try createIncident(scope: scope, ruleId: ruleId, actor: actor, reason: reason, deadlineAt: deadlineAt)
+        return (incident, try? orders(filter))
+    }
+
     /// Writes the intents of several requests (one fan-out step of a venue) in one commit, before any of them
     /// is sent; journaled (fsynced) under provisional ids when the database cannot write.
     public func recordIntents(incidentId: Int64, venueId: String, kind: String,

@@ -11,6 +11,9 @@
 public struct SimRequestLogEntry: Sendable, Codable, Hashable {
     public var id: Int
     public var receivedAtMs: Int64
+    /// Arrival on the host's wall clock in microseconds (no simulated offset): latency benchmarks need finer
+    /// than whole milliseconds.
+    public var receivedAtMicros: Int64?
     public var exchange: String
     public var market: String
     public var method: String
@@ -23,11 +26,12 @@ public struct SimRequestLogEntry: Sendable, Codable, Hashable {
     public var weight: Double?
 
     public init(
-        id: Int, receivedAtMs: Int64, exchange: String, market: String, method: String, path: String,
+        id: Int, receivedAtMs: Int64, receivedAtMicros: Int64? = nil, exchange: String, market: String, method: String, path: String,
         account: String?, status: Int, verdict: String, orderIds: [String], limitKey: String? = nil, weight: Double? = nil
     ) {
         self.id = id
         self.receivedAtMs = receivedAtMs
+        self.receivedAtMicros = receivedAtMicros
         self.exchange = exchange
         self.market = market
         self.method = method

@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Foundation
 import Hummingbird
 import NIOCore
 
@@ -39,6 +40,7 @@ struct SimResponder: HTTPResponder {
 
     func respond(to request: Request, context: Context) async throws -> Response {
         let arrivalMs = core.now()
+        let arrivalMicros = Int64((Date().timeIntervalSince1970 * 1_000_000).rounded())
         var request = request
         let bodyBuffer: ByteBuffer
         do {
@@ -57,7 +59,7 @@ struct SimResponder: HTTPResponder {
             return Self.response(status: 404, headers: [], body: #"{"error":"no venue serves this path"}"#)
         }
 
-        let venueRequest = VenueRequest(
+        var venueRequest = VenueRequest(
             id: core.nextRequestId(),
             receivedAtMs: arrivalMs,
             method: request.method.rawValue,
@@ -69,6 +71,7 @@ struct SimResponder: HTTPResponder {
             // Only Binance needs the peer (its weight is per IP); formatting it costs on every request.
             remoteAddress: venue.exchange == "binance" ? (context.channel.remoteAddress?.ipAddress ?? "unknown") : ""
         )
+        venueRequest.receivedAtMicros = arrivalMicros
         let market = venue.market(of: path)
         let configuration = core.configuration
         let roll = core.withState(now: arrivalMs) { state in
@@ -113,7 +116,7 @@ struct SimResponder: HTTPResponder {
     ) {
         core.record(
             SimRequestLogEntry(
-                id: request.id, receivedAtMs: request.receivedAtMs, exchange: venue.exchange, market: market,
+                id: request.id, receivedAtMs: request.receivedAtMs, receivedAtMicros: request.receivedAtMicros, exchange: venue.exchange, market: market,
                 method: request.method, path: request.path, account: reply?.account ?? venue.presentedKey(request),
                 status: status, verdict: verdict, orderIds: reply?.orderIds ?? [], limitKey: reply?.limitKey,
                 weight: reply?.weight

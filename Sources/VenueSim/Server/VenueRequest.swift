@@ -8,6 +8,8 @@ typealias SimHTTPField = HTTPFields.Element
 struct VenueRequest: Sendable {
     let id: Int
     let receivedAtMs: Int64
+    /// Arrival on the host's wall clock in microseconds (no simulated offset), for latency benchmarks.
+    var receivedAtMicros: Int64 = 0
     let method: String
     let path: String
     let query: QueryString
