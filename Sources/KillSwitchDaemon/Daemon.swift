@@ -187,6 +187,7 @@ public final class Daemon: Sendable {
             .init(service: VenueMaintenanceService(daemon: self), successTerminationBehavior: .ignore),
             .init(service: LatchedSweepService(daemon: self), successTerminationBehavior: .ignore),
             .init(service: JournalMergeService(store: store, logger: logger), successTerminationBehavior: .ignore),
+            .init(service: CheckpointService(store: store, logger: logger), successTerminationBehavior: .ignore),
             .init(service: NotifierService(daemon: self), successTerminationBehavior: .ignore),
             .init(service: SignalService(daemon: self), successTerminationBehavior: .ignore),
             .init(service: ControlServer(daemon: self) { listener in
