@@ -40,6 +40,9 @@ actor CountdownRunner<C: Clock> where C.Duration == Duration {
         var configured: Bool
         /// When the venue will fire it unless refreshed (wall ms); nil until armed.
         var armedUntil: Int64?
+        /// An arm or refresh went out: the venue may hold it armed even when no answer said so (a timeout, a
+        /// stop while it was on the wire), so a clean stop disarms it all the same.
+        var sent = false
         /// Wall ms when an open order was last seen on the symbol.
         var lastOpenAt: Int64?
     }
@@ -131,6 +134,7 @@ actor CountdownRunner<C: Clock> where C.Duration == Duration {
         let timeout = settings.timeoutSeconds
         let send = environment.send
         let wallNow = environment.wallNow
+        for symbol in symbols { targets[symbol]?.sent = true }
         let results = await withTaskGroup(of: (String, CancelAllResult, Int64).self) { group in
             for symbol in symbols {
                 group.addTask {
@@ -331,6 +335,8 @@ actor CountdownRunner<C: Clock> where C.Duration == Duration {
     func stop() async {
         stopped = true
         let armed = targets.filter { $0.value.armedUntil != nil }.keys.sorted()
+        // Disarming what may be armed too: an arm unanswered or cut short by the stop may have reached the venue.
+        let mayBeArmed = targets.filter { $0.value.armedUntil != nil || $0.value.sent }.keys.sorted()
         switch settings.onStop {
         case .leave:
             for symbol in armed {
@@ -343,7 +349,7 @@ actor CountdownRunner<C: Clock> where C.Duration == Duration {
             environment.board.set(group.venueIds, CountdownStatus(protection: "left-armed", armedUntil: earliestTrigger, detail: "left armed at a clean stop"))
         case .disarm:
             var failures: [String] = []
-            for symbol in armed {
+            for symbol in mayBeArmed {
                 let result = await environment.send(symbol.isEmpty ? nil : symbol, 0)
                 var detail = auditDetail(symbol)
                 detail["reason"] = "clean stop (on_stop = disarm)"

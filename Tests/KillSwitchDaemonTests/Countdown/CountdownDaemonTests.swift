@@ -126,6 +126,11 @@ extension EngineIntegration {
         defer { daemon.stop() }
         #expect(await daemon.waitUntilReady(), "\(daemon.output)")
         #expect(await Self.eventually(within: .seconds(20)) { await harness.sim.countdowns().count == 4 }, "\(daemon.output)")
+        // The daemon has had the venues' answers (the arms are audited), so the stop finds all four armed.
+        #expect(await Self.eventually(within: .seconds(20)) {
+            let db = try? SQLiteConnection(path: harness.configuration.database, mode: .readOnly)
+            return (try? db?.scalarInt("SELECT count(*) FROM audit_events WHERE kind = 'dms-arm'")) == 4
+        }, "\(daemon.output)")
 
         daemon.signal(SIGTERM)
         #expect(await daemon.waitForExit() == 0, "\(daemon.output)")

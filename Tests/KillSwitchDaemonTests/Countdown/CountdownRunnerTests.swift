@@ -211,6 +211,19 @@ import Logging
         #expect(status.detail?.contains("over the countdown budget, not armed: ETHUSD_PERP") == true)
     }
 
+    /// An arm with no answer (a timeout, or a stop while it was on the wire) may have reached the venue: a clean
+    /// stop with `on_stop = disarm` disarms it too, or the venue would cancel everything when it fires.
+    @Test func aCleanStopDisarmsAnArmThatGotNoAnswer() async throws {
+        let f = Self.fixture()
+        f.venue.failing.withLock { $0 = true }
+        await f.runner.tick()
+        f.venue.failing.withLock { $0 = false }
+        await f.runner.stop()
+        #expect(f.venue.sent.withLock { $0 } == [.init(symbol: nil, timeout: 30), .init(symbol: nil, timeout: 0)])
+        #expect(f.board.status("gate-futures")?.protection == "disarmed")
+        #expect(await Self.auditKinds(f.audit) == ["dms-refresh-failed", "dms-disarm"])
+    }
+
     @Test func aCleanStopDisarmsOrLeavesAsConfigured() async throws {
         let disarm = Self.fixture()
         await disarm.runner.tick()
