@@ -65,10 +65,11 @@ extension EngineIntegration {
 
         // Keep-warm every 15 s; the armed check only every 60 s.
         func requests(_ path: String) async -> Int { await harness.sim.requests(since: 0).filter { $0.path.hasSuffix(path) }.count }
-        // Each keep-warm holds as many connections open as a trip's first burst uses (one call each).
+        // Each keep-warm holds as many connections open as a trip's first burst uses (one concurrent call each),
+        // then takes one clean clock sample.
         let warm = ConnectionWarmer.count(venueId: "binance", limits: daemon.limits)
         #expect(warm == ConnectionWarmer.maximum)
-        #expect(await requests("/dapi/v1/time") == warm)
+        #expect(await requests("/dapi/v1/time") == warm + 1)
         for round in 1...4 {
             await clock.waitForSleepers(count: 5)
             clock.advance(by: .seconds(15))
@@ -78,7 +79,7 @@ extension EngineIntegration {
             }
             #expect(Self.armedChecks(reportsOfRound).count == (round < 4 ? 0 : 5), "round \(round)")
         }
-        #expect(await requests("/dapi/v1/time") == 5 * warm)
+        #expect(await requests("/dapi/v1/time") == 5 * (warm + 1))
         #expect(await requests("/dapi/v1/openOrders") == 2)
         // Each armed check also proves the key may cancel: one cancel of an order that cannot exist.
         #expect(await requests("/dapi/v1/batchOrders") == 2)
@@ -194,7 +195,7 @@ extension EngineIntegration {
         _ = await Self.collect(&iterator) { Self.armedChecks($0) == ["binance": true] }
         let paths = await harness.sim.requests(since: 0).filter { $0.exchange == "binance" }.map(\.path)
         let warm = ConnectionWarmer.count(venueId: "binance", limits: daemon.limits)
-        #expect(paths == Array(repeating: "/dapi/v1/time", count: warm) + ["/dapi/v1/exchangeInfo", "/dapi/v1/openOrders", "/dapi/v1/batchOrders"])
+        #expect(paths == Array(repeating: "/dapi/v1/time", count: warm + 1) + ["/dapi/v1/exchangeInfo", "/dapi/v1/openOrders", "/dapi/v1/batchOrders"])
     }
 
     @Test func nothingIsSentToAVenueWhileAnIncidentOnItRuns() async throws {

@@ -40,7 +40,7 @@ extension Daemon {
                 for (venueId, client) in clients {
                     let limits = self.limits
                     group.addTask {
-                        await ConnectionWarmer.hold(count: ConnectionWarmer.count(venueId: venueId, limits: limits) - 1, client: client) { true }
+                        await ConnectionWarmer.hold(count: ConnectionWarmer.count(venueId: venueId, limits: limits), client: client) { true }
                         _ = try? await client.syncClock()
                     }
                 }

@@ -72,7 +72,7 @@ struct VenueMaintainer: Sendable {
     /// The time endpoint: keeps the keep-alive connections open (as many as a trip's first burst uses, see
     /// `ConnectionWarmer`) and the signing clock's offset fresh.
     private func keepWarm() async {
-        await ConnectionWarmer.hold(count: ConnectionWarmer.count(venueId: venueId, limits: limits) - 1, client: client) {
+        await ConnectionWarmer.hold(count: ConnectionWarmer.count(venueId: venueId, limits: limits), client: client) {
             await mayCall(.time)
         }
         // After the burst, on a warm connection: the offset the venue clock keeps is this last, clean sample.
