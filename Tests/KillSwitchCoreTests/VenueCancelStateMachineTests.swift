@@ -9,9 +9,10 @@ import Testing
         CancelTarget(orderId: id, symbol: symbol, venueOrderId: "v\(id)", clientOrderId: nil)
     }
 
-    static func machine(_ count: Int, kind: VenueKind = .binanceCoinM, symbols: [String] = ["BTCUSDT"], scope: String? = nil, escalateAfter: Int = 3) -> Machine {
+    static func machine(_ count: Int, kind: VenueKind = .binanceCoinM, symbols: [String] = ["BTCUSDT"], scope: String? = nil, escalateAfter: Int = 3,
+                        wholesale: WholesaleCancel = .allowed) -> Machine {
         Machine(venueId: "v", kind: kind, symbolScope: scope, escalateAfter: escalateAfter,
-                orders: (1...count).map { PlannedOrder(target: target(Int64($0), symbol: symbols[$0 % symbols.count])) })
+                orders: (1...count).map { PlannedOrder(target: target(Int64($0), symbol: symbols[$0 % symbols.count])) }, wholesale: wholesale)
     }
 
     static func sent(_ actions: [Machine.Action]) -> [CancelBatch] {
@@ -123,6 +124,28 @@ import Testing
         _ = m.verifyDue()
         let end = m.listed(.verify, open: [])
         #expect(end.last == .list(.final))
+    }
+
+    @Test func anEscalationTheEligibilityCheckRefusesListsAndCancelsByIdInstead() {
+        // Keep rules (or another entry on the venue account): the symbol's cancel-all would reach orders outside
+        // the scope, so the escalation re-lists the symbol and re-sends what the venue shows, by id.
+        for kind in [VenueKind.binanceCoinM, .gateFutures, .gateSpot, .htxSpot] {
+            var m = Self.machine(2, kind: kind, symbols: ["A"], escalateAfter: 1, wholesale: .refused("venue v has keep rules"))
+            let batch = Self.sent(m.start())[0]
+            let actions = m.batchAnswered(Self.answer(batch, .retryable))
+            #expect(!actions.contains { if case .cancelAll = $0 { true } else { false } }, "\(kind): \(actions)")
+            #expect(actions.contains(.scheduleVerify(attempt: 1)))
+            #expect(m.verifyDue() == [.list(.verify)])
+            let resent = Self.sent(m.listed(.verify, open: Self.listed([1, 2], symbol: "A")))
+            #expect(Set(resent.flatMap(\.targets).map(\.orderId)) == [1, 2])
+        }
+    }
+
+    @Test func theDefaultIsNoCancelAllUntilEligibilityIsEstablished() {
+        var m = Machine(venueId: "v", kind: .binanceCoinM, symbolScope: nil, escalateAfter: 1, orders: [PlannedOrder(target: Self.target(1, symbol: "A"))])
+        #expect(!m.wholesale.isAllowed)
+        let batch = Self.sent(m.start())[0]
+        #expect(!m.batchAnswered(Self.answer(batch, .retryable)).contains(.cancelAll(symbol: "A")))
     }
 
     @Test func rejectedCancelAllLeavesTheSymbolIncomplete() {

@@ -99,6 +99,9 @@ public struct VenueCancelStateMachine: Sendable {
     /// Give up (finish `incomplete`) after this many listing failures in a row; nil: keep listing until the
     /// deadline. Keep-trying attempts give up early: the next attempt comes after a backoff anyway.
     public let listingFailuresAllowed: Int?
+    /// Whether this entry may be cancelled wholesale (`WholesaleCancel`): escalating a symbol to the venue's
+    /// cancel-all passes this check; refused, the symbol is re-listed and its listed ids cancelled instead.
+    public let wholesale: WholesaleCancel
 
     public private(set) var phase: Phase = .draining
     var orders: [Int64: Tracked] = [:]
@@ -118,8 +121,10 @@ public struct VenueCancelStateMachine: Sendable {
     private var result: VenueCancelResult?
 
     public init(venueId: String, kind: VenueKind, symbolScope: String?, escalateAfter: Int, orders: [PlannedOrder], previousAttempts: [Int64: Int] = [:],
-                mustVerify: Set<Int64> = [], rejected: Set<Int64> = [], unavailable: String? = nil, listingFailuresAllowed: Int? = nil) {
+                mustVerify: Set<Int64> = [], rejected: Set<Int64> = [], unavailable: String? = nil, listingFailuresAllowed: Int? = nil,
+                wholesale: WholesaleCancel = .refused("eligibility for a cancel-all not established")) {
         self.venueId = venueId
+        self.wholesale = wholesale
         self.kind = kind
         self.symbolScope = symbolScope.map(kind.canonicalSymbol)
         self.escalateAfter = max(1, escalateAfter)
@@ -396,12 +401,15 @@ public struct VenueCancelStateMachine: Sendable {
             let affected = orders.filter { $0.value.order.target.symbol == symbol && $0.value.state == .queued }
             guard !affected.isEmpty else { continue }
             escalated.insert(symbol)
-            if kind.hasSymbolCancelAll {
+            // The one eligibility check: never a cancel-all wider than the scope, over another entry's orders,
+            // or over kept orders.
+            if kind.hasSymbolCancelAll && wholesale.isAllowed {
                 cancelAllsInFlight.insert(symbol)
                 for id in affected.keys { orders[id]?.state = .awaitingCancelAll }
                 actions.append(.cancelAll(symbol: symbol))
             } else {
-                // No cancel-all this narrow: list the venue, and re-send what is still open by the listed ids.
+                // No cancel-all this narrow, or none allowed: list the venue, and re-send what is still open by
+                // the listed ids.
                 for id in affected.keys {
                     orders[id]?.state = .needsVerify
                     orders[id]?.lastOutcome = .unknown

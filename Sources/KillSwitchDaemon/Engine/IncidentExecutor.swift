@@ -45,6 +45,8 @@ actor IncidentExecutor {
     }
 
     let incident: IncidentRecord
+    /// "In scope" for this fan-out (keep rules included): every listing filters with it.
+    let scope: TripScope
     private var machine: IncidentStateMachine
     private let store: Store
     private let clients: [String: any VenueClient]
@@ -70,10 +72,11 @@ actor IncidentExecutor {
     /// Set (by `stop()`) when the scope is re-armed; every send, listing and cancel-all checks it first.
     private let stop = FanOutStop()
 
-    init(incident: IncidentRecord, machine: IncidentStateMachine, store: Store, clients: [String: any VenueClient], venues: [VenueDescriptor],
+    init(incident: IncidentRecord, scope: TripScope, machine: IncidentStateMachine, store: Store, clients: [String: any VenueClient], venues: [VenueDescriptor],
          limits: VenueRateLimits, clock: any Clock<Duration>, policy: RetryPolicy, progress: IncidentProgress, crashPoint: CrashPoint,
          metrics: KillSwitchMetrics? = nil, logger: Logger) {
         self.incident = incident
+        self.scope = scope
         self.machine = machine
         self.store = store
         self.clients = clients
@@ -304,7 +307,7 @@ actor IncidentExecutor {
             }
         case .list(let purpose):
             guard let venue = venues[venueId] else { return }
-            let listing = ScopedListing(venue: venue, scope: TripScope(incident.scope))
+            let listing = ScopedListing(venue: venue, scope: scope)
             group.addTask {
                 await Self.list(purpose, listing: listing, incidentId: incidentId, client: client, store: store, limits: limits, crashPoint: crashPoint,
                                 stop: stop, metrics: metrics, logger: logger)
@@ -388,7 +391,7 @@ actor IncidentExecutor {
             if stop.isSet { return .stopped }
             intentId = try await store.recordIntent(incidentId: incidentId, attempt: 1, venueId: venueId, symbol: listing.symbol, kind: "list-open", targets: [])
             crashPoint.intentCommitted()
-            let (count, inScope) = try await listing.fetch(client: client)
+            let (count, inScope, kept) = try await listing.fetch(client: client)
             await listing.reportUntracked(inScope, store: store, metrics: metrics)
             // From here on the venue has answered: nothing the store does can fail the listing.
             let adoption = await store.adoptListed(venueId: venueId, orders: inScope, incidentId: incidentId)
@@ -398,7 +401,7 @@ actor IncidentExecutor {
             if let intentId {
                 do {
                     try await store.recordAnswer(incidentId: incidentId, intentId: intentId, httpStatus: 200, venueCode: nil,
-                                                 rawBody: "{\"purpose\":\"\(purpose.rawValue)\",\"open\":\(count),\"inScope\":\(inScope.count)}",
+                                                 rawBody: "{\"purpose\":\"\(purpose.rawValue)\",\"open\":\(count),\"inScope\":\(inScope.count),\"kept\":\(kept)}",
                                                  latencyNanoseconds: elapsed.nanoseconds, transportError: nil, outcomes: [], attempts: [:])
                     metrics?.requestAnswered(venueId: venueId, latencyNanoseconds: elapsed.nanoseconds, outcomes: [])
                 } catch {

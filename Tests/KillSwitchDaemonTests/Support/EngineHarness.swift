@@ -31,8 +31,10 @@ struct EngineHarness {
     let configuration: KillSwitchConfiguration
     let credentials: [String: VenueCredentials]
 
+    /// `keep`: keep rules per venue id; `strategies`: a venue entry's own `strategy`.
     static func start(simConfiguration: VenueSimConfiguration = VenueSimConfiguration(), badCredentialsFor: Set<String> = [], rules: [RuleDefinition] = [],
-                      engine: EngineSettings = EngineSettings(incidentDeadline: .seconds(90), retryInitial: .milliseconds(20), retryMax: .milliseconds(500), safetyMargin: 0, escalateAfter: 3)) async throws -> EngineHarness {
+                      engine: EngineSettings = EngineSettings(incidentDeadline: .seconds(90), retryInitial: .milliseconds(20), retryMax: .milliseconds(500), safetyMargin: 0, escalateAfter: 3),
+                      keep: [String: KeepRules] = [:], strategies: [String: CancelStrategy] = [:]) async throws -> EngineHarness {
         var simConfiguration = simConfiguration
         simConfiguration.logLevel = .critical
         let sim = try await VenueSimulator.start(simConfiguration)
@@ -44,7 +46,8 @@ struct EngineHarness {
             let market = VenueMarket(settle: spec.settle, productType: spec.productType, marginCoin: spec.productType == nil ? nil : "USDT",
                                      accountId: spec.kind == .htxSpot ? "100009" : nil, gateAccount: spec.kind == .gateSpot ? "spot" : nil)
             venues.append(VenueConfiguration(
-                descriptor: VenueDescriptor(id: spec.id, kind: spec.kind, account: "main", baseURL: sim.baseURL, market: market),
+                descriptor: VenueDescriptor(id: spec.id, kind: spec.kind, account: "main", baseURL: sim.baseURL, market: market, keep: keep[spec.id],
+                                            strategy: strategies[spec.id]),
                 credentials: .environment(keyVariable: "UNUSED", secretVariable: "UNUSED", passphraseVariable: nil), requestTimeout: .seconds(5)
             ))
             let bad = badCredentialsFor.contains(spec.id)
