@@ -1,5 +1,6 @@
 import Foundation
 import KillSwitchCore
+import KillSwitchDaemon
 import KillSwitchStore
 @testable import VenueSim
 
@@ -23,7 +24,9 @@ struct ScopedBook {
         KeepRules(clientIdPrefixes: [clientPrefix(spec) + "hedge-"], maxKeptNotional: DecimalAmount(cap)!)
     }
 
-    static func seed(_ spec: EngineHarness.VenueSpec, harness: EngineHarness, store: Store, base: Int = 500_000, perGroup: Int = 4) async throws -> ScopedBook {
+    /// `through`: report the orders through the daemon (its rules and checks see them) rather than the store alone.
+    static func seed(_ spec: EngineHarness.VenueSpec, harness: EngineHarness, store: Store, base: Int = 500_000, perGroup: Int = 4,
+                     through daemon: Daemon? = nil) async throws -> ScopedBook {
         var book = ScopedBook(spec: spec)
         var seeds: [SimOrderSeed] = []
         var events: [OrderEvent] = []
@@ -49,7 +52,11 @@ struct ScopedBook {
             book.outside.append(String(base + 200 + i))
         }
         _ = try await harness.sim.seed(seeds)
-        _ = try await store.ingest(events)
+        if let daemon {
+            _ = try await daemon.ingest(events.map { .success($0) })
+        } else {
+            _ = try await store.ingest(events)
+        }
         return book
     }
 
