@@ -28,6 +28,8 @@ actor IncidentExecutor {
         case listed(venueId: String, purpose: VenueCancelStateMachine.ListingPurpose, orders: [VenueCancelStateMachine.ListedOrder], verified: Int64?)
         case listingFailed(venueId: String, purpose: VenueCancelStateMachine.ListingPurpose, kind: CancelOutcomeKind, reason: String)
         case cancelAll(venueId: String, symbol: String, kind: CancelOutcomeKind, reason: String?)
+        /// The plan's cancel-all answered (symbol nil: the whole entry's).
+        case wholesale(venueId: String, symbol: String?, kind: CancelOutcomeKind, reason: String?)
         case retryDue(venueId: String)
         case verifyDue(venueId: String)
         /// Orders learned inside the scope wait in `pendingDiscoveries`; this wakes the run loop for them.
@@ -211,6 +213,8 @@ actor IncidentExecutor {
             return machine.apply(venueId) { $0.listingFailed(purpose, kind: kind, reason: reason) }
         case .cancelAll(let venueId, let symbol, let kind, let reason):
             return machine.apply(venueId) { $0.cancelAllAnswered(symbol: symbol, kind: kind, reason: reason) }
+        case .wholesale(let venueId, let symbol, let kind, let reason):
+            return machine.apply(venueId) { $0.wholesaleAnswered(symbol: symbol, kind: kind, reason: reason) }
         case .retryDue(let venueId):
             return machine.apply(venueId) { $0.retryDue() }
         case .verifyDue(let venueId):
@@ -305,6 +309,11 @@ actor IncidentExecutor {
                 await Self.cancelAll(symbol: symbol, venueId: venueId, incidentId: incidentId, client: client, store: store, limits: limits, crashPoint: crashPoint,
                                      stop: stop, metrics: metrics, logger: logger)
             }
+        case .wholesale(let symbol):
+            group.addTask {
+                await Self.wholesale(symbol: symbol, venueId: venueId, incidentId: incidentId, client: client, store: store, crashPoint: crashPoint,
+                                     stop: stop, metrics: metrics, logger: logger)
+            }
         case .list(let purpose):
             guard let venue = venues[venueId] else { return }
             let listing = ScopedListing(venue: venue, scope: scope)
@@ -377,6 +386,29 @@ actor IncidentExecutor {
             return .cancelAll(venueId: venueId, symbol: symbol, kind: result.kind, reason: result.venueCode ?? result.transportError)
         } catch {
             return .cancelAll(venueId: venueId, symbol: symbol, kind: .retryable, reason: "\(error)")
+        }
+    }
+
+    /// The plan's cancel-all (`CancelPlan.cancelAll`): intent first (kind `cancel-all-plan`, naming no orders:
+    /// a listing after it settles them), through the same rate limits as every request.
+    private static func wholesale(symbol: String?, venueId: String, incidentId: Int64, client: any VenueClient, store: Store, crashPoint: CrashPoint,
+                                  stop: FanOutStop, metrics: KillSwitchMetrics?, logger: Logger) async -> Completion {
+        do {
+            if stop.isSet { return .stopped }
+            let intentId = try await store.recordIntent(incidentId: incidentId, attempt: 1, venueId: venueId, symbol: symbol, kind: "cancel-all-plan", targets: [])
+            crashPoint.intentCommitted()
+            let result = if let symbol { await client.cancelAll(symbol: symbol) } else { await client.cancelAllOfEntry() }
+            do {
+                try await store.recordAnswer(incidentId: incidentId, intentId: intentId, httpStatus: result.httpStatus, venueCode: result.venueCode, rawBody: result.rawBody,
+                                             latencyNanoseconds: result.latencyNanoseconds, transportError: result.transportError, outcomes: [], attempts: [:])
+            } catch {
+                logger.error("could not record a cancel-all's answer", metadata: ["incident": "\(incidentId)", "venue": "\(venueId)", "error": "\(error)"])
+            }
+            metrics?.requestAnswered(venueId: venueId, latencyNanoseconds: result.latencyNanoseconds, outcomes: [])
+            return .wholesale(venueId: venueId, symbol: symbol, kind: result.kind, reason: result.venueCode ?? result.transportError)
+        } catch {
+            // The intent could not be written: nothing was sent, and the orders go by id.
+            return .wholesale(venueId: venueId, symbol: symbol, kind: .retryable, reason: "intent not recorded: \(error)")
         }
     }
 

@@ -567,14 +567,20 @@ public actor TripEngine {
         let rejected = Set((resume?.terminal ?? [:]).filter { $0.value == .rejected }.keys)
         let listingFailuresAllowed: Int? = if case .keepTrying = kind { 1 } else { nil }
         var machines: [VenueCancelStateMachine] = []
+        var plans: [(venue: VenueDescriptor, choice: CancelStrategyChoice)] = []
         for venue in inScope {
             let orders = open.filter { $0.venueId == venue.id }.map { PlannedOrder(target: $0.cancelTarget.usable(by: venue.kind), notional: Self.notionalEstimate($0, venue: venue)) }
             let unavailable: String? = clients[venue.id] != nil ? nil
                 : venue.enabled ? "no venue client (no credentials)" : "disabled in the configuration (enabled = false)"
+            let wholesale = WholesaleCancel.check(venue, among: venues, scope: scope)
+            // A resumed fan-out goes by id: its requests already sent are verified first, not covered again.
+            let choice = resume == nil && unavailable == nil
+                ? choosePlan(venue, scope: scope, wholesale: wholesale, orders: orders) : CancelStrategyChoice(plan: .byId, reason: unavailable ?? "resumed: by id")
+            if case .first = kind { plans.append((venue, choice)) }
             machines.append(VenueCancelStateMachine(
                 venueId: venue.id, kind: venue.kind, symbolScope: incident.scope.symbol, escalateAfter: settings.escalateAfter, orders: orders,
                 previousAttempts: resume?.attempts ?? [:], mustVerify: resume?.unanswered ?? [], rejected: rejected, unavailable: unavailable,
-                listingFailuresAllowed: listingFailuresAllowed, wholesale: WholesaleCancel.check(venue, among: venues, scope: scope)
+                listingFailuresAllowed: listingFailuresAllowed, wholesale: wholesale, plan: choice.plan
             ))
         }
         // Re-armed while the orders loaded: nothing starts.
@@ -607,6 +613,8 @@ public actor TripEngine {
         if case .first = kind { updateRecord(incident.id) { $0.state = .running; $0.endedAt = nil } }
         if announce { events.publish(.tripped(incident)) }
         for waiter in allWaiters { waiter.resume() }
+        // Written once the fan-out runs: the audit must not delay the first cancel.
+        await recordPlans(plans, incidentId: incident.id)
     }
 
     private func startingWaiters(_ id: Int64) -> [CheckedContinuation<Void, Never>] {

@@ -120,7 +120,7 @@ extension Store {
             // "Not found" for a client id can mean the venue forgot the id (Gate spot keeps a text id 30 minutes),
             // not that the order is gone: that is provisional until a listing confirms it (`recordVerified`).
             let provisional = outcome.kind == .alreadyClosed && outcome.target.usesClientId && intentId != nil && !verifying
-            if (outcome.kind == .cancelled || outcome.kind == .alreadyClosed) && !provisional {
+            if (outcome.kind == .cancelled || outcome.kind == .alreadyClosed || outcome.kind == .closedAfterCancelAll) && !provisional {
                 try closeOrder(db, orderId: orderId, eventId: "ks:\(incidentId):\(intentId ?? 0):\(orderId):\(outcome.kind.rawValue)", now: now)
             }
         }

@@ -116,7 +116,7 @@ public final class HTTPVenueClient: VenueClient {
     static func operation(_ call: VenueCall) -> VenueOperation {
         switch call {
         case .batchCancel: .batchCancel
-        case .cancelAll: .cancelAll
+        case .cancelAll, .cancelAllOfEntry: .cancelAll
         case .openOrders(let symbol, _, _): .openOrders(symbol: symbol != nil)
         case .countdownCancelAll: .countdown
         case .serverTime: .time
@@ -127,6 +127,7 @@ public final class HTTPVenueClient: VenueClient {
         switch call {
         case .batchCancel: "batchCancel"
         case .cancelAll: "cancelAll"
+        case .cancelAllOfEntry: "cancelAllOfEntry"
         case .openOrders: "openOrders"
         case .countdownCancelAll: "countdownCancelAll"
         case .serverTime: "serverTime"
@@ -168,6 +169,10 @@ public final class HTTPVenueClient: VenueClient {
 
     public func cancelAll(symbol: String) async -> CancelAllResult {
         await simpleCall(.cancelAll(symbol: symbol))
+    }
+
+    public func cancelAllOfEntry() async -> CancelAllResult {
+        await simpleCall(.cancelAllOfEntry)
     }
 
     public func countdownCancelAll(symbol: String?, timeoutSeconds: Int) async -> CancelAllResult {

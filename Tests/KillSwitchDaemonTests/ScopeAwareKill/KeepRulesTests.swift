@@ -23,7 +23,7 @@ extension EngineIntegration {
     @Test(arguments: EngineHarness.specs.map(\.id), [CancelStrategy.auto, .byId])
     func keptOrdersAndOrdersOutsideTheScopeSurviveATrip(venue: String, strategy: CancelStrategy) async throws {
         let spec = Self.spec(venue)
-        let harness = try await EngineHarness.start(engine: Self.engine(strategy), keep: [venue: ScopedBook.keep(spec)])
+        let harness = try await EngineHarness.start(engine: Self.engine(strategy), strategy: strategy, keep: [venue: ScopedBook.keep(spec)])
         defer { Task { await harness.shutdown() } }
         let daemon = try await harness.makeDaemon()
         defer { Task { try? await daemon.shutdown() } }
@@ -50,7 +50,7 @@ extension EngineIntegration {
     @Test(arguments: EngineHarness.specs.map(\.id), [CancelStrategy.auto, .byId])
     func escalationNeverCancelsWholesaleAnEntryWithKeepRules(venue: String, strategy: CancelStrategy) async throws {
         let spec = Self.spec(venue)
-        let harness = try await EngineHarness.start(engine: Self.engine(strategy, deadline: .seconds(1), escalateAfter: 1), keep: [venue: ScopedBook.keep(spec)])
+        let harness = try await EngineHarness.start(engine: Self.engine(strategy, deadline: .seconds(1), escalateAfter: 1), strategy: strategy, keep: [venue: ScopedBook.keep(spec)])
         defer { Task { await harness.shutdown() } }
         let daemon = try await harness.makeDaemon()
         defer { Task { try? await daemon.shutdown() } }

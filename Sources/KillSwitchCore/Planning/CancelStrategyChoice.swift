@@ -1,0 +1,55 @@
+import Foundation
+
+/// `auto`'s choice per venue entry: the faster of batch cancels by id and the venue's cancel-all, judged from
+/// the orders the engine holds and the venue's limits — and only where `WholesaleCancel` allows a cancel-all.
+/// Pure: the caller measures the limits (`drainSeconds`) and records the answer and its reason.
+///
+/// Each side's time is what its requests take to pass the venue's rate-limit pools (`drainSeconds(operation,
+/// requests)`: 0 while they fit the burst) plus the round trips that cannot overlap: one for batch cancels
+/// (they pipeline), one per sequential round for a cancel-all (HTX's `batchCancelOpenOrders` takes 100 orders a
+/// call, each round after the last). Both end with the same verification listing, so it is left out. A tie
+/// goes to by-id: its answers name every order.
+public struct CancelStrategyChoice: Sendable, Hashable {
+    public var plan: CancelPlan
+    /// Why, for the audit: the strategy, the eligibility verdict, and both estimates when compared.
+    public var reason: String
+
+    /// HTX's `batchCancelOpenOrders` takes at most this many orders per call (`size` 1–100).
+    public static let htxCancelAllRound = 100
+
+    public init(plan: CancelPlan, reason: String) {
+        self.plan = plan
+        self.reason = reason
+    }
+
+    public static func choose(strategy: CancelStrategy, kind: VenueKind, wholesale: WholesaleCancel, scopeSymbol: String?, orders: [PlannedOrder],
+                              roundTrip: Double = 0.05, drainSeconds: (VenueOperation, Int) -> Double) -> CancelStrategyChoice {
+        guard strategy == .auto else { return CancelStrategyChoice(plan: .byId, reason: "strategy by-id") }
+        if let refusal = wholesale.reason { return CancelStrategyChoice(plan: .byId, reason: "auto: cancel-all not allowed: \(refusal)") }
+        guard !orders.isEmpty else { return CancelStrategyChoice(plan: .byId, reason: "auto: no tracked orders; the listing finds any") }
+        let reach: CancelAllReach
+        var calls = 1
+        if let scopeSymbol {
+            reach = .symbols([kind.canonicalSymbol(scopeSymbol)])
+        } else if kind == .binanceCoinM {
+            // Binance has no cancel-all without a symbol: one per symbol the orders are on (any other symbol's
+            // orders are found by the listing and cancelled by id).
+            let symbols = Array(Set(orders.map { kind.canonicalSymbol($0.target.symbol) })).sorted()
+            reach = .symbols(symbols)
+            calls = symbols.count
+        } else {
+            reach = .entry
+        }
+        let rounds = kind == .htxSpot ? max(1, (orders.count + htxCancelAllRound - 1) / htxCancelAllRound) : 1
+        let batches = CancelPlanner.batches(venueId: "", kind: kind, orders: orders).count
+        let byId = drainSeconds(.batchCancel, batches) + roundTrip
+        let cancelAll = drainSeconds(.cancelAll, calls * rounds) + Double(rounds) * roundTrip
+        let estimate = "by id \(batches) request(s) ≈ \(format(byId)) s, cancel-all \(calls * rounds) request(s) in \(rounds) round(s) ≈ \(format(cancelAll)) s"
+        if cancelAll < byId {
+            return CancelStrategyChoice(plan: .cancelAll(reach), reason: "auto: cancel-all is faster (\(estimate))")
+        }
+        return CancelStrategyChoice(plan: .byId, reason: "auto: by id is as fast (\(estimate))")
+    }
+
+    static func format(_ seconds: Double) -> String { String(format: "%.3f", seconds) }
+}
