@@ -16,6 +16,8 @@ public struct CancelStrategyChoice: Sendable, Hashable {
 
     /// HTX's `batchCancelOpenOrders` takes at most this many orders per call (`size` 1–100).
     public static let htxCancelAllRound = 100
+    /// The most rounds a venue client runs one cancel-all for (`VenueClientConfiguration.maxPages`' default).
+    public static let maxCancelAllRounds = 50
 
     public init(plan: CancelPlan, reason: String) {
         self.plan = plan
@@ -41,6 +43,11 @@ public struct CancelStrategyChoice: Sendable, Hashable {
             reach = .entry
         }
         let rounds = kind == .htxSpot ? max(1, (orders.count + htxCancelAllRound - 1) / htxCancelAllRound) : 1
+        if rounds > maxCancelAllRounds {
+            // The client stops a cancel-all after this many rounds (as it cuts a listing): more orders than that
+            // go by id.
+            return CancelStrategyChoice(plan: .byId, reason: "auto: by id (a cancel-all would need \(rounds) rounds, more than \(maxCancelAllRounds))")
+        }
         let batches = CancelPlanner.batches(venueId: "", kind: kind, orders: orders).count
         let byId = drainSeconds(.batchCancel, batches) + roundTrip
         let cancelAll = drainSeconds(.cancelAll, calls * rounds) + Double(rounds) * roundTrip
