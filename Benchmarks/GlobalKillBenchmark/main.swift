@@ -162,6 +162,18 @@ if !refused.isEmpty {
     print("  refused: " + Dictionary(grouping: refused, by: { "\($0.exchange) \($0.path) \($0.verdict)" }).map { "\($0.key) ×\($0.value.count)" }.sorted().joined(separator: ", "))
 }
 if arguments.contains("--trace") {
+    // From the audit: each venue's requests (kind, ms after the trip: sent → answered).
+    let tripped = try db.scalarInt("SELECT tripped_at FROM incidents WHERE id = \(incident)") ?? 0
+    let ended = try db.scalarInt("SELECT ended_at FROM incidents WHERE id = \(incident)") ?? 0
+    print("  incident ended \(ended - tripped) ms after the trip (store clock)")
+    let rows = try db.prepare("""
+        SELECT i.venue_id, i.kind, count(*), min(i.sent_at) - ?, max(r.answered_at) - ? FROM cancel_intents i LEFT JOIN cancel_responses r ON r.intent_id = i.id
+        WHERE i.incident_id = ? GROUP BY i.venue_id, i.kind, i.sent_at / 20 ORDER BY i.venue_id, min(i.sent_at)
+        """)
+    try rows.bind([.integer(tripped), .integer(tripped), .integer(incident)])
+    while try rows.step() {
+        print("    \(rows.text(0) ?? "?") \(rows.text(1) ?? "?") ×\(rows.int(2)): sent +\(rows.int(3)) ms, last answer +\(rows.int(4)) ms")
+    }
     let first = tripLog.first?.receivedAtMs ?? 0
     for exchange in ["bitget", "htx", "gate", "binance"] {
         let arrivals = tripLog.filter { $0.exchange == exchange }

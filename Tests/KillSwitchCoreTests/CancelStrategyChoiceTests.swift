@@ -35,10 +35,19 @@ import Testing
         #expect(choice.reason.contains("20 round(s)"))
     }
 
-    @Test func aTieGoesToByIdWhoseAnswersNameEveryOrder() {
+    @Test func aSmallBookStaysByIdWhoseAnswersNameEveryOrder() {
+        // 5 batch cancels inside the burst against one cancel-all: not worth losing the venue's word per order.
         let choice = CancelStrategyChoice.choose(strategy: .auto, kind: .gateFutures, wholesale: .allowed, scopeSymbol: nil, orders: Self.orders(100),
                                                  drainSeconds: Self.drain(burst: 200, perSecond: 200))
         #expect(choice.plan == .byId)
+    }
+
+    @Test func aHundredRequestsInsideTheBurstStillCostMoreThanOne() {
+        // Gate at 2,000 orders: 100 batch cancels fit the 200/s burst, but each is an intent, an answer and 20
+        // outcome rows on the one store writer; the cancel-all is one request.
+        let choice = CancelStrategyChoice.choose(strategy: .auto, kind: .gateFutures, wholesale: .allowed, scopeSymbol: nil, orders: Self.orders(2_000),
+                                                 drainSeconds: Self.drain(burst: 200, perSecond: 200))
+        #expect(choice.plan == .cancelAll(.entry))
     }
 
     @Test func aSymbolScopeTakesThePerSymbolCancelAllAndBinanceOneASymbol() {

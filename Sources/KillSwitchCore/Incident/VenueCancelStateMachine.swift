@@ -111,6 +111,9 @@ public struct VenueCancelStateMachine: Sendable {
     public let wholesale: WholesaleCancel
     /// How the entry's orders are taken off: by id, or the plan's cancel-all first.
     public let plan: CancelPlan
+    /// Whether a verification listing that shows nothing in scope may decide `flat` (it was made after every
+    /// cancel, every page read): `strategy = "auto"`. `by-id` keeps its separate final listing, as it always had.
+    public let verifyListingMaySettle: Bool
     /// How many listings may still show an order after a cancel-all the venue answered "submitted" before it is
     /// cancelled by id (each listing after the retry policy's delay).
     public static let cancelAllSettleChecks = 3
@@ -139,8 +142,10 @@ public struct VenueCancelStateMachine: Sendable {
 
     public init(venueId: String, kind: VenueKind, symbolScope: String?, escalateAfter: Int, orders: [PlannedOrder], previousAttempts: [Int64: Int] = [:],
                 mustVerify: Set<Int64> = [], rejected: Set<Int64> = [], unavailable: String? = nil, listingFailuresAllowed: Int? = nil,
-                wholesale: WholesaleCancel = .refused("eligibility for a cancel-all not established"), plan: CancelPlan = .byId) {
+                wholesale: WholesaleCancel = .refused("eligibility for a cancel-all not established"), plan: CancelPlan = .byId,
+                verifyListingMaySettle: Bool = false) {
         self.venueId = venueId
+        self.verifyListingMaySettle = verifyListingMaySettle || (wholesale.isAllowed && plan != .byId)
         self.wholesale = wholesale
         // A cancel-all is only ever planned where the one eligibility check allows it.
         self.plan = wholesale.isAllowed ? plan : .byId
@@ -346,9 +351,9 @@ public struct VenueCancelStateMachine: Sendable {
             orders[id] = updated
         }
         var actions: [Action] = verified.isEmpty ? [] : [.recordVerified(verified)]
-        if purpose == .verify, plan != .byId, settledByThisListing(inScope) {
-            // The plan's cancel-all: a verification listing made after every cancel, with every page read, that
-            // shows nothing open in scope is the listing `flat` needs — no second one.
+        if purpose == .verify, verifyListingMaySettle, settledByThisListing(inScope) {
+            // A verification listing made after every cancel, with every page read, that shows nothing open in
+            // scope is the listing `flat` needs — no second one.
             return actions + finish(listingShowedFlat: true, problem: nil)
         }
         if purpose == .final {

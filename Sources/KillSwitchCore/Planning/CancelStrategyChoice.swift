@@ -5,10 +5,12 @@ import Foundation
 /// Pure: the caller measures the limits (`drainSeconds`) and records the answer and its reason.
 ///
 /// Each side's time is what its requests take to pass the venue's rate-limit pools (`drainSeconds(operation,
-/// requests)`: 0 while they fit the burst) plus the round trips that cannot overlap: one for batch cancels
-/// (they pipeline), one per sequential round for a cancel-all (HTX's `batchCancelOpenOrders` takes 100 orders a
-/// call, each round after the last). Both end with the same verification listing, so it is left out. A tie
-/// goes to by-id: its answers name every order.
+/// requests)`: 0 while they fit the burst), plus each request's local cost (`perRequest`: its intent, its
+/// answer and its outcome rows go through the one store writer, on a machine that also runs every other
+/// venue's fan-out), plus the round trips that cannot overlap: one for batch cancels (they pipeline), one per
+/// sequential round for a cancel-all (HTX's `batchCancelOpenOrders` takes 100 orders a call, each round after the
+/// last). Both end with a listing, so it is left out. The cancel-all must win by more than `margin`: otherwise by
+/// id, whose answers name every order (cancelled, or filled first) where a cancel-all's do not.
 public struct CancelStrategyChoice: Sendable, Hashable {
     public var plan: CancelPlan
     /// Why, for the audit: the strategy, the eligibility verdict, and both estimates when compared.
@@ -25,7 +27,8 @@ public struct CancelStrategyChoice: Sendable, Hashable {
     }
 
     public static func choose(strategy: CancelStrategy, kind: VenueKind, wholesale: WholesaleCancel, scopeSymbol: String?, orders: [PlannedOrder],
-                              roundTrip: Double = 0.05, drainSeconds: (VenueOperation, Int) -> Double) -> CancelStrategyChoice {
+                              roundTrip: Double = 0.05, perRequest: Double = 0.001, margin: Double = 0.005,
+                              drainSeconds: (VenueOperation, Int) -> Double) -> CancelStrategyChoice {
         guard strategy == .auto else { return CancelStrategyChoice(plan: .byId, reason: "strategy by-id") }
         if let refusal = wholesale.reason { return CancelStrategyChoice(plan: .byId, reason: "auto: cancel-all not allowed: \(refusal)") }
         guard !orders.isEmpty else { return CancelStrategyChoice(plan: .byId, reason: "auto: no tracked orders; the listing finds any") }
@@ -49,13 +52,13 @@ public struct CancelStrategyChoice: Sendable, Hashable {
             return CancelStrategyChoice(plan: .byId, reason: "auto: by id (a cancel-all would need \(rounds) rounds, more than \(maxCancelAllRounds))")
         }
         let batches = CancelPlanner.batches(venueId: "", kind: kind, orders: orders).count
-        let byId = drainSeconds(.batchCancel, batches) + roundTrip
-        let cancelAll = drainSeconds(.cancelAll, calls * rounds) + Double(rounds) * roundTrip
+        let byId = drainSeconds(.batchCancel, batches) + Double(batches) * perRequest + roundTrip
+        let cancelAll = drainSeconds(.cancelAll, calls * rounds) + Double(calls * rounds) * perRequest + Double(rounds) * roundTrip
         let estimate = "by id \(batches) request(s) ≈ \(format(byId)) s, cancel-all \(calls * rounds) request(s) in \(rounds) round(s) ≈ \(format(cancelAll)) s"
-        if cancelAll < byId {
+        if cancelAll + margin < byId {
             return CancelStrategyChoice(plan: .cancelAll(reach), reason: "auto: cancel-all is faster (\(estimate))")
         }
-        return CancelStrategyChoice(plan: .byId, reason: "auto: by id is as fast (\(estimate))")
+        return CancelStrategyChoice(plan: .byId, reason: "auto: by id is as fast or nearly (\(estimate))")
     }
 
     static func format(_ seconds: Double) -> String { String(format: "%.3f", seconds) }

@@ -37,6 +37,8 @@ actor IncidentExecutor {
         case deadline
         /// The scope was re-armed.
         case stopped
+        /// A write of verified outcomes finished (`pendingRecords`).
+        case recorded
     }
 
     /// A batch cancel whose intent is committed, ready to take its token and go.
@@ -73,6 +75,12 @@ actor IncidentExecutor {
     private(set) var leftOver = false
     /// Set (by `stop()`) when the scope is re-armed; every send, listing and cancel-all checks it first.
     private let stop = FanOutStop()
+    /// Writes of verified outcomes run beside the fan-out (thousands of rows after a cancel-all must not hold up
+    /// the other venues' listings), one after the other in the order decided; the fan-out's end waits for them,
+    /// so the incident's end is never recorded before its outcomes.
+    private var recordChain: Task<Void, Never>?
+    private var pendingRecords = 0
+    private var deferredEnding: Ending?
 
     init(incident: IncidentRecord, scope: TripScope, machine: IncidentStateMachine, store: Store, clients: [String: any VenueClient], venues: [VenueDescriptor],
          limits: VenueRateLimits, clock: any Clock<Duration>, policy: RetryPolicy, progress: IncidentProgress, crashPoint: CrashPoint,
@@ -164,6 +172,14 @@ actor IncidentExecutor {
                     startSends(requests, venueId: venueId, into: &group)
                     continue
                 }
+                if case .recorded = completion {
+                    pendingRecords -= 1
+                    if pendingRecords == 0, machine.isFinished, let ending = deferredEnding {
+                        done = true
+                        finished = ending
+                    }
+                    continue
+                }
                 finished = await perform(handle(completion), into: &group)
             }
             group.cancelAll()
@@ -223,7 +239,7 @@ actor IncidentExecutor {
             return takeDiscoveries()
         case .deadline:
             return machine.deadlineReached()
-        case .intentsRecorded, .stopped:
+        case .intentsRecorded, .stopped, .recorded:
             return []
         }
     }
@@ -256,6 +272,11 @@ actor IncidentExecutor {
                         continue
                     }
                 }
+                if pendingRecords > 0 {
+                    // Ends once the outcomes it decided are written (`recorded`).
+                    deferredEnding = .finished(outcome, results)
+                    continue
+                }
                 done = true
                 finished = .finished(outcome, results)
             case .venue(let venueId, let venueAction):
@@ -265,18 +286,34 @@ actor IncidentExecutor {
                 }
                 perform(venueAction, venueId: venueId, client: client, into: &group)
                 if case .recordVerified(let outcomes) = venueAction {
-                    let attempts = attempts(venueId, outcomes.map(\.target))
-                    do {
-                        try await store.recordVerified(incidentId: incident.id, intentId: lastListingIntent[venueId], outcomes: outcomes, attempts: attempts)
-                        metrics?.outcomesRecorded(venueId: venueId, outcomes: outcomes)
-                    } catch {
-                        logger.error("could not record verified outcomes", metadata: ["incident": "\(incident.id)", "error": "\(error)"])
-                    }
-                    progress.record(venueId: venueId, outcomes: outcomes)
+                    recordVerified(outcomes, venueId: venueId, into: &group)
                 }
             }
         }
         return finished
+    }
+
+    /// Writes verified outcomes after every earlier write of them (a later listing's reopen never lands first).
+    private func recordVerified(_ outcomes: [OrderCancelOutcome], venueId: String, into group: inout TaskGroup<Completion?>) {
+        let attempts = attempts(venueId, outcomes.map(\.target))
+        let store = self.store, metrics = self.metrics, logger = self.logger, progress = self.progress, incidentId = incident.id
+        let intentId = lastListingIntent[venueId], previous = recordChain
+        let write = Task {
+            await previous?.value
+            do {
+                try await store.recordVerified(incidentId: incidentId, intentId: intentId, outcomes: outcomes, attempts: attempts)
+                metrics?.outcomesRecorded(venueId: venueId, outcomes: outcomes)
+            } catch {
+                logger.error("could not record verified outcomes", metadata: ["incident": "\(incidentId)", "error": "\(error)"])
+            }
+            progress.record(venueId: venueId, outcomes: outcomes)
+        }
+        recordChain = write
+        pendingRecords += 1
+        group.addTask {
+            await write.value
+            return .recorded
+        }
     }
 
     private func perform(_ action: VenueCancelStateMachine.Action, venueId: String, client: any VenueClient, into group: inout TaskGroup<Completion?>) {
@@ -310,6 +347,7 @@ actor IncidentExecutor {
                                      stop: stop, metrics: metrics, logger: logger)
             }
         case .wholesale(let symbol):
+            progress.requestSent(venueId: venueId)
             group.addTask {
                 await Self.wholesale(symbol: symbol, venueId: venueId, incidentId: incidentId, client: client, store: store, crashPoint: crashPoint,
                                      stop: stop, metrics: metrics, logger: logger)

@@ -561,7 +561,8 @@ public actor TripEngine {
         let kept = KeptOrders(scope: incident.scope, venues: venues, open: open)
         keepVoided[incident.id] = kept.voided
         let scope = tripScope(incident)
-        await recordKept(kept, incidentId: incident.id)
+        // Audited once per fan-out asked for (the trip, a resume, a reopen, a retry), not per keep-trying attempt.
+        if case .first = kind { await recordKept(kept, incidentId: incident.id) }
         let inScope = scope.venues(in: venues)
         open = open.filter { order in inScope.first { $0.id == order.venueId }.map { scope.contains($0, symbol: order.symbol, clientOrderId: order.clientOrderId) } ?? false }
         let rejected = Set((resume?.terminal ?? [:]).filter { $0.value == .rejected }.keys)
@@ -580,7 +581,8 @@ public actor TripEngine {
             machines.append(VenueCancelStateMachine(
                 venueId: venue.id, kind: venue.kind, symbolScope: incident.scope.symbol, escalateAfter: settings.escalateAfter, orders: orders,
                 previousAttempts: resume?.attempts ?? [:], mustVerify: resume?.unanswered ?? [], rejected: rejected, unavailable: unavailable,
-                listingFailuresAllowed: listingFailuresAllowed, wholesale: wholesale, plan: choice.plan
+                listingFailuresAllowed: listingFailuresAllowed, wholesale: wholesale, plan: choice.plan,
+                verifyListingMaySettle: (venue.strategy ?? settings.strategy) == .auto
             ))
         }
         // Re-armed while the orders loaded: nothing starts.
@@ -730,6 +732,7 @@ public actor TripEngine {
         endedOrder.removeAll { oldest in
             guard excess > 0, latched[oldest] == nil, case .ended? = runs[oldest] else { return false }
             runs.removeValue(forKey: oldest)
+            keepVoided.removeValue(forKey: oldest)
             excess -= 1
             return true
         }
