@@ -181,6 +181,32 @@ import Testing
         #expect(adopt.flatMap(\.targets).map(\.orderId) == [99])
     }
 
+    @Test func underAutoAVerificationListingShowingNothingDecidesFlatByIdKeepsItsFinalListing() {
+        for settles in [true, false] {
+            var m = Machine(venueId: "v", kind: .htxSpot, symbolScope: nil, escalateAfter: 3, orders: [PlannedOrder(target: Self.target(1))],
+                            wholesale: .allowed, plan: .byId, verifyListingMaySettle: settles)
+            let batch = Self.sent(m.start())[0]
+            _ = m.batchAnswered(Self.answer(batch, .pending))
+            _ = m.verifyDue()
+            let end = m.listed(.verify, open: [])
+            if settles {
+                guard case .finished(let result)? = end.last else { Issue.record("got \(end)"); continue }
+                #expect(result.flat && result.outcomeCounts[.cancelled] == 1)
+            } else {
+                #expect(end.last == .list(.final), "by-id: exactly as before")
+            }
+        }
+        // Never when something was sent after the listing was issued.
+        var m = Machine(venueId: "v", kind: .htxSpot, symbolScope: nil, escalateAfter: 3, orders: [PlannedOrder(target: Self.target(1)), PlannedOrder(target: Self.target(2))],
+                        wholesale: .allowed, plan: .byId, verifyListingMaySettle: true)
+        #expect(Self.sent(m.start()).count == 1)
+        _ = m.batchAnswered([OrderCancelOutcome(target: Self.target(1), kind: .pending), OrderCancelOutcome(target: Self.target(2), kind: .retryable)])
+        #expect(m.verifyDue() == [.list(.verify)])
+        _ = Self.sent(m.retryDue())  // order 2 re-sent while the listing is in flight
+        let after = m.listed(.verify, open: [])
+        #expect(!after.contains { if case .finished = $0 { true } else { false } })
+    }
+
     @Test func aRefusedCancelAllLosesNothingItsOrdersGoById() {
         for refusal in [CancelOutcomeKind.rejected, .retryable, .rateLimited] {
             var m = Self.planned(4)
