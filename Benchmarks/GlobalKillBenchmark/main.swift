@@ -20,6 +20,10 @@ import VenueSim
 //
 // Printed: time to flat (trip → the listings show nothing open), the ratio to the floor (target ≤ 1.2) and to the
 // by-id bound, each venue's plan and why, still-open orders and refused requests from the simulator.
+//
+// `--symbol [--strategy by-id|auto]`: the symbol-scope variant — 2,500 orders on one symbol per venue (plus as
+// many on a second symbol, outside the scope), five trips at once, one per venue scoped to (venue, first symbol);
+// each venue's time to flat and plan, and whether every order outside the scopes still rests.
 
 struct Venue {
     var id: String, kind: VenueKind, exchange: String, market: String, symbols: [String], settle: String?, productType: String?
@@ -42,7 +46,9 @@ let venues = [
     Venue(id: "binance", kind: .binanceCoinM, exchange: "binance", market: "futures", symbols: ["BTCUSD_PERP", "ETHUSD_PERP", "SOLUSD_PERP", "XRPUSD_PERP"], settle: nil, productType: nil,
           capacity: 2400, windowSeconds: 60, cancelAllCapacity: 2400, cancelAllWindowSeconds: 60, listingLegs: 1),
 ]
-let perVenue = totalOrders / venues.count
+let symbolMode = arguments.contains("--symbol")
+let strategy = arguments.firstIndex(of: "--strategy").flatMap { arguments.count > $0 + 1 ? CancelStrategy(rawValue: arguments[$0 + 1]) : nil } ?? .auto
+let perVenue = symbolMode ? 5_000 : totalOrders / venues.count
 let latencyMs = 20, jitterMs = 5
 let htxDelayMs = 50.0
 let jitterAllowance = Duration.milliseconds(10)
@@ -68,7 +74,7 @@ for v in venues {
 }
 var engine = EngineSettings(incidentDeadline: .seconds(600), retryInitial: .milliseconds(60), retryMax: .seconds(1), safetyMargin: 0, escalateAfter: 3,
                             rateLimitJitter: jitterAllowance)
-engine.strategy = .auto
+engine.strategy = strategy
 let socket = directory + "/s.sock"
 let configuration = KillSwitchConfiguration(database: directory + "/ks.db", socket: socket, engine: engine, venues: configured)
 var logger = Logger(label: "bench")
@@ -79,7 +85,8 @@ var requestsPerVenue: [String: Int] = [:]
 for (index, v) in venues.enumerated() {
     var seeds: [SimOrderSeed] = [], events: [OrderEvent] = []
     for i in 0..<perVenue {
-        let id = String(1_000_000 * (index + 1) + i), symbol = v.symbols[i % v.symbols.count]
+        // Symbol mode: half on the tripped symbol, half on the next (outside the scope).
+        let id = String(1_000_000 * (index + 1) + i), symbol = symbolMode ? v.symbols[i % 2] : v.symbols[i % v.symbols.count]
         seeds.append(SimOrderSeed(exchange: v.exchange, market: v.market, settle: v.settle, productType: v.productType, symbol: symbol, id: id,
                                   side: "buy", price: "100", quantity: "1", apiKey: "test-api-key", account: v.kind == .gateSpot ? "spot" : nil))
         events.append(OrderEvent(eventId: "e\(id)", venueId: v.id, account: "main", symbol: symbol, venueOrderId: id, clientOrderId: nil,
@@ -99,6 +106,36 @@ while !FileManager.default.fileExists(atPath: socket) { try await Task.sleep(for
 await daemon.warmVenueConnections()
 
 let clock = ContinuousClock()
+if symbolMode {
+    // Five trips at once, one per venue on its first symbol; each incident's own time to flat.
+    let start = clock.now
+    let ended = await withTaskGroup(of: (String, Int64, IncidentStateMachine.Outcome?, Duration).self) { group in
+        for v in venues {
+            group.addTask {
+                let id = await daemon.engine.trip(scope: Scope(venue: v.id, symbol: v.symbols[0]), reason: "symbol benchmark", actor: "bench")
+                let outcome = await daemon.engine.waitForIncident(id)
+                return (v.id, id, outcome, start.duration(to: clock.now))
+            }
+        }
+        var all: [(String, Int64, IncidentStateMachine.Outcome?, Duration)] = []
+        for await item in group { all.append(item) }
+        return all.sorted { $0.0 < $1.0 }
+    }
+    let open = await sim.orders(exchange: nil, market: nil, status: "open")
+    let wrong = open.filter { order in venues.contains { $0.exchange == order.exchange && $0.symbols[0].lowercased() == order.symbol.lowercased() } }.count
+    let db = try SQLiteConnection(path: configuration.database, mode: .readOnly)
+    print("symbol-scope kill (strategy \(strategy.rawValue)): \(perVenue / 2) orders on one symbol per venue (\(perVenue / 2) more on another, outside the scope), five trips at once, sim latency \(latencyMs)±\(jitterMs) ms, strict limits")
+    for (venue, incident, outcome, elapsed) in ended {
+        let plan = try db.scalarText("SELECT json_extract(detail, '$.plan') FROM audit_events WHERE kind = 'cancel-strategy' AND incident_id = \(incident)") ?? "?"
+        print(String(format: "  %@: %.3f s (%@) — %@", venue, elapsed.seconds, "\(outcome.map { "\($0)" } ?? "?")", plan))
+    }
+    print("  still open in the tripped scopes: \(wrong); resting outside them: \(open.count) of \(venues.count * perVenue / 2)")
+    kill(getpid(), SIGTERM)
+    _ = try? await running.value
+    try await sim.shutdown()
+    try? FileManager.default.removeItem(atPath: directory)
+    exit(0)
+}
 let logBefore = await sim.requests(since: 0).count
 let start = clock.now
 let incident = await daemon.engine.trip(scope: .everything, reason: "benchmark", actor: "bench")
