@@ -47,6 +47,20 @@ import KillSwitchCore
         #expect(C.issues(C.venue("b", "binance-coinm", extra: "keep = { symbols = [\"\"], max_kept_notional = \"1\" }")).map(\.path).contains("venues[0].keep.symbols[0]"))
     }
 
+    @Test func configCheckSaysWhichCancelEachEntryMayUseAndWhy() throws {
+        var config = try C.parse(C.venue("a", "bitget-mix", uid: "1")
+            + C.venue("b", "htx-spot", extra: "keep = { client_id_prefix = [\"hedge-\"], max_kept_notional = \"250000\" }", uid: "2")
+            + C.venue("c", "binance-coinm", extra: "strategy = \"by-id\"", uid: "3")
+            + C.venue("d", "gate-spot") + C.venue("e", "gate-spot", extra: "account = \"desk-b\""))
+        config.venues[3].descriptor.uid = "9"
+        config.venues[4].descriptor.uid = "9"
+        let lines = StrategyPlan.describe(config)
+        #expect(lines[0] == "strategy a: auto; a trip of the whole entry may use the venue's cancel-all where it is faster (a symbol scope goes by id: no per-symbol cancel-all)")
+        #expect(lines[1].hasPrefix("strategy b: auto; cancels by id: venue b has keep rules") && lines[1].hasSuffix("keeps orders with client ids hedge-… up to 250000 notional"))
+        #expect(lines[2] == "strategy c: by-id; cancels by id (a symbol escalates to its cancel-all only where allowed)")
+        #expect(lines[3].contains("cancels by id: venue e is on the same venue account (uid 9)"))
+    }
+
     @Test func anEntryWithKeepRulesIsNeverReachedByACountdown() throws {
         // Its own dms would cancel its kept orders when it fires.
         let own = try C.resolvedIssues(C.venue("g", "gate-futures", extra: "keep = { client_id_prefix = [\"t-hedge\"], max_kept_notional = \"1\" }", dms: "{ }", uid: "1"))
