@@ -776,10 +776,29 @@ extension TripEngine {
                     orders += adoption.targets.filter { !known.contains($0.orderId) }
                 }
             }
+            // The plan a live trip would follow (auto's choice included), recorded as it would be.
+            let choice = choosePlan(venue, scope: scope, wholesale: WholesaleCancel.check(venue, among: venues, scope: scope),
+                                    orders: orders.map { PlannedOrder(target: $0) })
+            await recordPlans([(venue, choice)], incidentId: incident.id)
+            var wholesale: [(attempt: Int, symbol: String?, targets: [CancelTarget])] = []
+            if case .cancelAll(let reach) = choice.plan {
+                // One intent of kind `shadow-cancel-all` per cancel-all call, naming the orders it would take.
+                let calls: [String?] = if case .symbols(let symbols) = reach { symbols } else { [nil] }
+                for symbol in calls {
+                    wholesale.append((1, symbol, orders.filter { target in symbol.map { venue.kind.canonicalSymbol(target.symbol) == $0 } ?? true }))
+                }
+                orders = orders.filter { !reach.covers($0.symbol, kind: venue.kind) }
+            }
             let batches = CancelPlanner.batches(venueId: venue.id, kind: venue.kind, targets: orders)
-            planned[venue.id] = (batches.count, batches.reduce(0) { $0 + $1.targets.count })
-            guard !batches.isEmpty, let ids = try? await store.recordIntents(incidentId: incident.id, venueId: venue.id, kind: "shadow",
-                                                                             requests: batches.map { (1, $0.symbol, $0.targets) }) else { continue }
+            planned[venue.id] = (wholesale.count + batches.count, (wholesale.map(\.targets) + batches.map(\.targets)).reduce(0) { $0 + $1.count })
+            var ids: [Int64] = []
+            if !wholesale.isEmpty, let recorded = try? await store.recordIntents(incidentId: incident.id, venueId: venue.id, kind: "shadow-cancel-all", requests: wholesale) {
+                ids += recorded
+            }
+            if !batches.isEmpty, let recorded = try? await store.recordIntents(incidentId: incident.id, venueId: venue.id, kind: "shadow",
+                                                                             requests: batches.map { (1, $0.symbol, $0.targets) }) {
+                ids += recorded
+            }
             for id in ids {
                 try? await store.recordAnswer(incidentId: incident.id, intentId: id, httpStatus: nil, venueCode: nil, rawBody: "", latencyNanoseconds: 0,
                                               transportError: "shadow mode: not sent", outcomes: [], attempts: [:])

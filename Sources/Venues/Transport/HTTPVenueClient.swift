@@ -252,7 +252,12 @@ public final class HTTPVenueClient: VenueClient {
         for page in 1...max(1, configuration.maxPages) {
             let answer = try await openOrdersPage(symbol: symbol, cursor: cursor, leg: leg)
             for order in answer.orders where seen.insert(order.venueOrderId).inserted { orders.append(order) }
-            guard let next = answer.nextCursor, next != cursor else { return (orders, page) }
+            guard let next = answer.nextCursor else { return (orders, page) }
+            // A full page whose cursor did not move: the venue ignored it, and what lies past the page was never
+            // read. That listing decides nothing.
+            guard next != cursor else {
+                throw VenueAnswerError(Classification(kind: .unknown, code: nil, message: "open-order listing did not advance past cursor \(next)"), status: nil)
+            }
             cursor = next
         }
         let what = leg == .all ? "open-order listing" : "open-order listing (\(leg))"

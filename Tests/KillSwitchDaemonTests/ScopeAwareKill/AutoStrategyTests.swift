@@ -168,3 +168,28 @@ extension EngineIntegration {
     }
 }
 }
+
+extension EngineIntegration.AutoStrategyTests {
+    /// Shadow mode records the plan a live `auto` trip would follow — its cancel-all included — and sends nothing.
+    @Test func aShadowTripRecordsTheCancelAllItWouldSendAndSendsNothing() async throws {
+        let spec = Self.spec("bitget"), slow = Self.slowById["bitget"]!
+        var engine = EngineIntegration.KeepRulesTests.engine(.auto)
+        engine.mode = EngineMode.shadow
+        let harness = try await EngineHarness.start(simConfiguration: Self.simConfiguration, engine: engine, strategy: .auto)
+        defer { Task { await harness.shutdown() } }
+        let daemon = try await harness.makeDaemon(rateLimitOverrides: [slow.pool: slow.limit])
+        defer { Task { try? await daemon.shutdown() } }
+        let book = try await Self.seed(spec, perSymbol: slow.perSymbol, harness: harness, store: daemon.store)
+        let before = await harness.sim.requests().count
+        let incident = await daemon.engine.trip(scope: Scope(venue: "bitget"), reason: "shadow auto drill", actor: "tests")
+        #expect(await harness.sim.requests(since: before).allSatisfy { $0.method == "GET" })
+        #expect(await harness.sim.orders(exchange: "bitget", status: "open").count == book.entry.count + book.otherAccount.count)
+        let db = try SQLiteConnection(path: harness.configuration.database, mode: .readOnly)
+        let intents = (try db.scalarText("SELECT group_concat(kind || ':' || json_array_length(order_ids), ' ') FROM cancel_intents WHERE incident_id = \(incident)") ?? "")
+            + " rows: \(try db.scalarInt("SELECT count(*) FROM orders WHERE venue_id = 'bitget'") ?? -1), listed: \(await harness.sim.requests(since: before).map { "\($0.path.split(separator: "/").last ?? "") \($0.status)" })"
+        #expect(try db.scalarInt("SELECT count(*) FROM cancel_intents WHERE incident_id = \(incident) AND kind = 'shadow-cancel-all'") == 1)
+        #expect(try db.scalarInt("SELECT json_array_length(order_ids) FROM cancel_intents WHERE incident_id = \(incident) AND kind = 'shadow-cancel-all'") == Int64(book.entry.count),
+                "the orders it would take, the one only a listing found included: \(intents)")
+        #expect(try db.scalarText("SELECT detail FROM audit_events WHERE kind = 'cancel-strategy' AND incident_id = \(incident)")?.contains("cancel-all (whole entry)") == true)
+    }
+}
