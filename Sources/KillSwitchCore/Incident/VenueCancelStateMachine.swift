@@ -432,7 +432,8 @@ public struct VenueCancelStateMachine: Sendable {
             return []
         }
         guard phase != .finished else { return [] }
-        for (id, tracked) in orders where tracked.state == .awaitingCancelAll && tracked.order.target.symbol == symbol {
+        // The escalation's own orders: not those a planned cancel-all on the same symbol is still taking.
+        for (id, tracked) in orders where tracked.state == .awaitingCancelAll && !tracked.viaWholesale && tracked.order.target.symbol == symbol {
             switch kind {
             case .cancelled, .alreadyClosed, .closedAfterCancelAll, .pending, .unknown:
                 orders[id]?.state = .needsVerify
