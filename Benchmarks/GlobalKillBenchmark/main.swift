@@ -169,7 +169,12 @@ for v in venues {
     var planned = byId
     var planRequests = Int(requests)
     if plan.hasPrefix("cancel-all") {
-        if v.kind == .htxSpot {
+        if v.kind == .htxSpot && plan.contains("per symbol") {
+            // One loop per symbol, side by side: each ⌈orders on it / 100⌉ rounds; every round draws on the pool.
+            let groups = Double(v.symbols.count), rounds = Double((perVenue / v.symbols.count + 99) / 100)
+            planRequests = Int(groups * rounds)
+            planned = drain(groups * rounds, capacity: v.cancelAllCapacity, window: v.cancelAllWindowSeconds) + rounds * rtt + htxDelayMs / 1_000 + v.listingLegs * rtt
+        } else if v.kind == .htxSpot {
             let rounds = Double((perVenue + 99) / 100)
             planRequests = Int(rounds)
             planned = rounds * rtt + htxDelayMs / 1_000 + v.listingLegs * rtt

@@ -32,7 +32,19 @@ import Testing
         let choice = CancelStrategyChoice.choose(strategy: .auto, kind: .htxSpot, wholesale: .allowed, scopeSymbol: nil, orders: Self.orders(2_000),
                                                  drainSeconds: Self.drain(burst: 50, perSecond: 25))
         #expect(choice.plan == .byId)
-        #expect(choice.reason.contains("20 round(s)"))
+        #expect(choice.reason.contains("20 request(s) in 5 round(s)"), "four symbol groups of 5 rounds side by side: \(choice.reason)")
+    }
+
+    @Test func htxAtAHundredThousandRunsOneCancelAllPerSymbolInParallel() {
+        // 20,000 orders on 4 symbols: 400 batch cancels at 50 / 2 s (≈ 14 s) against 4 loops of 50 rounds each,
+        // side by side (one loop of 200 rounds would be more than the client runs).
+        let choice = CancelStrategyChoice.choose(strategy: .auto, kind: .htxSpot, wholesale: .allowed, scopeSymbol: nil, orders: Self.orders(20_000),
+                                                 drainSeconds: Self.drain(burst: 50, perSecond: 25))
+        #expect(choice.plan == .cancelAll(.symbols(["a", "b", "c", "d"])), "in HTX's case: \(choice.reason)")
+        // More than 50 rounds on one symbol: by id.
+        let one = CancelStrategyChoice.choose(strategy: .auto, kind: .htxSpot, wholesale: .allowed, scopeSymbol: nil, orders: Self.orders(20_000, symbols: ["A"]),
+                                              drainSeconds: Self.drain(burst: 50, perSecond: 25))
+        #expect(one.plan == .byId)
     }
 
     @Test func aSmallBookStaysByIdWhoseAnswersNameEveryOrder() {

@@ -32,7 +32,7 @@ public struct CancelStrategyChoice: Sendable, Hashable {
         guard strategy == .auto else { return CancelStrategyChoice(plan: .byId, reason: "strategy by-id") }
         if let refusal = wholesale.reason { return CancelStrategyChoice(plan: .byId, reason: "auto: cancel-all not allowed: \(refusal)") }
         guard !orders.isEmpty else { return CancelStrategyChoice(plan: .byId, reason: "auto: no tracked orders; the listing finds any") }
-        let reach: CancelAllReach
+        var reach: CancelAllReach
         var calls = 1
         if let scopeSymbol {
             reach = .symbols([kind.canonicalSymbol(scopeSymbol)])
@@ -45,7 +45,21 @@ public struct CancelStrategyChoice: Sendable, Hashable {
         } else {
             reach = .entry
         }
-        let rounds = kind == .htxSpot ? max(1, (orders.count + htxCancelAllRound - 1) / htxCancelAllRound) : 1
+        var rounds = kind == .htxSpot ? max(1, (orders.count + htxCancelAllRound - 1) / htxCancelAllRound) : 1
+        if kind == .htxSpot, scopeSymbol == nil {
+            // HTX's rounds go one after the other, but one per symbol group may run in parallel: per symbol, the
+            // most rounds any symbol needs is what the cancel-all waits for.
+            let perSymbol = Dictionary(grouping: orders, by: { kind.canonicalSymbol($0.target.symbol) }).mapValues { ($0.count + htxCancelAllRound - 1) / htxCancelAllRound }
+            let longest = perSymbol.values.max() ?? 1
+            let total = perSymbol.values.reduce(0, +)
+            let entryWide = drainSeconds(.cancelAll, rounds) + Double(rounds) * (roundTrip + perRequest)
+            let grouped = drainSeconds(.cancelAll, total) + Double(total) * perRequest + Double(longest) * roundTrip
+            if perSymbol.count > 1, longest <= maxCancelAllRounds, grouped < entryWide || rounds > maxCancelAllRounds {
+                reach = .symbols(perSymbol.keys.sorted())
+                calls = perSymbol.count
+                rounds = longest
+            }
+        }
         if rounds > maxCancelAllRounds {
             // The client stops a cancel-all after this many rounds (as it cuts a listing): more orders than that
             // go by id.
@@ -53,6 +67,7 @@ public struct CancelStrategyChoice: Sendable, Hashable {
         }
         let batches = CancelPlanner.batches(venueId: "", kind: kind, orders: orders).count
         let byId = drainSeconds(.batchCancel, batches) + Double(batches) * perRequest + roundTrip
+        // Per-symbol HTX groups: `calls` loops in parallel, each up to `rounds` long (an upper bound on requests).
         let cancelAll = drainSeconds(.cancelAll, calls * rounds) + Double(calls * rounds) * perRequest + Double(rounds) * roundTrip
         let estimate = "by id \(batches) request(s) ≈ \(format(byId)) s, cancel-all \(calls * rounds) request(s) in \(rounds) round(s) ≈ \(format(cancelAll)) s"
         if cancelAll + margin < byId {
