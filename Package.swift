@@ -201,6 +201,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(
+            name: "GlobalKillBenchmark",
+            dependencies: ["KillSwitchDaemon", "KillSwitchConfig", "KillSwitchStore", "KillSwitchCore", "VenueSim",
+                           .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/GlobalKillBenchmark",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
             name: "HeartbeatLatencyBenchmark",
             dependencies: ["KillSwitchDaemon", "KillSwitchConfig", "KillSwitchStore", "KillSwitchCore", "VenueSim",
                            .product(name: "Logging", package: "swift-log")],

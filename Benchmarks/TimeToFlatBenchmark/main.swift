@@ -70,8 +70,10 @@ for v in venues {
                                          dms: withCountdowns && v.kind.hasCountdown ? countdownSettings : nil))
     credentials[v.id] = VenueCredentials(apiKey: "test-api-key", secret: "test-api-secret", passphrase: "test-passphrase")
 }
-let engine = EngineSettings(incidentDeadline: .seconds(600), retryInitial: .milliseconds(60), retryMax: .seconds(1), safetyMargin: 0, escalateAfter: 3,
+var engine = EngineSettings(incidentDeadline: .seconds(600), retryInitial: .milliseconds(60), retryMax: .seconds(1), safetyMargin: 0, escalateAfter: 3,
                             rateLimitJitter: jitterAllowance)
+// Pinned: this benchmark measures cancelling by id against the limiter's bound (GlobalKillBenchmark measures auto).
+engine.strategy = .byId
 let socket = directory + "/s.sock"
 let configuration = KillSwitchConfiguration(database: directory + "/ks.db", socket: socket, engine: engine, venues: configured)
 var logger = Logger(label: "bench")

@@ -46,10 +46,13 @@ extension ConfigParser {
         // A disabled venue is never contacted and needs no credentials (any given are still checked).
         let credentials = enabled || t.has("credentials") ? parseCredentials(t, defaultSecretsFile: defaultSecretsFile) : nil
         let dms = t.table("dms").flatMap { table in kind.flatMap { parseCountdown(table, kind: $0) } }
+        let keep = t.table("keep").flatMap(parseKeep)
+        let strategy = parseStrategy(t)
         t.finish()
         guard let id, let kind, let baseURL, enabled == false || credentials != nil else { return nil }
         return VenueConfiguration(
-            descriptor: VenueDescriptor(id: id, kind: kind, account: account, baseURL: baseURL, market: market, contracts: contracts, uid: uid, enabled: enabled),
+            descriptor: VenueDescriptor(id: id, kind: kind, account: account, baseURL: baseURL, market: market, contracts: contracts, uid: uid, enabled: enabled,
+                                        keep: keep, strategy: strategy),
             credentials: credentials, requestTimeout: timeout, dms: dms
         )
     }

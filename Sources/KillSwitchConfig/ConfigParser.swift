@@ -127,6 +127,7 @@ public enum ConfigParser {
             }
         }
         if let v = t.integer("dms_failures", range: 1...100) { engine.dmsFailures = v }
+        if let v = parseStrategy(t) { engine.strategy = v }
         if engine.keepTryingMax < engine.keepTryingInitial {
             t.issue("keep_trying_max", "must be at least keep_trying_initial (\(DurationText.format(engine.keepTryingInitial)))")
         }

@@ -37,9 +37,9 @@ public enum CountdownPlan {
     }
 
     /// Why an entry must never be covered by a countdown (it would cancel orders the desk wants kept); nil when
-    /// it may be. The hook for `keep` rules (issue 18): an entry with keep rules will answer here.
+    /// it may be. A countdown that fires is a venue cancel-all: it cannot spare an order a `keep` rule protects.
     public static func cannotBeCovered(_ venue: VenueConfiguration) -> String? {
-        nil
+        venue.descriptor.keep == nil ? nil : "it has keep rules, and a countdown that fires cancels every order it reaches, kept ones too"
     }
 
     /// Why the daemon arms no countdown at all, or nil: in shadow mode nothing that can cancel is sent, and an

@@ -96,6 +96,8 @@ public struct EngineSettings: Sendable, Hashable {
     public var rateLimitJitter: Duration
     /// Consecutive failed countdown refreshes (a venue's `dms`) that trip the venue (rule type `dms-lost`).
     public var dmsFailures: Int
+    /// How a trip takes each venue entry's orders off (`[[venues]] strategy` overrides it per entry).
+    public var strategy: CancelStrategy = .auto
 
     public init(incidentDeadline: Duration = .seconds(120), retryInitial: Duration = .milliseconds(100), retryMax: Duration = .seconds(5), safetyMargin: Double = 0.1,
                 escalateAfter: Int = 3, keepTryingInitial: Duration = .seconds(5), keepTryingMax: Duration = .seconds(60), latchedSweepEvery: Duration = .seconds(10),
@@ -242,6 +244,9 @@ public struct VenueConfiguration: Sendable, Hashable {
     public var requestTimeout: Duration
     /// `dms`: the venue's countdown cancel-all, armed and refreshed by the daemon (nil: none).
     public var dms: CountdownSettings?
+
+    /// The entry's cancel strategy: its own `strategy`, else `[engine] strategy`.
+    public func strategy(engine: EngineSettings) -> CancelStrategy { descriptor.strategy ?? engine.strategy }
 
     public init(descriptor: VenueDescriptor, credentials: CredentialSource?, requestTimeout: Duration = .seconds(5), dms: CountdownSettings? = nil) {
         self.descriptor = descriptor

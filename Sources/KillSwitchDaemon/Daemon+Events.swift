@@ -32,6 +32,10 @@ extension Daemon {
         // Only exposure rules whose scope this batch changed are measured (each measure reads the scope's
         // open orders); a batch that stored nothing measures none.
         guard !changedPlaces.isEmpty else { return results }
+        await checkKeptNotional(events: zip(events, results).compactMap { event, result in
+            guard case .success(let event) = event, case .stored = result else { return nil }
+            return event
+        })
         let store = self.store
         let venues = Dictionary(configuration.venueDescriptors.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         await rules.exposureChanged(touching: changedPlaces) { scope in

@@ -50,9 +50,13 @@ public final class Daemon: Sendable {
         /// The wall clock PnL marks are judged by: how far ahead a mark may be, which trading day it is, what a
         /// restart replays, how old stored heartbeats are (tests fix it; deadlines run on the monotonic clock).
         public var wallClock: WallClock
+        /// Replaces published rate-limit figures per pool (`"<kind>/<pool>"`, see `VenueRateLimits`): tests and
+        /// benchmarks that need a venue slower than it is. Empty in production.
+        public var rateLimitOverrides: [String: BucketLimit]
 
         public init(exitWhenIdle: Bool = false, environment: [String: String] = ProcessInfo.processInfo.environment, build: BuildIdentity = .unknown,
-                    wallClock: WallClock = .system) {
+                    wallClock: WallClock = .system, rateLimitOverrides: [String: BucketLimit] = [:]) {
+            self.rateLimitOverrides = rateLimitOverrides
             self.exitWhenIdle = exitWhenIdle
             self.environment = environment
             self.build = build
@@ -87,7 +91,8 @@ public final class Daemon: Sendable {
         self.metricsEvents = events.subscribe()
         let httpClient = VenueClients.makeSharedHTTPClient()
         self.httpClient = httpClient
-        let limits = VenueRateLimits(clock: clock, safetyMargin: configuration.engine.safetyMargin, jitterAllowance: configuration.engine.rateLimitJitter)
+        let limits = VenueRateLimits(clock: clock, safetyMargin: configuration.engine.safetyMargin, jitterAllowance: configuration.engine.rateLimitJitter,
+                                     overrides: options.rateLimitOverrides)
         var clients: [String: any VenueClient] = [:]
         var venueHTTPClients: [HTTPClient] = []
         var countdownClients: [String: any VenueClient] = [:]

@@ -9,9 +9,10 @@ import Testing
         CancelTarget(orderId: id, symbol: symbol, venueOrderId: "v\(id)", clientOrderId: nil)
     }
 
-    static func machine(_ count: Int, kind: VenueKind = .binanceCoinM, symbols: [String] = ["BTCUSDT"], scope: String? = nil, escalateAfter: Int = 3) -> Machine {
+    static func machine(_ count: Int, kind: VenueKind = .binanceCoinM, symbols: [String] = ["BTCUSDT"], scope: String? = nil, escalateAfter: Int = 3,
+                        wholesale: WholesaleCancel = .allowed) -> Machine {
         Machine(venueId: "v", kind: kind, symbolScope: scope, escalateAfter: escalateAfter,
-                orders: (1...count).map { PlannedOrder(target: target(Int64($0), symbol: symbols[$0 % symbols.count])) })
+                orders: (1...count).map { PlannedOrder(target: target(Int64($0), symbol: symbols[$0 % symbols.count])) }, wholesale: wholesale)
     }
 
     static func sent(_ actions: [Machine.Action]) -> [CancelBatch] {
@@ -123,6 +124,113 @@ import Testing
         _ = m.verifyDue()
         let end = m.listed(.verify, open: [])
         #expect(end.last == .list(.final))
+    }
+
+    @Test func anEscalationTheEligibilityCheckRefusesListsAndCancelsByIdInstead() {
+        // Keep rules (or another entry on the venue account): the symbol's cancel-all would reach orders outside
+        // the scope, so the escalation re-lists the symbol and re-sends what the venue shows, by id.
+        for kind in [VenueKind.binanceCoinM, .gateFutures, .gateSpot, .htxSpot] {
+            var m = Self.machine(2, kind: kind, symbols: ["A"], escalateAfter: 1, wholesale: .refused("venue v has keep rules"))
+            let batch = Self.sent(m.start())[0]
+            let actions = m.batchAnswered(Self.answer(batch, .retryable))
+            #expect(!actions.contains { if case .cancelAll = $0 { true } else { false } }, "\(kind): \(actions)")
+            #expect(actions.contains(.scheduleVerify(attempt: 1)))
+            #expect(m.verifyDue() == [.list(.verify)])
+            let resent = Self.sent(m.listed(.verify, open: Self.listed([1, 2], symbol: "A")))
+            #expect(Set(resent.flatMap(\.targets).map(\.orderId)) == [1, 2])
+        }
+    }
+
+    @Test func theDefaultIsNoCancelAllUntilEligibilityIsEstablished() {
+        var m = Machine(venueId: "v", kind: .binanceCoinM, symbolScope: nil, escalateAfter: 1, orders: [PlannedOrder(target: Self.target(1, symbol: "A"))])
+        #expect(!m.wholesale.isAllowed)
+        let batch = Self.sent(m.start())[0]
+        #expect(!m.batchAnswered(Self.answer(batch, .retryable)).contains(.cancelAll(symbol: "A")))
+    }
+
+    // MARK: The plan's cancel-all (auto)
+
+    static func planned(_ count: Int, kind: VenueKind = .gateFutures, symbols: [String] = ["A", "B"], plan: CancelPlan = .cancelAll(.entry)) -> Machine {
+        Machine(venueId: "v", kind: kind, symbolScope: nil, escalateAfter: 3,
+                orders: (1...count).map { PlannedOrder(target: target(Int64($0), symbol: symbols[$0 % symbols.count])) }, wholesale: .allowed, plan: plan)
+    }
+
+    @Test func theCancelAllTakesEveryOrderAndAListingAfterItSettlesEachAndDecidesFlat() {
+        var m = Self.planned(4)
+        #expect(m.start() == [.wholesale(symbol: nil)], "one cancel-all, no batch")
+        // Accepted: listed at once (no backoff); what the listing no longer shows is closedAfterCancelAll.
+        #expect(m.wholesaleAnswered(symbol: nil, kind: .cancelled, reason: nil) == [.list(.verify)])
+        let end = m.listed(.verify, open: [])
+        guard case .recordVerified(let outcomes)? = end.first, case .finished(let result)? = end.last else { Issue.record("got \(end)"); return }
+        #expect(outcomes.count == 4 && outcomes.allSatisfy { $0.kind == .closedAfterCancelAll })
+        // That listing was made after every cancel, read whole, and shows nothing in scope: it is the flat one.
+        #expect(result.flat && result.outcomeCounts[.closedAfterCancelAll] == 4)
+    }
+
+    @Test func anOrderStillListedAfterTheCancelAllIsCancelledByIdAndFlatNeedsAnotherListing() {
+        var m = Self.planned(3)
+        _ = m.start()
+        _ = m.wholesaleAnswered(symbol: nil, kind: .cancelled, reason: nil)
+        let actions = m.listed(.verify, open: Self.listed([2], symbol: "A") + [Machine.ListedOrder(target: Self.target(99, symbol: "B"), isCancelling: false)])
+        let resent = Self.sent(actions)
+        #expect(resent.flatMap(\.targets).map(\.orderId) == [2], "by id, at once")
+        #expect(!actions.contains { if case .finished = $0 { true } else { false } })
+        #expect(m.batchAnswered(Self.answer(resent[0], .cancelled)) == [.list(.final)])
+        // The final listing adopts what nobody tracked (99) and only then can it end flat.
+        let adopt = Self.sent(m.listed(.final, open: [Machine.ListedOrder(target: Self.target(99, symbol: "B"), isCancelling: false)]))
+        #expect(adopt.flatMap(\.targets).map(\.orderId) == [99])
+    }
+
+    @Test func underAutoAVerificationListingShowingNothingDecidesFlatByIdKeepsItsFinalListing() {
+        for settles in [true, false] {
+            var m = Machine(venueId: "v", kind: .htxSpot, symbolScope: nil, escalateAfter: 3, orders: [PlannedOrder(target: Self.target(1))],
+                            wholesale: .allowed, plan: .byId, verifyListingMaySettle: settles)
+            let batch = Self.sent(m.start())[0]
+            _ = m.batchAnswered(Self.answer(batch, .pending))
+            _ = m.verifyDue()
+            let end = m.listed(.verify, open: [])
+            if settles {
+                guard case .finished(let result)? = end.last else { Issue.record("got \(end)"); continue }
+                #expect(result.flat && result.outcomeCounts[.cancelled] == 1)
+            } else {
+                #expect(end.last == .list(.final), "by-id: exactly as before")
+            }
+        }
+        // Never when something was sent after the listing was issued.
+        var m = Machine(venueId: "v", kind: .htxSpot, symbolScope: nil, escalateAfter: 3, orders: [PlannedOrder(target: Self.target(1)), PlannedOrder(target: Self.target(2))],
+                        wholesale: .allowed, plan: .byId, verifyListingMaySettle: true)
+        #expect(Self.sent(m.start()).count == 1)
+        _ = m.batchAnswered([OrderCancelOutcome(target: Self.target(1), kind: .pending), OrderCancelOutcome(target: Self.target(2), kind: .retryable)])
+        #expect(m.verifyDue() == [.list(.verify)])
+        _ = Self.sent(m.retryDue())  // order 2 re-sent while the listing is in flight
+        let after = m.listed(.verify, open: [])
+        #expect(!after.contains { if case .finished = $0 { true } else { false } })
+    }
+
+    @Test func aRefusedCancelAllLosesNothingItsOrdersGoById() {
+        for refusal in [CancelOutcomeKind.rejected, .retryable, .rateLimited] {
+            var m = Self.planned(4)
+            _ = m.start()
+            let batches = Self.sent(m.wholesaleAnswered(symbol: nil, kind: refusal, reason: "MISSING_REQUIRED_PARAM"))
+            #expect(Set(batches.flatMap(\.targets).map(\.orderId)) == [1, 2, 3, 4], "\(refusal)")
+        }
+    }
+
+    @Test func anUnansweredCancelAllIsSettledByTheListing() {
+        var m = Self.planned(2)
+        _ = m.start()
+        #expect(m.wholesaleAnswered(symbol: nil, kind: .unknown, reason: "timeout") == [.list(.verify)])
+        let end = m.listed(.verify, open: Self.listed([1], symbol: "B"))
+        #expect(Self.sent(end).flatMap(\.targets).map(\.orderId) == [1])
+        #expect(end.contains(.recordVerified([OrderCancelOutcome(target: Self.target(2, symbol: "A"), kind: .closedAfterCancelAll,
+                                                                 message: "verified: not in the venue's open orders after the cancel-all")])))
+    }
+
+    @Test func perSymbolCancelAllsCoverTheirSymbolsOnlyTheRestGoById() {
+        var m = Self.planned(4, kind: .binanceCoinM, symbols: ["A", "B"], plan: .cancelAll(.symbols(["A"])))
+        let start = m.start()
+        #expect(start.first == .wholesale(symbol: "A"))
+        #expect(Set(Self.sent(start).flatMap(\.targets).map(\.symbol)) == ["B"])
     }
 
     @Test func rejectedCancelAllLeavesTheSymbolIncomplete() {

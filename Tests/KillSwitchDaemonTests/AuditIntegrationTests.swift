@@ -96,7 +96,11 @@ extension EngineIntegration {
             #expect(t.retries.contains { $0.venueId == "gate-fut" }, "gate's 5xx answers must have caused retries")
             #expect(t.totals["rejected"] == 30)
             #expect(t.totals.values.reduce(0, +) == t.orders)
-            #expect(t.auditEvents.map(\.kind) == ["trip", "incident-end", "rearm-forced"])
+            #expect(t.auditEvents.map(\.kind).filter { $0 != "cancel-strategy" } == ["trip", "incident-end", "rearm-forced"])
+            // The strategy chosen per venue entry, and why.
+            let strategies = t.auditEvents.filter { $0.kind == "cancel-strategy" }
+            #expect(strategies.compactMap { $0.detail["venue"] }.sorted() == ["binance", "bitget", "gate-fut", "gate-spot", "htx"])
+            #expect(strategies.allSatisfy { $0.detail["plan"] != nil && $0.detail["reason"]?.isEmpty == false })
 
             let rejected = try reader.auditOrders(incident: id, outcome: .rejected)
             #expect(rejected.count == 30 && rejected.allSatisfy { $0.venueId == "bitget" && $0.outcome == .rejected })
@@ -162,7 +166,7 @@ extension EngineIntegration {
             let requests = try reader.auditRequests(incident: id)
             let requestsCSV = AuditRequestsCommand.render(requests, format: .csv).split(separator: "\n")
             #expect(requestsCSV.count == requests.count + 1)
-            #expect(requestsCSV[0] == "intent,venue,symbol,kind,attempt,orders,sentAt,http,venueCode,latencyMs,cancelled,alreadyClosed,pending,rateLimited,retryable,rejected,unknown,error")
+            #expect(requestsCSV[0] == "intent,venue,symbol,kind,attempt,orders,sentAt,http,venueCode,latencyMs,cancelled,alreadyClosed,closedAfterCancelAll,pending,rateLimited,retryable,rejected,unknown,error")
             let requestsJSON = try #require(try JSONSerialization.jsonObject(with: Data(AuditRequestsCommand.render(requests, format: .json).utf8)) as? [[String: Any]])
             #expect(requestsJSON.count == requests.count)
             #expect(AuditRequestsCommand.render(requests, format: .table).split(separator: "\n").count == requests.count + 1)
@@ -245,7 +249,7 @@ extension EngineIntegration {
             #expect(unknown.status == 1 && unknown.stderr.contains("no incident 99"))
             let badKind = try await unprivileged.run(["audit", "orders", "--incident", "\(incident.id)", "--outcome", "gone", "--db", incident.path])
             #expect(badKind.status == 64)
-            #expect(badKind.stderr.contains("--outcome: \"gone\" is not a cancel outcome; expected one of cancelled, alreadyClosed, pending, rateLimited, retryable, rejected, unknown"))
+            #expect(badKind.stderr.contains("--outcome: \"gone\" is not a cancel outcome; expected one of cancelled, alreadyClosed, closedAfterCancelAll, pending, rateLimited, retryable, rejected, unknown"))
             #expect(try files.contentsOfDirectory(atPath: directory).sorted() == before)
         }
     }

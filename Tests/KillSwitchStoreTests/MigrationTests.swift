@@ -107,7 +107,7 @@ import KillSwitchCore
             """)
         #expect(throws: SQLiteError.self) { try db.execute("UPDATE incidents SET state = 'shadow' WHERE id = 7") }
 
-        #expect(try Migrator(migrations: all).migrate(db, now: 2) == ["0006_shadow_mode.sql"])
+        #expect(try Migrator(migrations: all.filter { $0.version <= 6 }).migrate(db, now: 2) == ["0006_shadow_mode.sql"])
         #expect(try db.scalarInt("PRAGMA foreign_keys") == 1, "foreign keys back on after the migration")
         #expect(try db.scalarText("SELECT group_concat(id || ':' || state || ':' || coalesce(journal_key, '-'), ',') FROM incidents ORDER BY id") == "7:flat:j-1,8:incomplete:-")
         #expect(try db.scalarInt("SELECT count(*) FROM incidents WHERE rearmed_at IS NULL") == 1)
@@ -118,6 +118,32 @@ import KillSwitchCore
         #expect(throws: SQLiteError.self) {
             try db.execute("INSERT INTO cancel_intents (incident_id, attempt, venue_id, account, kind, order_ids, wire_ids, sent_at) VALUES (99, 1, 'v', 'main', 'x', '[]', '[]', 1)")
         }
+    }
+
+    // MARK: Migration 0007 (cancel_outcomes rebuilt for closedAfterCancelAll)
+
+    @Test func closedAfterCancelAllMigrationKeepsOutcomesAndStaysAppendOnly() throws {
+        let dir = TemporaryDirectory()
+        let db = try SQLiteConnection(path: dir.file("m.db"))
+        try db.execute("PRAGMA foreign_keys = ON")
+        let all = try Migration.embedded()
+        _ = try Migrator(migrations: all.filter { $0.version < 7 }).migrate(db, now: 1)
+        try db.execute("""
+            INSERT INTO incidents (id, reason, state, tripped_at) VALUES (7, 'drill', 'flat', 10);
+            INSERT INTO venues (id, kind, account, base_url, first_seen_at, updated_at) VALUES ('v', 'gate-spot', 'main', 'http://x', 1, 1);
+            INSERT INTO orders (id, venue_id, account, symbol, venue_order_id, status, created_at, updated_at) VALUES (1, 'v', 'main', 'A', '9', 'acknowledged', 1, 1);
+            INSERT INTO cancel_outcomes (incident_id, order_id, attempt, outcome, recorded_at) VALUES (7, 1, 1, 'cancelled', 11);
+            """)
+        #expect(throws: SQLiteError.self) { try db.execute("INSERT INTO cancel_outcomes (incident_id, order_id, attempt, outcome, recorded_at) VALUES (7, 1, 2, 'closedAfterCancelAll', 12)") }
+
+        #expect(try Migrator(migrations: all).migrate(db, now: 2) == ["0007_closed_after_cancel_all.sql"])
+        #expect(try db.scalarText("SELECT group_concat(outcome) FROM cancel_outcomes") == "cancelled")
+        try db.execute("INSERT INTO cancel_outcomes (incident_id, order_id, attempt, outcome, recorded_at) VALUES (7, 1, 2, 'closedAfterCancelAll', 12)")
+        #expect(throws: SQLiteError.self) { try db.execute("INSERT INTO cancel_outcomes (incident_id, order_id, attempt, outcome, recorded_at) VALUES (7, 1, 3, 'bogus', 13)") }
+        #expect(throws: SQLiteError.self) { try db.execute("DELETE FROM cancel_outcomes") }
+        #expect(throws: SQLiteError.self) { try db.execute("UPDATE cancel_outcomes SET outcome = 'cancelled'") }
+        #expect(try db.scalarInt("SELECT count(*) FROM pragma_index_list('cancel_outcomes') WHERE name = 'cancel_outcomes_by_incident'") == 1)
+        #expect(try db.scalarInt("SELECT count(*) FROM pragma_foreign_key_check") == 0)
     }
 
     @Test func aForeignKeysOffMigrationThatBreaksAReferenceIsRolledBack() throws {

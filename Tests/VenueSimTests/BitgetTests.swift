@@ -29,6 +29,22 @@ import Testing
         try await h.stop()
     }
 
+    @Test func ordersPendingPagesNewestFirstByIdLessThan() async throws {
+        // 150 open orders: a page of 100, then the 50 older than its endId; none twice, none missed.
+        let h = try await SimHarness.start()
+        try await h.seed("bitget", "futures", ids: (1...150).map(String.init), symbol: "BTCUSDT")
+        let path = "/api/v2/mix/order/orders-pending"
+        let first = data(try await h.bitget(.GET, path, query: "productType=USDT-FUTURES&status=live&limit=100"))
+        let firstIds = ((first["entrustedList"] as? [[String: Any]]) ?? []).compactMap { $0["orderId"] as? String }
+        #expect(firstIds.first == "150" && firstIds.count == 100)
+        let endId = try #require(first["endId"] as? String)
+        #expect(endId == "51")
+        let second = data(try await h.bitget(.GET, path, query: "idLessThan=\(endId)&limit=100&productType=USDT-FUTURES&status=live"))
+        let secondIds = ((second["entrustedList"] as? [[String: Any]]) ?? []).compactMap { $0["orderId"] as? String }
+        #expect(secondIds == (1...50).reversed().map(String.init))
+        try await h.stop()
+    }
+
     @Test func authenticationAndInputErrors() async throws {
         let h = try await SimHarness.start()
         let path = "/api/v2/mix/order/batch-cancel-orders"

@@ -16,7 +16,7 @@ import Testing
         try await h.seed("bitget", "futures", ids: ["1", "2"], symbol: "BTCUSDT")
         try await h.seed("bitget", "futures", ids: ["3"], symbol: "BTCUSDT", filled: "0.4", quantity: "1")
         let live = listed(try await h.bitget(.GET, Self.pending, query: "productType=USDT-FUTURES&status=live"))
-        #expect(live.map { $0["orderId"] as? String } == ["1", "2"])
+        #expect(live.map { $0["orderId"] as? String } == ["2", "1"], "newest first, as Bitget pages")
         #expect(live.first?["status"] as? String == "live")
         let partial = listed(try await h.bitget(.GET, Self.pending, query: "productType=USDT-FUTURES&status=partially_filled"))
         #expect(partial.map { $0["orderId"] as? String } == ["3"])
@@ -24,7 +24,7 @@ import Testing
         #expect(partial.first?["baseVolume"] as? String == "0.4")
         // No status: only live ones (the UNVERIFIED reading that hurts an unfiltered client).
         let unfiltered = listed(try await h.bitget(.GET, Self.pending, query: "productType=USDT-FUTURES"))
-        #expect(unfiltered.map { $0["orderId"] as? String } == ["1", "2"])
+        #expect(unfiltered.map { $0["orderId"] as? String } == ["2", "1"])
         #expect(try await h.bitget(.GET, Self.pending, query: "productType=USDT-FUTURES&status=new").status == 400)
         // The admin view says how much filled.
         #expect(await h.sim.orders(exchange: "bitget").first { $0.id == "3" }?.filledQuantity == "0.4")
@@ -36,7 +36,7 @@ import Testing
         try await h.seed("bitget", "futures", ids: ["1"], symbol: "BTCUSDT")
         try await h.seed("bitget", "futures", ids: ["2"], symbol: "BTCUSDT", filled: "0.5")
         let unfiltered = listed(try await h.bitget(.GET, Self.pending, query: "productType=USDT-FUTURES"))
-        #expect(unfiltered.map { $0["status"] as? String } == ["live", "partially_filled"])
+        #expect(unfiltered.map { $0["status"] as? String } == ["partially_filled", "live"], "newest first")
         try await h.stop()
     }
 

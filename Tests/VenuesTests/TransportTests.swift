@@ -218,6 +218,18 @@ struct TransportTests {
         await h.stop()
     }
 
+    @Test func aVenueThatIgnoresTheCursorFailsTheListingInsteadOfEndingIt() async throws {
+        // A full page answered again and again with the same endId (the cursor ignored): what lies past the
+        // first page was never read, so the listing decides nothing. It used to end there, as if complete.
+        let h = try await harness(.bitgetMix) { _, _ in
+            let items = (0..<100).map { #"{"orderId":"\#(1_000 - $0)","symbol":"BTCUSDT","clientOid":""}"# }.joined(separator: ",")
+            return .init(status: 200, body: #"{"code":"00000","msg":"success","data":{"entrustedList":[\#(items)],"endId":"901"}}"#)
+        }
+        await #expect(throws: VenueAnswerError.self) { try await h.client.openOrders(symbol: "BTCUSDT") }
+        #expect(h.server.requests.count == 2)
+        await h.stop()
+    }
+
     @Test func htxCancelAllLoopsUntilNextIdIsMinusOne() async throws {
         let h = try await harness(.htxSpot) { _, index in
             .init(status: 200, body: #"{"status":"ok","data":{"success-count":100,"failed-count":0,"next-id":\#(index == 0 ? 5 : -1)}}"#)

@@ -39,6 +39,9 @@ struct ConfigCommand: AsyncParsableCommand {
                 let state = d.enabled ? "uid \(d.uid ?? "(not resolved)")" : "DISABLED (never contacted; a trip covering it ends incomplete)"
                 CLIOutput.print("  venue \(d.id): \(d.kind.rawValue) account \(d.account) at \(d.baseURL), \(state)")
             }
+            for line in StrategyPlan.describe(configuration) {
+                CLIOutput.print("  \(line)")
+            }
             for line in CountdownPlan.describe(configuration) {
                 CLIOutput.print("  \(line)")
             }

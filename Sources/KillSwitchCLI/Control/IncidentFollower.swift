@@ -45,7 +45,7 @@ struct IncidentFollower {
     }
 
     static func line(venue: String, orders: IncidentOrderProgress, requests: Int, rate: Double) -> String {
-        let counts = ["cancelled", "alreadyClosed", "pending", "rejected", "unknown", "retryable", "rateLimited"]
+        let counts = ["cancelled", "alreadyClosed", "closedAfterCancelAll", "pending", "rejected", "unknown", "retryable", "rateLimited"]
             .compactMap { kind in orders.outcomes[kind].map { "\(kind) \($0)" } }
         let parts = ["orders \(orders.total)"] + counts + ["outstanding \(orders.outstanding)", "requests \(requests) (\(String(format: "%.1f", rate))/s)"]
         return venue.padding(toLength: 12, withPad: " ", startingAt: 0) + " " + parts.joined(separator: "  ")

@@ -4,6 +4,9 @@ public enum CancelOutcomeKind: String, Sendable, Hashable, CaseIterable, Codable
     case cancelled
     /// Filled, already cancelled or not found: terminal, nothing left to do.
     case alreadyClosed
+    /// Taken by the venue's cancel-all, whose answer does not name orders: a listing made after the
+    /// cancel-all no longer shows it (cancelled, or filled first: the venue does not say which).
+    case closedAfterCancelAll
     /// Accepted but not confirmed (HTX "submitted", order-state 10): verify by listing open orders.
     case pending
     /// Throttled: retry after the venue's delay.
@@ -18,7 +21,7 @@ public enum CancelOutcomeKind: String, Sendable, Hashable, CaseIterable, Codable
     /// Terminal outcomes need no further action for that order.
     public var isTerminal: Bool {
         switch self {
-        case .cancelled, .alreadyClosed, .rejected: true
+        case .cancelled, .alreadyClosed, .closedAfterCancelAll, .rejected: true
         case .pending, .rateLimited, .retryable, .unknown: false
         }
     }

@@ -36,6 +36,8 @@ public struct VenueCancelStateMachine: Sendable {
         case send([CancelBatch])
         /// Cancel every open order of one symbol (escalation; never wider than the incident's scope).
         case cancelAll(symbol: String)
+        /// The plan's cancel-all (`CancelPlan.cancelAll`): one symbol, or the whole entry when nil.
+        case wholesale(symbol: String?)
         /// List the venue's open orders.
         case list(ListingPurpose)
         /// Call `retryDue()` after the policy's delay for this attempt.
@@ -89,6 +91,11 @@ public struct VenueCancelStateMachine: Sendable {
         var immediate = false
         /// Refused once already in a request of its own.
         var rejectedAlone = false
+        /// Taken by the plan's cancel-all: a listing after it settles the order (`closedAfterCancelAll`).
+        var viaWholesale = false
+        /// Listings that still showed it after a cancel-all the venue only "submitted" (HTX works through it
+        /// asynchronously): up to `cancelAllSettleChecks`, then it is cancelled by id.
+        var settleChecks = 0
     }
 
     public let venueId: String
@@ -99,12 +106,28 @@ public struct VenueCancelStateMachine: Sendable {
     /// Give up (finish `incomplete`) after this many listing failures in a row; nil: keep listing until the
     /// deadline. Keep-trying attempts give up early: the next attempt comes after a backoff anyway.
     public let listingFailuresAllowed: Int?
+    /// Whether this entry may be cancelled wholesale (`WholesaleCancel`): escalating a symbol to the venue's
+    /// cancel-all passes this check; refused, the symbol is re-listed and its listed ids cancelled instead.
+    public let wholesale: WholesaleCancel
+    /// How the entry's orders are taken off: by id, or the plan's cancel-all first.
+    public let plan: CancelPlan
+    /// Whether a verification listing that shows nothing in scope may decide `flat` (it was made after every
+    /// cancel, every page read): `strategy = "auto"`. `by-id` keeps its separate final listing, as it always had.
+    public let verifyListingMaySettle: Bool
+    /// How many listings may still show an order after a cancel-all the venue answered "submitted" before it is
+    /// cancelled by id (each listing after the retry policy's delay).
+    public static let cancelAllSettleChecks = 3
 
     public private(set) var phase: Phase = .draining
     var orders: [Int64: Tracked] = [:]
     var requestsInFlight = 0
     var listingInFlight: ListingPurpose?
     var cancelAllsInFlight: Set<String> = []
+    /// The plan's cancel-alls in flight (nil: the whole entry's).
+    var wholesaleInFlight: Set<String?> = []
+    /// Counts every cancel request handed out, so a listing knows whether anything was sent after it was issued.
+    var sendSerial = 0
+    var listingIssuedAt = 0
     var retryScheduled = false
     var verifyScheduled = false
     var listingFailures = 0
@@ -118,8 +141,14 @@ public struct VenueCancelStateMachine: Sendable {
     private var result: VenueCancelResult?
 
     public init(venueId: String, kind: VenueKind, symbolScope: String?, escalateAfter: Int, orders: [PlannedOrder], previousAttempts: [Int64: Int] = [:],
-                mustVerify: Set<Int64> = [], rejected: Set<Int64> = [], unavailable: String? = nil, listingFailuresAllowed: Int? = nil) {
+                mustVerify: Set<Int64> = [], rejected: Set<Int64> = [], unavailable: String? = nil, listingFailuresAllowed: Int? = nil,
+                wholesale: WholesaleCancel = .refused("eligibility for a cancel-all not established"), plan: CancelPlan = .byId,
+                verifyListingMaySettle: Bool = false) {
         self.venueId = venueId
+        self.verifyListingMaySettle = verifyListingMaySettle || (wholesale.isAllowed && plan != .byId)
+        self.wholesale = wholesale
+        // A cancel-all is only ever planned where the one eligibility check allows it.
+        self.plan = wholesale.isAllowed ? plan : .byId
         self.kind = kind
         self.symbolScope = symbolScope.map(kind.canonicalSymbol)
         self.escalateAfter = max(1, escalateAfter)
@@ -151,7 +180,63 @@ public struct VenueCancelStateMachine: Sendable {
         if let unavailable {
             return finish(listingShowedFlat: false, problem: unavailable)
         }
-        return advance()
+        guard case .cancelAll(let reach) = plan else { return advance() }
+        // The plan's cancel-all takes every queued order it covers; the others go by id at once.
+        for (id, tracked) in orders where tracked.state == .queued && reach.covers(tracked.order.target.symbol, kind: kind) {
+            orders[id]?.state = .awaitingCancelAll
+            orders[id]?.viaWholesale = true
+        }
+        var actions: [Action] = []
+        switch reach {
+        case .entry:
+            wholesaleInFlight.insert(nil)
+            actions.append(.wholesale(symbol: nil))
+        case .symbols(let symbols):
+            for symbol in symbols.map(kind.canonicalSymbol) where wholesaleInFlight.insert(symbol).inserted {
+                actions.append(.wholesale(symbol: symbol))
+            }
+        }
+        sendSerial += actions.count
+        return actions + advance()
+    }
+
+    /// The plan's cancel-all answered. Accepted (or unanswered): each order it covers waits for a listing made
+    /// after it — gone is `closedAfterCancelAll`, still listed is cancelled by id. Refused or throttled: its
+    /// orders go by id at once, so a refused cancel-all loses nothing.
+    public mutating func wholesaleAnswered(symbol: String?, kind outcome: CancelOutcomeKind, reason: String?) -> [Action] {
+        guard wholesaleInFlight.remove(symbol) != nil else {
+            assertionFailure("\(venueId): a cancel-all answer for \(symbol ?? "the entry") with none in flight")
+            return []
+        }
+        guard phase != .finished else { return [] }
+        var toVerify = false
+        for (id, tracked) in orders where tracked.state == .awaitingCancelAll && tracked.viaWholesale
+            && (symbol == nil || kind.canonicalSymbol(tracked.order.target.symbol) == symbol) {
+            switch outcome {
+            case .cancelled, .alreadyClosed, .closedAfterCancelAll, .unknown:
+                orders[id]?.state = .needsVerify
+                orders[id]?.lastOutcome = outcome == .unknown ? .unknown : .cancelled
+                toVerify = true
+            case .pending:
+                // Submitted, worked through by the venue: listed after the policy's delay, not at once.
+                orders[id]?.state = .needsVerify
+                orders[id]?.lastOutcome = .pending
+            case .rejected, .retryable, .rateLimited:
+                orders[id]?.state = .queued
+                orders[id]?.immediate = true
+                orders[id]?.viaWholesale = false
+                orders[id]?.lastOutcome = outcome
+                orders[id]?.lastReason = "cancel-all \(outcome.rawValue): \(reason ?? "no detail"); cancelling by id"
+            }
+        }
+        var actions: [Action] = []
+        // Listed at once (no backoff): the listing is what settles the cancel-all's orders.
+        if toVerify && listingInFlight == nil && !verifyScheduled {
+            listingInFlight = .verify
+            listingIssuedAt = sendSerial
+            actions.append(.list(.verify))
+        }
+        return actions + advance()
     }
 
     /// A batch's answer: one outcome per order of the batch. `refusedAsARequest`: the venue refused the request
@@ -187,7 +272,7 @@ public struct VenueCancelStateMachine: Sendable {
                 // "Not found" by client id may only mean the venue forgot the id (Gate spot keeps a text id 30
                 // minutes): provisional until a listing confirms the order is gone.
                 tracked.state = .needsVerify
-            case .cancelled, .alreadyClosed, .rejected:
+            case .cancelled, .alreadyClosed, .closedAfterCancelAll, .rejected:
                 tracked.state = .done(outcome.kind)
             case .pending:
                 tracked.state = .needsVerify
@@ -218,6 +303,7 @@ public struct VenueCancelStateMachine: Sendable {
         verifyScheduled = false
         guard phase != .finished, listingInFlight == nil else { return advance() }
         listingInFlight = .verify
+        listingIssuedAt = sendSerial
         return [.list(.verify)]
     }
 
@@ -241,9 +327,21 @@ public struct VenueCancelStateMachine: Sendable {
             var updated = tracked
             if let listedOrder = openById[id] {
                 if listedOrder.isCancelling { continue }
+                if tracked.viaWholesale && tracked.lastOutcome == .pending && tracked.settleChecks < Self.cancelAllSettleChecks {
+                    // The venue took the cancel-all as submitted and may still be working through it.
+                    orders[id]?.settleChecks += 1
+                    continue
+                }
                 updated.order.target = Self.refreshed(tracked.order.target, from: listedOrder.target)
                 updated.state = .queued
                 updated.immediate = true
+                // Still listed after the cancel-all: by id from here on.
+                updated.viaWholesale = false
+            } else if tracked.viaWholesale {
+                updated.state = .done(.closedAfterCancelAll)
+                updated.lastOutcome = .closedAfterCancelAll
+                verified.append(OrderCancelOutcome(target: tracked.order.target, kind: .closedAfterCancelAll, venueCode: nil,
+                                                   message: "verified: not in the venue's open orders after the cancel-all"))
             } else {
                 let kind: CancelOutcomeKind = tracked.lastOutcome == .pending ? .cancelled : .alreadyClosed
                 updated.state = .done(kind)
@@ -253,6 +351,11 @@ public struct VenueCancelStateMachine: Sendable {
             orders[id] = updated
         }
         var actions: [Action] = verified.isEmpty ? [] : [.recordVerified(verified)]
+        if purpose == .verify, verifyListingMaySettle, settledByThisListing(inScope) {
+            // A verification listing made after every cancel, with every page read, that shows nothing open in
+            // scope is the listing `flat` needs — no second one.
+            return actions + finish(listingShowedFlat: true, problem: nil)
+        }
         if purpose == .final {
             phase = .draining
             // Anything still open in scope that we believed done (or never knew) goes back in the queue.
@@ -289,6 +392,13 @@ public struct VenueCancelStateMachine: Sendable {
         return actions + advance()
     }
 
+    /// Whether a listing just answered can decide `flat`: it shows nothing open in scope, nothing was sent
+    /// after it was issued, nothing is in flight and nothing is left to settle.
+    private func settledByThisListing(_ inScope: [ListedOrder]) -> Bool {
+        inScope.isEmpty && sendSerial == listingIssuedAt && requestsInFlight == 0 && cancelAllsInFlight.isEmpty && wholesaleInFlight.isEmpty
+            && !retryScheduled && !orders.values.contains { $0.state.isActive }
+    }
+
     /// A listing failed, was cut short, or could not be read: it decides nothing. `kind` classifies the failure.
     public mutating func listingFailed(_ purpose: ListingPurpose, kind: CancelOutcomeKind, reason: String) -> [Action] {
         guard listingInFlight == purpose else {
@@ -322,9 +432,10 @@ public struct VenueCancelStateMachine: Sendable {
             return []
         }
         guard phase != .finished else { return [] }
-        for (id, tracked) in orders where tracked.state == .awaitingCancelAll && tracked.order.target.symbol == symbol {
+        // The escalation's own orders: not those a planned cancel-all on the same symbol is still taking.
+        for (id, tracked) in orders where tracked.state == .awaitingCancelAll && !tracked.viaWholesale && tracked.order.target.symbol == symbol {
             switch kind {
-            case .cancelled, .alreadyClosed, .pending, .unknown:
+            case .cancelled, .alreadyClosed, .closedAfterCancelAll, .pending, .unknown:
                 orders[id]?.state = .needsVerify
                 orders[id]?.lastOutcome = kind == .unknown ? .unknown : .pending
             case .rejected:
@@ -384,6 +495,7 @@ public struct VenueCancelStateMachine: Sendable {
         guard !ready.isEmpty else { return [] }
         let batches = CancelPlanner.batches(venueId: venueId, kind: kind, orders: ready)
         requestsInFlight += batches.count
+        sendSerial += batches.count
         return batches
     }
 
@@ -396,12 +508,16 @@ public struct VenueCancelStateMachine: Sendable {
             let affected = orders.filter { $0.value.order.target.symbol == symbol && $0.value.state == .queued }
             guard !affected.isEmpty else { continue }
             escalated.insert(symbol)
-            if kind.hasSymbolCancelAll {
+            // The one eligibility check: never a cancel-all wider than the scope, over another entry's orders,
+            // or over kept orders.
+            if kind.hasSymbolCancelAll && wholesale.isAllowed {
                 cancelAllsInFlight.insert(symbol)
+                sendSerial += 1
                 for id in affected.keys { orders[id]?.state = .awaitingCancelAll }
                 actions.append(.cancelAll(symbol: symbol))
             } else {
-                // No cancel-all this narrow: list the venue, and re-send what is still open by the listed ids.
+                // No cancel-all this narrow, or none allowed: list the venue, and re-send what is still open by
+                // the listed ids.
                 for id in affected.keys {
                     orders[id]?.state = .needsVerify
                     orders[id]?.lastOutcome = .unknown
@@ -430,10 +546,11 @@ public struct VenueCancelStateMachine: Sendable {
             verifyScheduled = true
             actions.append(.scheduleVerify(attempt: listingFailures + 1))
         }
-        let busy = requestsInFlight > 0 || listingInFlight != nil || !cancelAllsInFlight.isEmpty || retryScheduled || verifyScheduled
+        let busy = requestsInFlight > 0 || listingInFlight != nil || !cancelAllsInFlight.isEmpty || !wholesaleInFlight.isEmpty || retryScheduled || verifyScheduled
         if !busy && !active {
             phase = .sweeping
             listingInFlight = .final
+            listingIssuedAt = sendSerial
             actions.append(.list(.final))
         }
         return actions

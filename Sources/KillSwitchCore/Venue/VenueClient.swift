@@ -12,6 +12,12 @@ public protocol VenueClient: Sendable {
     /// offers nothing narrower than that and the caller asked for it) — never wider than asked.
     func cancelAll(symbol: String) async -> CancelAllResult
 
+    /// Cancels every open order the venue account holds in the entry's market (Gate futures: the settle;
+    /// Gate spot: the configured spot account; HTX: the spot account, in rounds until none is left; Bitget:
+    /// the product type). Only for an entry `WholesaleCancel` allows; Binance has none (per symbol only).
+    /// Defaulted below to "not supported", so test doubles need not implement it.
+    func cancelAllOfEntry() async -> CancelAllResult
+
     /// Lists open orders (all symbols when nil), paging as needed.
     func openOrders(symbol: String?) async throws -> [VenueOpenOrder]
 
@@ -42,6 +48,10 @@ public protocol VenueClient: Sendable {
 }
 
 extension VenueClient {
+    public func cancelAllOfEntry() async -> CancelAllResult {
+        CancelAllResult(kind: .rejected, httpStatus: nil, venueCode: nil, rawBody: "", latencyNanoseconds: 0, rateLimit: nil, transportError: "cancel-all of the entry not supported by this client")
+    }
+
     public func countdownCancelAll(symbol: String?, timeoutSeconds: Int) async -> CancelAllResult {
         CancelAllResult(kind: .rejected, httpStatus: nil, venueCode: nil, rawBody: "", latencyNanoseconds: 0, rateLimit: nil, transportError: "countdown cancel-all not supported by this client")
     }

@@ -14,9 +14,15 @@ public struct VenueDescriptor: Sendable, Hashable {
     /// `enabled = false`: never contacted, needs no credentials; a trip whose scope covers it ends
     /// `incomplete` (reason "disabled").
     public var enabled: Bool
+    /// `keep`: orders a trip must leave alone (nil: none). An entry with keep rules is never cancelled wholesale.
+    public var keep: KeepRules?
+    /// `strategy`: overrides `[engine] strategy` for this entry (nil: the engine's).
+    public var strategy: CancelStrategy?
 
     public init(id: String, kind: VenueKind, account: String, baseURL: String, market: VenueMarket, contracts: [String: ContractSpec] = [:],
-                uid: String? = nil, enabled: Bool = true) {
+                uid: String? = nil, enabled: Bool = true, keep: KeepRules? = nil, strategy: CancelStrategy? = nil) {
+        self.keep = keep
+        self.strategy = strategy
         self.id = id
         self.kind = kind
         self.account = account

@@ -28,6 +28,8 @@ actor IncidentExecutor {
         case listed(venueId: String, purpose: VenueCancelStateMachine.ListingPurpose, orders: [VenueCancelStateMachine.ListedOrder], verified: Int64?)
         case listingFailed(venueId: String, purpose: VenueCancelStateMachine.ListingPurpose, kind: CancelOutcomeKind, reason: String)
         case cancelAll(venueId: String, symbol: String, kind: CancelOutcomeKind, reason: String?)
+        /// The plan's cancel-all answered (symbol nil: the whole entry's).
+        case wholesale(venueId: String, symbol: String?, kind: CancelOutcomeKind, reason: String?)
         case retryDue(venueId: String)
         case verifyDue(venueId: String)
         /// Orders learned inside the scope wait in `pendingDiscoveries`; this wakes the run loop for them.
@@ -35,6 +37,8 @@ actor IncidentExecutor {
         case deadline
         /// The scope was re-armed.
         case stopped
+        /// A write of verified outcomes finished (`pendingRecords`).
+        case recorded
     }
 
     /// A batch cancel whose intent is committed, ready to take its token and go.
@@ -45,6 +49,8 @@ actor IncidentExecutor {
     }
 
     let incident: IncidentRecord
+    /// "In scope" for this fan-out (keep rules included): every listing filters with it.
+    let scope: TripScope
     private var machine: IncidentStateMachine
     private let store: Store
     private let clients: [String: any VenueClient]
@@ -69,11 +75,18 @@ actor IncidentExecutor {
     private(set) var leftOver = false
     /// Set (by `stop()`) when the scope is re-armed; every send, listing and cancel-all checks it first.
     private let stop = FanOutStop()
+    /// Writes of verified outcomes run beside the fan-out (thousands of rows after a cancel-all must not hold up
+    /// the other venues' listings), one after the other in the order decided; the fan-out's end waits for them,
+    /// so the incident's end is never recorded before its outcomes.
+    private var recordChain: Task<Void, Never>?
+    private var pendingRecords = 0
+    private var deferredEnding: Ending?
 
-    init(incident: IncidentRecord, machine: IncidentStateMachine, store: Store, clients: [String: any VenueClient], venues: [VenueDescriptor],
+    init(incident: IncidentRecord, scope: TripScope, machine: IncidentStateMachine, store: Store, clients: [String: any VenueClient], venues: [VenueDescriptor],
          limits: VenueRateLimits, clock: any Clock<Duration>, policy: RetryPolicy, progress: IncidentProgress, crashPoint: CrashPoint,
          metrics: KillSwitchMetrics? = nil, logger: Logger) {
         self.incident = incident
+        self.scope = scope
         self.machine = machine
         self.store = store
         self.clients = clients
@@ -159,6 +172,14 @@ actor IncidentExecutor {
                     startSends(requests, venueId: venueId, into: &group)
                     continue
                 }
+                if case .recorded = completion {
+                    pendingRecords -= 1
+                    if pendingRecords == 0, machine.isFinished, let ending = deferredEnding {
+                        done = true
+                        finished = ending
+                    }
+                    continue
+                }
                 finished = await perform(handle(completion), into: &group)
             }
             group.cancelAll()
@@ -208,6 +229,8 @@ actor IncidentExecutor {
             return machine.apply(venueId) { $0.listingFailed(purpose, kind: kind, reason: reason) }
         case .cancelAll(let venueId, let symbol, let kind, let reason):
             return machine.apply(venueId) { $0.cancelAllAnswered(symbol: symbol, kind: kind, reason: reason) }
+        case .wholesale(let venueId, let symbol, let kind, let reason):
+            return machine.apply(venueId) { $0.wholesaleAnswered(symbol: symbol, kind: kind, reason: reason) }
         case .retryDue(let venueId):
             return machine.apply(venueId) { $0.retryDue() }
         case .verifyDue(let venueId):
@@ -216,7 +239,7 @@ actor IncidentExecutor {
             return takeDiscoveries()
         case .deadline:
             return machine.deadlineReached()
-        case .intentsRecorded, .stopped:
+        case .intentsRecorded, .stopped, .recorded:
             return []
         }
     }
@@ -249,6 +272,11 @@ actor IncidentExecutor {
                         continue
                     }
                 }
+                if pendingRecords > 0 {
+                    // Ends once the outcomes it decided are written (`recorded`).
+                    deferredEnding = .finished(outcome, results)
+                    continue
+                }
                 done = true
                 finished = .finished(outcome, results)
             case .venue(let venueId, let venueAction):
@@ -258,18 +286,34 @@ actor IncidentExecutor {
                 }
                 perform(venueAction, venueId: venueId, client: client, into: &group)
                 if case .recordVerified(let outcomes) = venueAction {
-                    let attempts = attempts(venueId, outcomes.map(\.target))
-                    do {
-                        try await store.recordVerified(incidentId: incident.id, intentId: lastListingIntent[venueId], outcomes: outcomes, attempts: attempts)
-                        metrics?.outcomesRecorded(venueId: venueId, outcomes: outcomes)
-                    } catch {
-                        logger.error("could not record verified outcomes", metadata: ["incident": "\(incident.id)", "error": "\(error)"])
-                    }
-                    progress.record(venueId: venueId, outcomes: outcomes)
+                    recordVerified(outcomes, venueId: venueId, into: &group)
                 }
             }
         }
         return finished
+    }
+
+    /// Writes verified outcomes after every earlier write of them (a later listing's reopen never lands first).
+    private func recordVerified(_ outcomes: [OrderCancelOutcome], venueId: String, into group: inout TaskGroup<Completion?>) {
+        let attempts = attempts(venueId, outcomes.map(\.target))
+        let store = self.store, metrics = self.metrics, logger = self.logger, progress = self.progress, incidentId = incident.id
+        let intentId = lastListingIntent[venueId], previous = recordChain
+        let write = Task {
+            await previous?.value
+            do {
+                try await store.recordVerified(incidentId: incidentId, intentId: intentId, outcomes: outcomes, attempts: attempts)
+                metrics?.outcomesRecorded(venueId: venueId, outcomes: outcomes)
+            } catch {
+                logger.error("could not record verified outcomes", metadata: ["incident": "\(incidentId)", "error": "\(error)"])
+            }
+            progress.record(venueId: venueId, outcomes: outcomes)
+        }
+        recordChain = write
+        pendingRecords += 1
+        group.addTask {
+            await write.value
+            return .recorded
+        }
     }
 
     private func perform(_ action: VenueCancelStateMachine.Action, venueId: String, client: any VenueClient, into group: inout TaskGroup<Completion?>) {
@@ -302,9 +346,15 @@ actor IncidentExecutor {
                 await Self.cancelAll(symbol: symbol, venueId: venueId, incidentId: incidentId, client: client, store: store, limits: limits, crashPoint: crashPoint,
                                      stop: stop, metrics: metrics, logger: logger)
             }
+        case .wholesale(let symbol):
+            progress.requestSent(venueId: venueId)
+            group.addTask {
+                await Self.wholesale(symbol: symbol, venueId: venueId, incidentId: incidentId, client: client, store: store, crashPoint: crashPoint,
+                                     stop: stop, metrics: metrics, logger: logger)
+            }
         case .list(let purpose):
             guard let venue = venues[venueId] else { return }
-            let listing = ScopedListing(venue: venue, scope: TripScope(incident.scope))
+            let listing = ScopedListing(venue: venue, scope: scope)
             group.addTask {
                 await Self.list(purpose, listing: listing, incidentId: incidentId, client: client, store: store, limits: limits, crashPoint: crashPoint,
                                 stop: stop, metrics: metrics, logger: logger)
@@ -377,6 +427,29 @@ actor IncidentExecutor {
         }
     }
 
+    /// The plan's cancel-all (`CancelPlan.cancelAll`): intent first (kind `cancel-all-plan`, naming no orders:
+    /// a listing after it settles them), through the same rate limits as every request.
+    private static func wholesale(symbol: String?, venueId: String, incidentId: Int64, client: any VenueClient, store: Store, crashPoint: CrashPoint,
+                                  stop: FanOutStop, metrics: KillSwitchMetrics?, logger: Logger) async -> Completion {
+        do {
+            if stop.isSet { return .stopped }
+            let intentId = try await store.recordIntent(incidentId: incidentId, attempt: 1, venueId: venueId, symbol: symbol, kind: "cancel-all-plan", targets: [])
+            crashPoint.intentCommitted()
+            let result = if let symbol { await client.cancelAll(symbol: symbol) } else { await client.cancelAllOfEntry() }
+            do {
+                try await store.recordAnswer(incidentId: incidentId, intentId: intentId, httpStatus: result.httpStatus, venueCode: result.venueCode, rawBody: result.rawBody,
+                                             latencyNanoseconds: result.latencyNanoseconds, transportError: result.transportError, outcomes: [], attempts: [:])
+            } catch {
+                logger.error("could not record a cancel-all's answer", metadata: ["incident": "\(incidentId)", "venue": "\(venueId)", "error": "\(error)"])
+            }
+            metrics?.requestAnswered(venueId: venueId, latencyNanoseconds: result.latencyNanoseconds, outcomes: [])
+            return .wholesale(venueId: venueId, symbol: symbol, kind: result.kind, reason: result.venueCode ?? result.transportError)
+        } catch {
+            // The intent could not be written: nothing was sent, and the orders go by id.
+            return .wholesale(venueId: venueId, symbol: symbol, kind: .retryable, reason: "intent not recorded: \(error)")
+        }
+    }
+
     private static func list(_ purpose: VenueCancelStateMachine.ListingPurpose, listing: ScopedListing, incidentId: Int64, client: any VenueClient,
                              store: Store, limits: VenueRateLimits, crashPoint: CrashPoint, stop: FanOutStop, metrics: KillSwitchMetrics?,
                              logger: Logger) async -> Completion {
@@ -388,7 +461,7 @@ actor IncidentExecutor {
             if stop.isSet { return .stopped }
             intentId = try await store.recordIntent(incidentId: incidentId, attempt: 1, venueId: venueId, symbol: listing.symbol, kind: "list-open", targets: [])
             crashPoint.intentCommitted()
-            let (count, inScope) = try await listing.fetch(client: client)
+            let (count, inScope, kept) = try await listing.fetch(client: client)
             await listing.reportUntracked(inScope, store: store, metrics: metrics)
             // From here on the venue has answered: nothing the store does can fail the listing.
             let adoption = await store.adoptListed(venueId: venueId, orders: inScope, incidentId: incidentId)
@@ -398,7 +471,7 @@ actor IncidentExecutor {
             if let intentId {
                 do {
                     try await store.recordAnswer(incidentId: incidentId, intentId: intentId, httpStatus: 200, venueCode: nil,
-                                                 rawBody: "{\"purpose\":\"\(purpose.rawValue)\",\"open\":\(count),\"inScope\":\(inScope.count)}",
+                                                 rawBody: "{\"purpose\":\"\(purpose.rawValue)\",\"open\":\(count),\"inScope\":\(inScope.count),\"kept\":\(kept)}",
                                                  latencyNanoseconds: elapsed.nanoseconds, transportError: nil, outcomes: [], attempts: [:])
                     metrics?.requestAnswered(venueId: venueId, latencyNanoseconds: elapsed.nanoseconds, outcomes: [])
                 } catch {

@@ -13,14 +13,19 @@ struct ScopedListing: Sendable {
     var symbol: String? { scope.symbol(for: venue.kind) }
 
     /// Lists (every page, each taking its rate-limit budget in the client); returns how many orders the venue
-    /// showed and those in scope.
-    func fetch(client: any VenueClient) async throws -> (listed: Int, inScope: [VenueOpenOrder]) {
+    /// showed and those in scope (kept orders are not: `TripScope`).
+    func fetch(client: any VenueClient) async throws -> (listed: Int, inScope: [VenueOpenOrder], kept: Int) {
         let open = try await client.openOrders(symbol: symbol)
-        return (open.count, inScope(open))
+        return (open.count, inScope(open), kept(open).count)
     }
 
     func inScope(_ open: [VenueOpenOrder]) -> [VenueOpenOrder] {
-        open.filter { scope.containsOrder(kind: venue.kind, symbol: $0.symbol) }
+        open.filter { scope.contains(venue, symbol: $0.symbol, clientOrderId: $0.clientOrderId) }
+    }
+
+    /// The listed orders a keep rule protects (on the scope's symbols), for the audit.
+    func kept(_ open: [VenueOpenOrder]) -> [VenueOpenOrder] {
+        open.filter { scope.containsOrder(kind: venue.kind, symbol: $0.symbol) && scope.keeps(venue, symbol: $0.symbol, clientOrderId: $0.clientOrderId) }
     }
 
     /// Tells the metrics how many of the listed orders no bot reported (`killswitch_venue_untracked_open_orders`).

@@ -148,6 +148,32 @@ public actor TripEngine {
     /// stop is processed).
     private var runningRecords: [Int64: IncidentRecord] = [:]
 
+    /// Per incident, the venue entries whose keep rules are void for it (kept notional over the cap), as its
+    /// last fan-out found them. The latched sweep and cancel-on-sight use the same scope as the fan-out.
+    private var keepVoided: [Int64: Set<String>] = [:]
+
+    /// The incident's scope as every listing loop and wholesale cancel must see it (`TripScope`).
+    func tripScope(_ incident: IncidentRecord) -> TripScope {
+        TripScope(incident.scope, keepVoided: keepVoided[incident.id] ?? [])
+    }
+
+    /// The audit lists what keep rules protected (or, over their cap, no longer protect), per entry.
+    private func recordKept(_ kept: KeptOrders, incidentId: Int64) async {
+        for entry in kept.entries where !entry.orders.isEmpty {
+            if entry.overCap {
+                logger.critical("kept notional above max_kept_notional: the keep is void and those orders are cancelled", metadata: [
+                    "incident": "\(incidentId)", "venue": "\(entry.venueId)", "notional": "\(DecimalAmount(entry.notional))", "cap": "\(entry.cap)",
+                ])
+            }
+            guard incidentId > 0 else { continue }
+            do {
+                try await store.appendAudit(kind: entry.overCap ? "keep-void" : "kept", incidentId: incidentId, actor: nil, detail: kept.auditDetail(entry))
+            } catch {
+                logger.error("could not record kept orders", metadata: ["incident": "\(incidentId)", "error": "\(error)"])
+            }
+        }
+    }
+
     // MARK: Tripping
 
     /// Trips `scope`: latches it and starts cancelling everything in it. Tripping is always allowed and never
@@ -340,7 +366,12 @@ public actor TripEngine {
         guard !shadow else { return }
         var byIncident: [Int64: [StoredOrder]] = [:]
         for order in orders where order.status.isOpen {
-            guard let incident = latched.values.sorted(by: { $0.id < $1.id }).first(where: { $0.id > 0 && $0.scope.contains(venue: order.venueId, account: order.account, symbol: order.symbol) })
+            guard let incident = latched.values.sorted(by: { $0.id < $1.id }).first(where: { incident in
+                guard incident.id > 0, incident.scope.contains(venue: order.venueId, account: order.account, symbol: order.symbol) else { return false }
+                // A kept order is outside the scope: not cancelled on sight.
+                guard let venue = venues.first(where: { $0.id == order.venueId }) else { return true }
+                return !tripScope(incident).keeps(venue, symbol: order.symbol, clientOrderId: order.clientOrderId)
+            })
             else { continue }
             byIncident[incident.id, default: []].append(order)
         }
@@ -393,6 +424,31 @@ public actor TripEngine {
         }
     }
 
+    /// The kept notional on `venueId` went over its cap: every latched incident covering the entry (the whole
+    /// entry, or the kept orders' symbols) stops honouring its keep rules and cancels the kept orders on sight.
+    /// Returns false when no latched incident covers them (the caller trips the entry).
+    func voidKeep(venueId: String, kept: [StoredOrder]) async -> Bool {
+        guard let venue = venues.first(where: { $0.id == venueId }) else { return false }
+        let covering = latched.values.filter { $0.id > 0 && TripScope($0.scope).covers(venue) }
+        guard !covering.isEmpty else { return false }
+        var taken = false
+        for incident in covering {
+            let scope = TripScope(incident.scope)
+            guard kept.contains(where: { scope.containsOrder(kind: venue.kind, symbol: $0.symbol) }) else { continue }
+            taken = true
+            if keepVoided[incident.id, default: []].insert(venueId).inserted {
+                logger.critical("kept notional above max_kept_notional: the keep is void and those orders are cancelled", metadata: [
+                    "incident": "\(incident.id)", "venue": "\(venueId)", "orders": "\(kept.count)",
+                ])
+                try? await store.appendAudit(kind: "keep-void", incidentId: incident.id, actor: nil, detail: [
+                    "venue": venueId, "matching": "\(kept.count)", "decision": "keep void: kept notional above max_kept_notional, these orders are cancelled",
+                ])
+            }
+        }
+        if taken { await learned(kept) }
+        return taken
+    }
+
     // MARK: The latched sweep
 
     /// One round of the latched sweep: every venue account covered by a latched incident that is not being
@@ -404,8 +460,9 @@ public actor TripEngine {
         var scopes: [String: [TripScope]] = [:]
         for incident in latched.values where incident.id > 0 {
             guard case .ended? = runs[incident.id] else { continue }
-            for venue in TripScope(incident.scope).venues(in: venues) where clients[venue.id] != nil {
-                scopes[venue.id, default: []].append(TripScope(incident.scope))
+            let scope = tripScope(incident)
+            for venue in scope.venues(in: venues) where clients[venue.id] != nil {
+                scopes[venue.id, default: []].append(scope)
             }
         }
         guard !scopes.isEmpty else { return 0 }
@@ -414,14 +471,15 @@ public actor TripEngine {
         let found: [(VenueDescriptor, [VenueOpenOrder])] = await withTaskGroup(of: (VenueDescriptor, [VenueOpenOrder]).self) { group in
             for venue in targets {
                 guard let client = clients[venue.id] else { continue }
-                // One listing of the whole account serves every latched scope on it.
-                let listing = ScopedListing(venue: venue, scope: TripScope(.everything))
+                // One listing of the whole account serves every latched scope on it (each scope, keep rules
+                // included, filters it below).
+                let listing = ScopedListing(venue: venue, scope: TripScope(.everything, keepVoided: [venue.id]))
                 let covering = scopes[venue.id] ?? []
                 group.addTask {
                     do {
-                        let (_, open) = try await listing.fetch(client: client)
+                        let (_, open, _) = try await listing.fetch(client: client)
                         await listing.reportUntracked(open, store: store, metrics: metrics)
-                        return (venue, open.filter { order in covering.contains { $0.containsOrder(kind: venue.kind, symbol: order.symbol) && $0.covers(venue) } })
+                        return (venue, open.filter { order in covering.contains { $0.contains(venue, symbol: order.symbol, clientOrderId: order.clientOrderId) } })
                     } catch {
                         logger.warning("latched sweep: listing failed", metadata: ["venue": "\(venue.id)", "error": "\(error)"])
                         return (venue, [])
@@ -497,8 +555,6 @@ public actor TripEngine {
         let waiters: [CheckedContinuation<Void, Never>]
         if case .starting(let existing)? = runs[incident.id] { waiters = existing } else { waiters = [] }
         runs[incident.id] = .starting(waiters: waiters)
-        let scope = TripScope(incident.scope)
-        let inScope = scope.venues(in: venues)
         var open: [StoredOrder] = preloaded ?? []
         if preloaded == nil {
             do {
@@ -507,17 +563,32 @@ public actor TripEngine {
                 logger.error("could not read the tripped scope's orders; the venues' listings will find them", metadata: ["incident": "\(incident.id)", "error": "\(error)"])
             }
         }
+        // Keep rules: kept orders are outside the scope, unless their notional is over the entry's cap.
+        let kept = KeptOrders(scope: incident.scope, venues: venues, open: open)
+        keepVoided[incident.id] = kept.voided
+        let scope = tripScope(incident)
+        // Audited once per fan-out asked for (the trip, a resume, a reopen, a retry), not per keep-trying attempt.
+        if case .first = kind { await recordKept(kept, incidentId: incident.id) }
+        let inScope = scope.venues(in: venues)
+        open = open.filter { order in inScope.first { $0.id == order.venueId }.map { scope.contains($0, symbol: order.symbol, clientOrderId: order.clientOrderId) } ?? false }
         let rejected = Set((resume?.terminal ?? [:]).filter { $0.value == .rejected }.keys)
         let listingFailuresAllowed: Int? = if case .keepTrying = kind { 1 } else { nil }
         var machines: [VenueCancelStateMachine] = []
+        var plans: [(venue: VenueDescriptor, choice: CancelStrategyChoice)] = []
         for venue in inScope {
             let orders = open.filter { $0.venueId == venue.id }.map { PlannedOrder(target: $0.cancelTarget.usable(by: venue.kind), notional: Self.notionalEstimate($0, venue: venue)) }
             let unavailable: String? = clients[venue.id] != nil ? nil
                 : venue.enabled ? "no venue client (no credentials)" : "disabled in the configuration (enabled = false)"
+            let wholesale = WholesaleCancel.check(venue, among: venues, scope: scope)
+            // A resumed fan-out goes by id: its requests already sent are verified first, not covered again.
+            let choice = resume == nil && unavailable == nil
+                ? choosePlan(venue, scope: scope, wholesale: wholesale, orders: orders) : CancelStrategyChoice(plan: .byId, reason: unavailable ?? "resumed: by id")
+            if case .first = kind { plans.append((venue, choice)) }
             machines.append(VenueCancelStateMachine(
                 venueId: venue.id, kind: venue.kind, symbolScope: incident.scope.symbol, escalateAfter: settings.escalateAfter, orders: orders,
                 previousAttempts: resume?.attempts ?? [:], mustVerify: resume?.unanswered ?? [], rejected: rejected, unavailable: unavailable,
-                listingFailuresAllowed: listingFailuresAllowed
+                listingFailuresAllowed: listingFailuresAllowed, wholesale: wholesale, plan: choice.plan,
+                verifyListingMaySettle: (venue.strategy ?? settings.strategy) == .auto
             ))
         }
         // Re-armed while the orders loaded: nothing starts.
@@ -531,7 +602,7 @@ public actor TripEngine {
         if case .keepTrying = kind { running.deadlineAt = freshDeadline() }
         let progress = IncidentProgress()
         let executor = IncidentExecutor(
-            incident: running, machine: IncidentStateMachine(incidentId: incident.id, venues: machines), store: store, clients: clients, venues: venues,
+            incident: running, scope: scope, machine: IncidentStateMachine(incidentId: incident.id, venues: machines), store: store, clients: clients, venues: venues,
             limits: limits, clock: clock, policy: RetryPolicy(initial: settings.retryInitial, maximum: settings.retryMax), progress: progress,
             crashPoint: crashPoint, metrics: metrics, logger: logger
         )
@@ -550,6 +621,8 @@ public actor TripEngine {
         if case .first = kind { updateRecord(incident.id) { $0.state = .running; $0.endedAt = nil } }
         if announce { events.publish(.tripped(incident)) }
         for waiter in allWaiters { waiter.resume() }
+        // Written once the fan-out runs: the audit must not delay the first cancel.
+        await recordPlans(plans, incidentId: incident.id)
     }
 
     private func startingWaiters(_ id: Int64) -> [CheckedContinuation<Void, Never>] {
@@ -665,6 +738,7 @@ public actor TripEngine {
         endedOrder.removeAll { oldest in
             guard excess > 0, latched[oldest] == nil, case .ended? = runs[oldest] else { return false }
             runs.removeValue(forKey: oldest)
+            keepVoided.removeValue(forKey: oldest)
             excess -= 1
             return true
         }
@@ -691,23 +765,46 @@ extension TripEngine {
     /// `shadow` answered "not sent", and the incident ends in its own `shadow` state — it does not keep trying,
     /// sweep, or page.
     func recordShadowPlan(_ incident: IncidentRecord) async {
-        let scope = TripScope(incident.scope)
+        let stored = (try? await store.orders(OrderFilter(scope: incident.scope, openOnly: true))) ?? []
+        let kept = KeptOrders(scope: incident.scope, venues: venues, open: stored)
+        keepVoided[incident.id] = kept.voided
+        await recordKept(kept, incidentId: incident.id)
+        let scope = tripScope(incident)
         var planned: [String: (requests: Int, orders: Int)] = [:]
         for venue in scope.venues(in: venues) {
-            var orders = (try? await store.orders(OrderFilter(scope: incident.scope, openOnly: true)))?.filter { $0.venueId == venue.id }
-                .map { $0.cancelTarget.usable(by: venue.kind) } ?? []
+            var orders = stored.filter { $0.venueId == venue.id && scope.contains(venue, symbol: $0.symbol, clientOrderId: $0.clientOrderId) }
+                .map { $0.cancelTarget.usable(by: venue.kind) }
             if let client = clients[venue.id] {
                 let listing = ScopedListing(venue: venue, scope: scope)
-                if let (_, open) = try? await listing.fetch(client: client) {
+                if let (_, open, _) = try? await listing.fetch(client: client) {
                     let adoption = await store.adoptListed(venueId: venue.id, orders: open, incidentId: incident.id)
                     let known = Set(orders.map(\.orderId))
                     orders += adoption.targets.filter { !known.contains($0.orderId) }
                 }
             }
+            // The plan a live trip would follow (auto's choice included), recorded as it would be.
+            let choice = choosePlan(venue, scope: scope, wholesale: WholesaleCancel.check(venue, among: venues, scope: scope),
+                                    orders: orders.map { PlannedOrder(target: $0) })
+            await recordPlans([(venue, choice)], incidentId: incident.id)
+            var wholesale: [(attempt: Int, symbol: String?, targets: [CancelTarget])] = []
+            if case .cancelAll(let reach) = choice.plan {
+                // One intent of kind `shadow-cancel-all` per cancel-all call, naming the orders it would take.
+                let calls: [String?] = if case .symbols(let symbols) = reach { symbols } else { [nil] }
+                for symbol in calls {
+                    wholesale.append((1, symbol, orders.filter { target in symbol.map { venue.kind.canonicalSymbol(target.symbol) == $0 } ?? true }))
+                }
+                orders = orders.filter { !reach.covers($0.symbol, kind: venue.kind) }
+            }
             let batches = CancelPlanner.batches(venueId: venue.id, kind: venue.kind, targets: orders)
-            planned[venue.id] = (batches.count, batches.reduce(0) { $0 + $1.targets.count })
-            guard !batches.isEmpty, let ids = try? await store.recordIntents(incidentId: incident.id, venueId: venue.id, kind: "shadow",
-                                                                             requests: batches.map { (1, $0.symbol, $0.targets) }) else { continue }
+            planned[venue.id] = (wholesale.count + batches.count, (wholesale.map(\.targets) + batches.map(\.targets)).reduce(0) { $0 + $1.count })
+            var ids: [Int64] = []
+            if !wholesale.isEmpty, let recorded = try? await store.recordIntents(incidentId: incident.id, venueId: venue.id, kind: "shadow-cancel-all", requests: wholesale) {
+                ids += recorded
+            }
+            if !batches.isEmpty, let recorded = try? await store.recordIntents(incidentId: incident.id, venueId: venue.id, kind: "shadow",
+                                                                             requests: batches.map { (1, $0.symbol, $0.targets) }) {
+                ids += recorded
+            }
             for id in ids {
                 try? await store.recordAnswer(incidentId: incident.id, intentId: id, httpStatus: nil, venueCode: nil, rawBody: "", latencyNanoseconds: 0,
                                               transportError: "shadow mode: not sent", outcomes: [], attempts: [:])
@@ -715,7 +812,11 @@ extension TripEngine {
         }
         let summary = ShadowPlanSummary(venues: planned.sorted { $0.key < $1.key }
             .map { .init(venue: $0.key, requests: $0.value.requests, orders: $0.value.orders) }).json
-        try? await store.finishIncident(id: incident.id, state: .shadow, summary: summary)
+        do {
+            try await store.finishIncident(id: incident.id, state: .shadow, summary: summary)
+        } catch {
+            logger.error("the shadow incident's end could not be recorded", metadata: ["incident": "\(incident.id)", "error": "\(error)"])
+        }
         logger.warning("SHADOW MODE: a trip was planned and recorded, nothing was sent", metadata: [
             "incident": "\(incident.id)", "requests": "\(planned.values.reduce(0) { $0 + $1.requests })", "orders": "\(planned.values.reduce(0) { $0 + $1.orders })",
         ])

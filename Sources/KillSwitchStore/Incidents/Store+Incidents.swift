@@ -109,6 +109,7 @@ extension Store {
             INSERT INTO cancel_outcomes (intent_id, incident_id, order_id, attempt, outcome, venue_code, message, recorded_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """)
+        var closing: [(orderId: Int64, eventId: String)] = []
         for outcome in outcomes {
             let orderId = outcome.target.orderId
             // An order with no row (a listed order whose row could not be written: `ListingAdoption.unrecorded`)
@@ -120,9 +121,40 @@ extension Store {
             // "Not found" for a client id can mean the venue forgot the id (Gate spot keeps a text id 30 minutes),
             // not that the order is gone: that is provisional until a listing confirms it (`recordVerified`).
             let provisional = outcome.kind == .alreadyClosed && outcome.target.usesClientId && intentId != nil && !verifying
-            if (outcome.kind == .cancelled || outcome.kind == .alreadyClosed) && !provisional {
-                try closeOrder(db, orderId: orderId, eventId: "ks:\(incidentId):\(intentId ?? 0):\(orderId):\(outcome.kind.rawValue)", now: now)
+            if (outcome.kind == .cancelled || outcome.kind == .alreadyClosed || outcome.kind == .closedAfterCancelAll) && !provisional {
+                closing.append((orderId, "ks:\(incidentId):\(intentId ?? 0):\(orderId):\(outcome.kind.rawValue)"))
             }
+        }
+        try closeOrders(db, closing, now: now)
+    }
+
+    /// `closeOrder` for many orders at once: the same order events and status changes in three set-based
+    /// statements. A listing after a cancel-all settles thousands of orders in one write, on the one writer
+    /// every venue's fan-out shares; row by row that was ~25 µs an order.
+    private func closeOrders(_ db: SQLiteConnection, _ closing: [(orderId: Int64, eventId: String)], now: Int64) throws {
+        guard closing.count >= 16 else {
+            for item in closing { try closeOrder(db, orderId: item.orderId, eventId: item.eventId, now: now) }
+            return
+        }
+        // Event ids are `ks:` and digits, colons and an outcome name: nothing to escape in JSON.
+        let pairs = "[" + closing.map { "[\($0.orderId),\"\($0.eventId)\"]" }.joined(separator: ",") + "]"
+        let ids = "(SELECT CAST(json_extract(value, '$[0]') AS INTEGER) FROM json_each(?1))"
+        try db.cached("""
+            INSERT OR IGNORE INTO order_events (event_id, order_id, source, venue_id, account, symbol, venue_order_id, client_order_id, status, received_at)
+            SELECT json_extract(j.value, '$[1]'), o.id, 'venue', o.venue_id, o.account, o.symbol, o.venue_order_id, o.client_order_id, 'cancelled', ?2
+            FROM json_each(?1) j JOIN orders o ON o.id = CAST(json_extract(j.value, '$[0]') AS INTEGER)
+            """).bind([.text(pairs), .integer(now)]).run()
+        let open = try db.cached("SELECT status, count(*) FROM orders WHERE id IN \(ids) AND status IN ('new', 'acknowledged', 'partiallyFilled') GROUP BY status")
+            .bind([.text(pairs)])
+        var changes: [(OrderStatus, Int64)] = []
+        while try open.step() {
+            if let status = OrderStatus(rawValue: open.text(0) ?? "") { changes.append((status, open.int(1))) }
+        }
+        open.reset()
+        try db.cached("UPDATE orders SET status = 'cancelled', updated_at = ?2 WHERE id IN \(ids) AND status IN ('new', 'acknowledged', 'partiallyFilled')")
+            .bind([.text(pairs), .integer(now)]).run()
+        for (status, count) in changes {
+            for _ in 0..<count { statusChanged(from: status, to: .cancelled) }
         }
     }
 

@@ -132,6 +132,8 @@ struct BitgetHandlers {
         guard (1...100).contains(limit) else {
             return BitgetErrors.badRequest("40017", "Parameter verification failed: limit", account: admitted.apiKey, now: now)
         }
+        // Paged newest first: `idLessThan` asks for the page of older orders (docs/venues.md 3d).
+        let idLessThan = request.query.value("idLessThan").nonEmpty
         let owner = admitted.owner
         let includeLive = status != "partially_filled"
         let includePartial = status == "partially_filled"
@@ -141,8 +143,9 @@ struct BitgetHandlers {
                 $0.owner == owner && $0.productType == product && $0.isListedOpen(at: now)
                     && (symbol == nil || $0.symbol.caseInsensitiveCompare(symbol!) == .orderedSame)
                     && ($0.isPartiallyFilled ? includePartial : includeLive)
+                    && (idLessThan == nil || Self.older($0.id, than: idLessThan!))
             }
-        }
+        }.sorted { Self.older($1.id, than: $0.id) }
         let page = Array(orders.prefix(limit))
         let list: JSONValue =
             page.isEmpty && core.configuration.compatibility.bitgetEmptyListAsNull ? .null : .array(page.map(BitgetWire.pendingOrder))
@@ -151,6 +154,14 @@ struct BitgetHandlers {
             json: BitgetErrors.success(.object([("entrustedList", list), ("endId", page.last.map { .string($0.id) } ?? .null)]), now: now),
             verdict: "ok"
         )
+    }
+}
+
+extension BitgetHandlers {
+    /// Bitget order ids grow with time: numerically where both are numbers.
+    static func older(_ a: String, than b: String) -> Bool {
+        if let x = Int64(a), let y = Int64(b) { return x < y }
+        return a < b
     }
 }
 

@@ -39,6 +39,9 @@ struct BinanceAdapter: VenueAdapter {
         case .cancelAll(let symbol):
             return signed("DELETE", "/dapi/v1/allOpenOrders", params: [("symbol", symbol)], timestampMilliseconds)
 
+        case .cancelAllOfEntry:
+            throw VenueRequestError.unsupported("Binance COIN-M cancels all open orders per symbol only (allOpenOrders needs symbol)")
+
         case .openOrders(_, _, .state(let state)):
             throw unsupportedLeg(.state(state))
 

@@ -49,6 +49,13 @@ struct BitgetAdapter: VenueAdapter {
             let body = JSONText.object(try scopeMembers(symbol: symbol))
             return signed("POST", "/api/v2/mix/order/batch-cancel-orders", query: [], body: body, timestampMilliseconds)
 
+        case .cancelAllOfEntry:
+            // The whole product type: whether `marginCoin` narrows it is UNVERIFIED, so it is treated as not
+            // narrowing (the eligibility check asks for the only entry on the product type), but still sent.
+            var members = [("productType", JSONText.string(try productType()))]
+            if let coin = descriptor.market.marginCoin, !coin.isEmpty { members.append(("marginCoin", JSONText.string(coin))) }
+            return signed("POST", "/api/v2/mix/order/cancel-all-orders", query: [], body: JSONText.object(members), timestampMilliseconds)
+
         case .openOrders(let symbol, let cursor, let leg):
             var query: [(String, String)] = []
             if let cursor { query.append(contentsOf: [("idLessThan", cursor), ("limit", String(min(options.listingPageSize, 100)))]) }

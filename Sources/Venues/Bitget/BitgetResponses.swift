@@ -65,7 +65,9 @@ extension BitgetAdapter {
                                   origin: source?.isEmpty == false ? source : nil)
         }
         let endId = data["endId"]?.text
-        let next = items.count >= min(options.listingPageSize, 100) && endId != nil && endId != cursor ? endId : nil
+        // A full page has more after it; a venue answering the same `endId` again has not moved on, and the
+        // transport refuses that rather than take the listing as complete.
+        let next = items.count >= min(options.listingPageSize, 100) && endId != nil ? endId : nil
         return .success(OpenOrdersPage(orders: orders, nextCursor: next))
     }
 

@@ -25,6 +25,15 @@ extension GateAdapter {
             if let account = spotAccount { query.append(("account", account)) }
             return signed("DELETE", "/spot/orders", query: query, body: nil, timestampMilliseconds)
 
+        case .cancelAllOfEntry:
+            // Every contract of the settle; on spot every pair of the configured account (never without it:
+            // Gate would then reach spot, margin and unified orders alike).
+            if isFutures {
+                return signed("DELETE", "/futures/\(try settle())/orders", query: [], body: nil, timestampMilliseconds)
+            }
+            guard let account = spotAccount else { throw VenueRequestError.missingMarketParameter("gate_account") }
+            return signed("DELETE", "/spot/orders", query: [("account", account)], body: nil, timestampMilliseconds)
+
         case .openOrders(_, _, .state(let state)):
             throw unsupportedLeg(.state(state))
 

@@ -38,6 +38,11 @@ struct HTXAdapter: VenueAdapter {
             let body = JSONText.object([("account-id", JSONText.string(try accountId())), ("symbol", JSONText.string(symbol))])
             return signed("POST", "/v1/order/orders/batchCancelOpenOrders", params: [], body: body, timestampMilliseconds, hostHeader)
 
+        case .cancelAllOfEntry:
+            // Every symbol of the spot account, 100 a call (`size`): the client repeats it until `next-id` is -1.
+            let body = JSONText.object([("account-id", JSONText.string(try accountId())), ("size", "100")])
+            return signed("POST", "/v1/order/orders/batchCancelOpenOrders", params: [], body: body, timestampMilliseconds, hostHeader)
+
         case .openOrders(_, _, .state(let state)):
             throw unsupportedLeg(.state(state))
 

@@ -54,7 +54,7 @@ extension HTXAdapter {
         let json = JSONValue.parse(answer.body)
         if let whole = envelope(answer, json) { return SimpleVerdict(whole) }
         guard answer.isSuccess, let json, json.isObject else { return SimpleVerdict(unreadable(answer, what: "\(call)")) }
-        if case .cancelAll = call {
+        if call.isCancelAll {
             // batchCancelOpenOrders cancels at most `size` per call: go on until `next-id` is -1.
             guard json["status"]?.text == "ok", let data = json["data"] else { return SimpleVerdict(unreadable(answer, what: "cancel-all")) }
             let nextId = data["next-id"]?.int64 ?? -1

@@ -54,7 +54,7 @@ public enum CancelProbe {
         switch outcome.kind {
         case .alreadyClosed:
             return ArmedCheckResult(ok: true, failure: nil, detail: "can cancel: a cancel of an order that cannot exist was answered 'not found'\(code)")
-        case .cancelled, .pending:
+        case .cancelled, .pending, .closedAfterCancelAll:
             // Accepted: the key may cancel (an id that cannot exist was never anyone's order).
             return ArmedCheckResult(ok: true, failure: nil, detail: "can cancel: the venue accepted a cancel of an order that cannot exist\(code)")
         case .rejected:

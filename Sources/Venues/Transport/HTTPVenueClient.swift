@@ -116,7 +116,7 @@ public final class HTTPVenueClient: VenueClient {
     static func operation(_ call: VenueCall) -> VenueOperation {
         switch call {
         case .batchCancel: .batchCancel
-        case .cancelAll: .cancelAll
+        case .cancelAll, .cancelAllOfEntry: .cancelAll
         case .openOrders(let symbol, _, _): .openOrders(symbol: symbol != nil)
         case .countdownCancelAll: .countdown
         case .serverTime: .time
@@ -127,6 +127,7 @@ public final class HTTPVenueClient: VenueClient {
         switch call {
         case .batchCancel: "batchCancel"
         case .cancelAll: "cancelAll"
+        case .cancelAllOfEntry: "cancelAllOfEntry"
         case .openOrders: "openOrders"
         case .countdownCancelAll: "countdownCancelAll"
         case .serverTime: "serverTime"
@@ -168,6 +169,10 @@ public final class HTTPVenueClient: VenueClient {
 
     public func cancelAll(symbol: String) async -> CancelAllResult {
         await simpleCall(.cancelAll(symbol: symbol))
+    }
+
+    public func cancelAllOfEntry() async -> CancelAllResult {
+        await simpleCall(.cancelAllOfEntry)
     }
 
     public func countdownCancelAll(symbol: String?, timeoutSeconds: Int) async -> CancelAllResult {
@@ -247,7 +252,12 @@ public final class HTTPVenueClient: VenueClient {
         for page in 1...max(1, configuration.maxPages) {
             let answer = try await openOrdersPage(symbol: symbol, cursor: cursor, leg: leg)
             for order in answer.orders where seen.insert(order.venueOrderId).inserted { orders.append(order) }
-            guard let next = answer.nextCursor, next != cursor else { return (orders, page) }
+            guard let next = answer.nextCursor else { return (orders, page) }
+            // A full page whose cursor did not move: the venue ignored it, and what lies past the page was never
+            // read. That listing decides nothing.
+            guard next != cursor else {
+                throw VenueAnswerError(Classification(kind: .unknown, code: nil, message: "open-order listing did not advance past cursor \(next)"), status: nil)
+            }
             cursor = next
         }
         let what = leg == .all ? "open-order listing" : "open-order listing (\(leg))"

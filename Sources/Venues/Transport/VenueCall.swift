@@ -4,6 +4,10 @@ public enum VenueCall: Sendable, Hashable {
     case batchCancel(CancelBatch)
     /// Cancel every open order of one symbol (Gate futures: contract within the configured settle).
     case cancelAll(symbol: String)
+    /// Cancel every open order of the entry's venue account in its market (the scope-aware kill's cancel-all):
+    /// Gate futures the settle, Gate spot the configured `account` (every pair), HTX the spot `account-id`
+    /// (every symbol, rounds of 100), Bitget the product type. Binance has none.
+    case cancelAllOfEntry
     /// One page of open orders (all symbols when nil); `cursor` is the venue's paging token from the
     /// previous page (`nil` for the first); `leg` the order states it reads (`ListingLeg`).
     case openOrders(symbol: String?, cursor: String?, leg: ListingLeg = .all)
@@ -12,6 +16,16 @@ public enum VenueCall: Sendable, Hashable {
     case countdownCancelAll(symbol: String?, timeoutSeconds: Int)
     /// The public server-time endpoint (unsigned).
     case serverTime
+}
+
+extension VenueCall {
+    /// A cancel-all of either reach (HTX answers both in rounds).
+    var isCancelAll: Bool {
+        switch self {
+        case .cancelAll, .cancelAllOfEntry: true
+        default: false
+        }
+    }
 }
 
 /// Tunables of request building. Defaults follow docs/venues.md.

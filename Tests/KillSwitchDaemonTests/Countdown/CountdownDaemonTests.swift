@@ -283,13 +283,15 @@ extension EngineIntegration {
         let harness = try await EngineHarness.start(engine: engine)
         defer { Task { await harness.shutdown() } }
         let gate = try #require(EngineHarness.specs.first { $0.id == "gate-fut" })
-        try await harness.seed(perVenue: 5, store: Store(options: StoreOptions(path: harness.configuration.database), venues: harness.configuration.venueDescriptors), venues: [gate])
         let running = try await Running.start(harness, dms: ["gate-fut": CountdownSettings(timeout: .seconds(30), refresh: .seconds(1))])
+        // Seeded through the daemon's own store: one writer on the file.
+        try await harness.seed(perVenue: 5, store: running.daemon.store, venues: [gate])
         #expect(running.daemon.countdowns.status("gate-fut")?.protection == "daemon-only")
         #expect(running.daemon.countdowns.status("gate-fut")?.detail?.contains("shadow mode") == true)
 
         let incident = await running.daemon.engine.trip(scope: Scope(venue: "gate-fut"), reason: "shadow", actor: "tests")
-        #expect(try await running.daemon.store.incident(id: incident)?.state == .shadow)
+        let record = try await running.daemon.store.incident(id: incident)
+        #expect(record?.state == .shadow, "incident \(incident): \(String(describing: record)); storage \(running.daemon.store.health.snapshot)")
         await running.stop()
 
         let sent = await harness.sim.requests(since: 0)

@@ -31,8 +31,14 @@ struct EngineHarness {
     let configuration: KillSwitchConfiguration
     let credentials: [String: VenueCredentials]
 
+    /// `keep`: keep rules per venue id; `strategies`: a venue entry's own `strategy`. `strategy` is `[engine]
+    /// strategy`: by-id unless a test asks for another, so the tests of the by-id fan-out (request counts, one
+    /// outcome per order per request, the limiter) keep measuring it; the scope-aware kill's tests choose.
     static func start(simConfiguration: VenueSimConfiguration = VenueSimConfiguration(), badCredentialsFor: Set<String> = [], rules: [RuleDefinition] = [],
-                      engine: EngineSettings = EngineSettings(incidentDeadline: .seconds(90), retryInitial: .milliseconds(20), retryMax: .milliseconds(500), safetyMargin: 0, escalateAfter: 3)) async throws -> EngineHarness {
+                      engine: EngineSettings = EngineSettings(incidentDeadline: .seconds(90), retryInitial: .milliseconds(20), retryMax: .milliseconds(500), safetyMargin: 0, escalateAfter: 3),
+                      strategy: CancelStrategy = .byId, keep: [String: KeepRules] = [:], strategies: [String: CancelStrategy] = [:]) async throws -> EngineHarness {
+        var engine = engine
+        engine.strategy = strategy
         var simConfiguration = simConfiguration
         simConfiguration.logLevel = .critical
         let sim = try await VenueSimulator.start(simConfiguration)
@@ -44,7 +50,8 @@ struct EngineHarness {
             let market = VenueMarket(settle: spec.settle, productType: spec.productType, marginCoin: spec.productType == nil ? nil : "USDT",
                                      accountId: spec.kind == .htxSpot ? "100009" : nil, gateAccount: spec.kind == .gateSpot ? "spot" : nil)
             venues.append(VenueConfiguration(
-                descriptor: VenueDescriptor(id: spec.id, kind: spec.kind, account: "main", baseURL: sim.baseURL, market: market),
+                descriptor: VenueDescriptor(id: spec.id, kind: spec.kind, account: "main", baseURL: sim.baseURL, market: market, keep: keep[spec.id],
+                                            strategy: strategies[spec.id]),
                 credentials: .environment(keyVariable: "UNUSED", secretVariable: "UNUSED", passphraseVariable: nil), requestTimeout: .seconds(5)
             ))
             let bad = badCredentialsFor.contains(spec.id)
@@ -54,10 +61,11 @@ struct EngineHarness {
         return EngineHarness(sim: sim, directory: directory, configuration: configuration, credentials: credentials)
     }
 
-    func makeDaemon(environment: [String: String] = [:], warmConnections: Bool = true) async throws -> Daemon {
+    func makeDaemon(environment: [String: String] = [:], warmConnections: Bool = true, rateLimitOverrides: [String: BucketLimit] = [:]) async throws -> Daemon {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        let daemon = try await Daemon(configuration: configuration, credentials: credentials, options: Daemon.Options(environment: environment), logger: logger)
+        let daemon = try await Daemon(configuration: configuration, credentials: credentials,
+                                      options: Daemon.Options(environment: environment, rateLimitOverrides: rateLimitOverrides), logger: logger)
         // As the running daemon's maintenance service keeps them: a trip's first burst leaves on warm
         // connections (cold ones spread it over ~100 ms on a loaded machine, and the venue counts arrivals).
         if warmConnections { await daemon.warmVenueConnections() }

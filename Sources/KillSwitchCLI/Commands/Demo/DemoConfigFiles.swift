@@ -23,6 +23,9 @@ enum DemoConfigFiles {
             retry_max = "1s"
             safety_margin = 0
             escalate_after = 3
+            # The demo shows the fan-out by id: every order its own answer, the orders the bot never reported
+            # found by the final listing. "auto" (the default) would take most venues with one cancel-all.
+            strategy = "by-id"
 
             [control]
             socket_group = "\(currentGroupName())"
