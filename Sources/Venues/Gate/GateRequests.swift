@@ -1,3 +1,4 @@
+import KillSwitchCore
 
 /// Gate request building (docs/venues.md §1a, §1b, §1e): JSON bodies, query keys sorted, the decoded query signed.
 extension GateAdapter {

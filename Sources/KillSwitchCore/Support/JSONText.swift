@@ -1,7 +1,8 @@
 /// A tiny compact-JSON writer: the venues sign (or hash) the body bytes, so the body is written by hand
-/// in a fixed key order with no spaces, never by an encoder whose key order or escaping could drift.
-enum JSONText {
-    static func string(_ s: String) -> String {
+/// in a fixed key order with no spaces, never by an encoder whose key order or escaping could drift. The
+/// store's audit details use it too (cheaper on the trip path than `JSONSerialization`).
+public enum JSONText {
+    public static func string(_ s: String) -> String {
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {
@@ -23,15 +24,15 @@ enum JSONText {
     }
 
     /// `{"k":v,…}` from already-encoded values, in the order given.
-    static func object(_ members: [(String, String)]) -> String {
+    public static func object(_ members: [(String, String)]) -> String {
         "{" + members.map { string($0.0) + ":" + $0.1 }.joined(separator: ",") + "}"
     }
 
-    static func array(_ elements: [String]) -> String {
+    public static func array(_ elements: [String]) -> String {
         "[" + elements.joined(separator: ",") + "]"
     }
 
-    static func stringArray(_ values: [String]) -> String {
+    public static func stringArray(_ values: [String]) -> String {
         array(values.map(string))
     }
 }
