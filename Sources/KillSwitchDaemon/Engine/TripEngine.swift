@@ -567,8 +567,6 @@ public actor TripEngine {
         let kept = KeptOrders(scope: incident.scope, venues: venues, open: open)
         keepVoided[incident.id] = kept.voided
         let scope = tripScope(incident)
-        // Audited once per fan-out asked for (the trip, a resume, a reopen, a retry), not per keep-trying attempt.
-        if case .first = kind { await recordKept(kept, incidentId: incident.id) }
         let inScope = scope.venues(in: venues)
         open = open.filter { order in inScope.first { $0.id == order.venueId }.map { scope.contains($0, symbol: order.symbol, clientOrderId: order.clientOrderId) } ?? false }
         let rejected = Set((resume?.terminal ?? [:]).filter { $0.value == .rejected }.keys)
@@ -621,7 +619,9 @@ public actor TripEngine {
         if case .first = kind { updateRecord(incident.id) { $0.state = .running; $0.endedAt = nil } }
         if announce { events.publish(.tripped(incident)) }
         for waiter in allWaiters { waiter.resume() }
-        // Written once the fan-out runs: the audit must not delay the first cancel.
+        // Written once the fan-out runs: the audit must not delay the first cancel. Kept orders are audited once
+        // per fan-out asked for (the trip, a resume, a reopen, a retry), not per keep-trying attempt.
+        if case .first = kind { await recordKept(kept, incidentId: incident.id) }
         await recordPlans(plans, incidentId: incident.id)
     }
 
