@@ -38,6 +38,19 @@ extension Store {
         return ids.allSatisfy { ($0 ?? 1) > 0 }
     }
 
+    /// Runs `write` against the database when it may (`mayWriteDirectly`) and returns its result; nil when the
+    /// caller must journal instead — the database was not to be written, or the write failed for the disk's
+    /// sake (recorded as a storage failure). Any other error is the data's fault and is thrown.
+    func writeDirectly<T>(referring ids: [Int64?], now: Int64, _ write: () throws -> T) throws -> T? {
+        guard mayWriteDirectly(referring: ids) else { return nil }
+        do {
+            return try write()
+        } catch where Self.isStorageFailure(error) {
+            storageFailed(error, now: now)
+            return nil
+        }
+    }
+
     // MARK: Writes with a fallback
 
     /// Opens an incident (state `running`) and its `trip` audit event. When the database cannot write the
@@ -45,14 +58,10 @@ extension Store {
     /// id when the journal is merged.
     public func createIncident(scope: Scope, ruleId: String?, actor: AuditActor?, reason: String, deadlineAt: Int64?) throws -> IncidentRecord {
         let now = clock.now()
-        if mayWriteDirectly(referring: []) {
-            do {
-                let record = try createIncidentDirect(scope: scope, ruleId: ruleId, actor: actor, reason: reason, deadlineAt: deadlineAt, now: now)
-                return record
-            } catch where Self.isStorageFailure(error) {
-                storageFailed(error, now: now)
-            }
+        let written = try writeDirectly(referring: [], now: now) {
+            try createIncidentDirect(scope: scope, ruleId: ruleId, actor: actor, reason: reason, deadlineAt: deadlineAt, now: now)
         }
+        if let written { return written }
         let id = nextProvisionalIncident
         nextProvisionalIncident -= 1
         var record = journalRecord(.incident, at: now, incident: id)
@@ -80,14 +89,10 @@ extension Store {
                               requests: [(attempt: Int, symbol: String?, targets: [CancelTarget])]) throws -> [Int64] {
         let now = clock.now()
         let incident = realIncident(incidentId)
-        if mayWriteDirectly(referring: [incident]) {
-            do {
-                let ids = try recordIntentsDirect(incidentId: incident, venueId: venueId, kind: kind, requests: requests, now: now)
-                return ids
-            } catch where Self.isStorageFailure(error) {
-                storageFailed(error, now: now)
-            }
+        let written = try writeDirectly(referring: [incident], now: now) {
+            try recordIntentsDirect(incidentId: incident, venueId: venueId, kind: kind, requests: requests, now: now)
         }
+        if let written { return written }
         var record = journalRecord(.intents, at: now, incident: incident)
         record.venueId = venueId
         record.requestKind = kind
@@ -107,15 +112,11 @@ extension Store {
                              latencyNanoseconds: Int64, transportError: String?, outcomes: [OrderCancelOutcome], attempts: [Int64: Int]) throws {
         let now = clock.now()
         let incident = realIncident(incidentId), intent = realIntent(intentId)!
-        if mayWriteDirectly(referring: [incident, intent]) {
-            do {
-                try recordAnswerDirect(incidentId: incident, intentId: intent, httpStatus: httpStatus, venueCode: venueCode, rawBody: rawBody,
-                                       latencyNanoseconds: latencyNanoseconds, transportError: transportError, outcomes: outcomes, attempts: attempts, now: now)
-                return
-            } catch where Self.isStorageFailure(error) {
-                storageFailed(error, now: now)
-            }
+        let written = try writeDirectly(referring: [incident, intent], now: now) {
+            try recordAnswerDirect(incidentId: incident, intentId: intent, httpStatus: httpStatus, venueCode: venueCode, rawBody: rawBody,
+                                  latencyNanoseconds: latencyNanoseconds, transportError: transportError, outcomes: outcomes, attempts: attempts, now: now)
         }
+        if written != nil { return }
         var record = journalRecord(.answer, at: now, incident: incident)
         record.intentId = intent
         record.httpStatus = httpStatus
@@ -131,14 +132,10 @@ extension Store {
     public func recordVerified(incidentId: Int64, intentId: Int64?, outcomes: [OrderCancelOutcome], attempts: [Int64: Int]) throws {
         let now = clock.now()
         let incident = realIncident(incidentId), intent = realIntent(intentId)
-        if mayWriteDirectly(referring: [incident, intent]) {
-            do {
-                try recordVerifiedDirect(incidentId: incident, intentId: intent, outcomes: outcomes, attempts: attempts, now: now)
-                return
-            } catch where Self.isStorageFailure(error) {
-                storageFailed(error, now: now)
-            }
+        let written = try writeDirectly(referring: [incident, intent], now: now) {
+            try recordVerifiedDirect(incidentId: incident, intentId: intent, outcomes: outcomes, attempts: attempts, now: now)
         }
+        if written != nil { return }
         var record = journalRecord(.verified, at: now, incident: incident)
         record.intentId = intent
         record.outcomes = Self.journaled(outcomes, attempts: attempts)
@@ -149,14 +146,10 @@ extension Store {
     public func finishIncident(id: Int64, state: IncidentRecord.State, summary: String) throws {
         let now = clock.now()
         let incident = realIncident(id)
-        if mayWriteDirectly(referring: [incident]) {
-            do {
-                try finishIncidentDirect(id: incident, state: state, summary: summary, now: now)
-                return
-            } catch where Self.isStorageFailure(error) {
-                storageFailed(error, now: now)
-            }
+        let written = try writeDirectly(referring: [incident], now: now) {
+            try finishIncidentDirect(id: incident, state: state, summary: summary, now: now)
         }
+        if written != nil { return }
         var record = journalRecord(.finish, at: now, incident: incident)
         record.state = state.rawValue
         record.summary = summary
@@ -170,14 +163,10 @@ extension Store {
     public func reopenIncident(id: Int64, auditKind: String, actor: AuditActor?, detail: [String: String], deadlineAt: Int64?) throws -> IncidentRecord? {
         let now = clock.now()
         let incident = realIncident(id)
-        if mayWriteDirectly(referring: [incident]) {
-            do {
-                let record = try reopenIncidentDirect(id: incident, auditKind: auditKind, actor: actor, detail: detail, deadlineAt: deadlineAt, now: now)
-                return record
-            } catch where Self.isStorageFailure(error) {
-                storageFailed(error, now: now)
-            }
+        let written = try writeDirectly(referring: [incident], now: now) {
+            try reopenIncidentDirect(id: incident, auditKind: auditKind, actor: actor, detail: detail, deadlineAt: deadlineAt, now: now)
         }
+        if let written { return written }
         var record = journalRecord(.reopen, at: now, incident: incident)
         record.auditKind = auditKind
         record.actor = actor
@@ -194,14 +183,10 @@ extension Store {
     public func appendAudit(kind: String, incidentId: Int64?, actor: AuditActor?, detail: [String: String]) throws {
         let now = clock.now()
         let incident = incidentId.map(realIncident)
-        if mayWriteDirectly(referring: [incident]) {
-            do {
-                try appendAuditDirect(kind: kind, incidentId: incident, actor: actor, detail: detail, now: now)
-                return
-            } catch where Self.isStorageFailure(error) {
-                storageFailed(error, now: now)
-            }
+        let written = try writeDirectly(referring: [incident], now: now) {
+            try appendAuditDirect(kind: kind, incidentId: incident, actor: actor, detail: detail, now: now)
         }
+        if written != nil { return }
         var record = journalRecord(.audit, at: now, incident: incident)
         record.auditKind = kind
         record.actor = actor
