@@ -158,9 +158,10 @@ extension EngineIntegration {
         let daemon = try await harness.makeDaemon()
         defer { Task { try? await daemon.shutdown() } }
         try await harness.seed(perVenue: 40, store: daemon.store, venues: [Self.spec("binance")])
-        // The first fan-out step's intents (4 batches) cannot be written: nothing is sent, and each batch comes
-        // back once, so the machine's count of requests in flight returns to zero.
-        daemon.store.faults.failWrites(of: "recordIntents", times: 1, as: .refused)
+        // The first fan-out step's intents (4 batches) cannot be written — neither with the incident (the trip's
+        // one commit, rolled back: the incident is opened alone) nor on their own: nothing is sent, and each batch
+        // comes back once, so the machine's count of requests in flight returns to zero.
+        daemon.store.faults.failWrites(of: "recordIntents", times: 2, as: .refused)
         let incident = await daemon.engine.trip(scope: Scope(venue: "binance"), reason: "intent fault", actor: "tests")
         #expect(await daemon.engine.waitForIncident(incident) == .flat)
         #expect(await harness.sim.orders(exchange: "binance", market: nil, status: "open").isEmpty)

@@ -81,13 +81,20 @@ actor IncidentExecutor {
     private var recordChain: Task<Void, Never>?
     private var pendingRecords = 0
     private var deferredEnding: Ending?
+    /// The machine's opening actions when the trip started it already (nil: `run` starts it).
+    private var opening: [IncidentStateMachine.Action]?
+    /// Per venue, opening batch-cancel steps whose intents the trip committed with the incident: sent as they are.
+    private var recordedSteps: [String: [[RecordedRequest]]]
 
-    init(incident: IncidentRecord, scope: TripScope, machine: IncidentStateMachine, store: Store, clients: [String: any VenueClient], venues: [VenueDescriptor],
+    init(incident: IncidentRecord, scope: TripScope, machine: IncidentStateMachine,
+         opening: (actions: [IncidentStateMachine.Action], recorded: [String: [[RecordedRequest]]])? = nil, store: Store, clients: [String: any VenueClient], venues: [VenueDescriptor],
          limits: VenueRateLimits, clock: any Clock<Duration>, policy: RetryPolicy, progress: IncidentProgress, crashPoint: CrashPoint,
          metrics: KillSwitchMetrics? = nil, logger: Logger) {
         self.incident = incident
         self.scope = scope
         self.machine = machine
+        self.opening = opening?.actions
+        self.recordedSteps = opening?.recorded ?? [:]
         self.store = store
         self.clients = clients
         self.venues = Dictionary(venues.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
@@ -157,7 +164,9 @@ actor IncidentExecutor {
                     return Task.isCancelled ? nil : .deadline
                 }
             }
-            var finished = await perform(slowestVenueFirst(machine.start()), into: &group)
+            let opening = self.opening ?? machine.start()
+            self.opening = nil
+            var finished = await perform(slowestVenueFirst(opening), into: &group)
             while finished == nil, !stop.isSet, let completion = await group.next() {
                 guard let completion else { continue }
                 if case .stopped = completion { break }
@@ -210,7 +219,7 @@ actor IncidentExecutor {
 
     /// Cancel attempts so far per order (sent orders have at least 1: the machine counts them before sending).
     private func attempts(_ venueId: String, _ targets: [CancelTarget]) -> [Int64: Int] {
-        Dictionary(targets.map { ($0.orderId, machine.venues[venueId]?.attempts(of: $0.orderId) ?? 0) }, uniquingKeysWith: { a, _ in a })
+        machine.attempts(venueId, targets)
     }
 
     private func handle(_ completion: Completion) -> [IncidentStateMachine.Action] {
@@ -322,6 +331,12 @@ actor IncidentExecutor {
         let metrics = self.metrics, stop = self.stop
         switch action {
         case .send(let batches):
+            if let recorded = recordedSteps[venueId]?.first {
+                // Its intents were committed with the incident.
+                recordedSteps[venueId]?.removeFirst()
+                startSends(recorded, venueId: venueId, into: &group)
+                return
+            }
             let planned = batches.map { batch in (batch: batch, attempts: attempts(venueId, batch.targets)) }
             group.addTask {
                 // Intent before action: every intent of this step in one commit, before any request is sent.

@@ -22,6 +22,8 @@ public actor TripEngine {
     let crashPoint: CrashPoint
     let events: DaemonEventBus
     let metrics: KillSwitchMetrics?
+    /// Decides each fan-out's setup without I/O (a trip decides it inside the transaction that opens the incident).
+    let planner: FanOutPlanner
     /// Every incident this process knows to be latched (its scope tripped): the gate's answer.
     private var latched: [Int64: IncidentRecord] = [:]
     /// Each incident's cancelling, one explicit state.
@@ -45,6 +47,7 @@ public actor TripEngine {
         self.venues = venues
         self.logger = logger
         self.crashPoint = CrashPoint(environment: environment)
+        self.planner = FanOutPlanner(venues: venues, settings: settings, workable: Set(clients.keys), limits: limits)
         for incident in try await store.latchedIncidents() { latched[incident.id] = incident }
     }
 
@@ -183,11 +186,26 @@ public actor TripEngine {
     @discardableResult
     public func trip(scope: Scope, reason: String, actor: AuditActor?, ruleId: String? = nil) async -> Int64 {
         let incident: IncidentRecord
-        var open: [StoredOrder]?
+        var opening: FanOutOpening?
         do {
-            // One hop to the store for the incident and the scope's open orders: the deadline-to-first-cancel path.
-            (incident, open) = try await store.createIncident(scope: scope, ruleId: ruleId, actor: actor, reason: reason, deadlineAt: freshDeadline(),
-                                                              readingOpen: OrderFilter(scope: scope, openOnly: true))
+            // One commit for the incident, its `trip` event and the first batch cancels' intents, decided from the
+            // scope's open orders read in the same transaction: the deadline-to-first-cancel path.
+            let planner = self.planner, shadow = self.shadow
+            let opened = try await store.createIncident(scope: scope, ruleId: ruleId, actor: actor, reason: reason, deadlineAt: freshDeadline(),
+                                                        readingOpen: OrderFilter(scope: scope, openOnly: true)) { incident, open in
+                // Shadow mode lists and plans on its own, and records nothing as if sent.
+                shadow ? (nil, []) : planner.opening(incident, open: open ?? [])
+            }
+            incident = opened.incident
+            opening = opened.plan
+            if let ids = opened.intentIds, var started = opening {
+                started.recorded = started.recordedRequests(ids)
+                for _ in ids.joined() { crashPoint.intentCommitted() }
+                opening = started
+            } else if opened.open == nil {
+                // The orders could not be read: the listings find them.
+                opening = nil
+            }
         } catch {
             // Not a storage failure (the store journals those): still latch and cancel, from memory.
             logger.critical("the incident could not be recorded; tripping from memory", metadata: ["error": "\(error)"])
@@ -201,8 +219,17 @@ public actor TripEngine {
             "incident": "\(incident.id)", "scope": "\(scope)", "reason": "\(reason)", "by": "\(actor?.description ?? ruleId ?? "-")",
         ])
         // A shadow trip pages nobody: no `.tripped` event.
-        await start(incident, kind: .first, resume: nil, announce: !shadow, open: open)
+        await start(incident, kind: .first, resume: nil, announce: !shadow, open: opening == nil ? nil : [], opening: opening)
         return incident.id
+    }
+
+    /// A trip's opening intents, committed with the incident, whose fan-out never started (re-armed first): each
+    /// says it was not sent.
+    private func recordNeverSent(_ opening: FanOutOpening?, incidentId: Int64) async {
+        for request in (opening?.recorded ?? [:]).values.joined().joined() {
+            _ = try? await store.recordAnswer(incidentId: incidentId, intentId: request.intentId, httpStatus: nil, venueCode: nil, rawBody: "", latencyNanoseconds: 0,
+                                              transportError: "not sent: scope re-armed", outcomes: [], attempts: request.attempts)
+        }
     }
 
     /// Provisional ids whose incident has been written to the database, and its real id.
@@ -547,7 +574,9 @@ public actor TripEngine {
     /// before its end can be published (an incident with nothing to do ends at once) — webhooks must never
     /// hear of an end before its trip.
     /// - Parameter open: the scope's open orders when the caller has just read them (a trip); nil reads them here.
-    private func start(_ incident: IncidentRecord, kind: FanOutKind, resume: IncidentResumeState?, announce: Bool = false, open preloaded: [StoredOrder]? = nil) async {
+    /// - Parameter opening: the fan-out as the trip decided and started it with the incident's commit.
+    private func start(_ incident: IncidentRecord, kind: FanOutKind, resume: IncidentResumeState?, announce: Bool = false, open preloaded: [StoredOrder]? = nil,
+                       opening: FanOutOpening? = nil) async {
         if shadow {
             await recordShadowPlan(incident)
             return
@@ -556,41 +585,19 @@ public actor TripEngine {
         if case .starting(let existing)? = runs[incident.id] { waiters = existing } else { waiters = [] }
         runs[incident.id] = .starting(waiters: waiters)
         var open: [StoredOrder] = preloaded ?? []
-        if preloaded == nil {
+        if preloaded == nil && opening == nil {
             do {
                 open = try await store.orders(OrderFilter(scope: incident.scope, openOnly: true))
             } catch {
                 logger.error("could not read the tripped scope's orders; the venues' listings will find them", metadata: ["incident": "\(incident.id)", "error": "\(error)"])
             }
         }
-        // Keep rules: kept orders are outside the scope, unless their notional is over the entry's cap.
-        let kept = KeptOrders(scope: incident.scope, venues: venues, open: open)
+        let setup = opening?.setup ?? planner.setup(incident, open: open, kind: kind, resume: resume)
+        let (kept, scope, plans) = (setup.kept, setup.scope, setup.plans)
         keepVoided[incident.id] = kept.voided
-        let scope = tripScope(incident)
-        let inScope = scope.venues(in: venues)
-        open = open.filter { order in inScope.first { $0.id == order.venueId }.map { scope.contains($0, symbol: order.symbol, clientOrderId: order.clientOrderId) } ?? false }
-        let rejected = Set((resume?.terminal ?? [:]).filter { $0.value == .rejected }.keys)
-        let listingFailuresAllowed: Int? = if case .keepTrying = kind { 1 } else { nil }
-        var machines: [VenueCancelStateMachine] = []
-        var plans: [(venue: VenueDescriptor, choice: CancelStrategyChoice)] = []
-        for venue in inScope {
-            let orders = open.filter { $0.venueId == venue.id }.map { PlannedOrder(target: $0.cancelTarget.usable(by: venue.kind), notional: Self.notionalEstimate($0, venue: venue)) }
-            let unavailable: String? = clients[venue.id] != nil ? nil
-                : venue.enabled ? "no venue client (no credentials)" : "disabled in the configuration (enabled = false)"
-            let wholesale = WholesaleCancel.check(venue, among: venues, scope: scope)
-            // A resumed fan-out goes by id: its requests already sent are verified first, not covered again.
-            let choice = resume == nil && unavailable == nil
-                ? choosePlan(venue, scope: scope, wholesale: wholesale, orders: orders) : CancelStrategyChoice(plan: .byId, reason: unavailable ?? "resumed: by id")
-            if case .first = kind { plans.append((venue, choice)) }
-            machines.append(VenueCancelStateMachine(
-                venueId: venue.id, kind: venue.kind, symbolScope: incident.scope.symbol, escalateAfter: settings.escalateAfter, orders: orders,
-                previousAttempts: resume?.attempts ?? [:], mustVerify: resume?.unanswered ?? [], rejected: rejected, unavailable: unavailable,
-                listingFailuresAllowed: listingFailuresAllowed, wholesale: wholesale, plan: choice.plan,
-                verifyListingMaySettle: (venue.strategy ?? settings.strategy) == .auto
-            ))
-        }
         // Re-armed while the orders loaded: nothing starts.
         guard latched[incident.id] != nil || runningRecords[incident.id] != nil else {
+            await recordNeverSent(opening, incidentId: incident.id)
             let waiting = startingWaiters(incident.id)
             setEnded(incident.id, EndedIncident(outcome: nil, endedAt: WallClock.system.now(), remaining: 0, progress: nil))
             for waiter in waiting { waiter.resume() }
@@ -600,7 +607,7 @@ public actor TripEngine {
         if case .keepTrying = kind { running.deadlineAt = freshDeadline() }
         let progress = IncidentProgress()
         let executor = IncidentExecutor(
-            incident: running, scope: scope, machine: IncidentStateMachine(incidentId: incident.id, venues: machines), store: store, clients: clients, venues: venues,
+            incident: running, scope: scope, machine: setup.machine, opening: opening.map { ($0.actions, $0.recorded ?? [:]) }, store: store, clients: clients, venues: venues,
             limits: limits, clock: clock, policy: RetryPolicy(initial: settings.retryInitial, maximum: settings.retryMax), progress: progress,
             crashPoint: crashPoint, metrics: metrics, logger: logger
         )
@@ -783,7 +790,7 @@ extension TripEngine {
                 }
             }
             // The plan a live trip would follow (auto's choice included), recorded as it would be.
-            let choice = choosePlan(venue, scope: scope, wholesale: WholesaleCancel.check(venue, among: venues, scope: scope),
+            let choice = planner.choosePlan(venue, scope: scope, wholesale: WholesaleCancel.check(venue, among: venues, scope: scope),
                                     orders: orders.map { PlannedOrder(target: $0) })
             await recordPlans([(venue, choice)], incidentId: incident.id)
             var wholesale: [(attempt: Int, symbol: String?, targets: [CancelTarget])] = []

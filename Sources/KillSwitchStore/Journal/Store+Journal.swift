@@ -75,12 +75,34 @@ extension Store {
                               deadlineAt: deadlineAt, endedAt: nil, summary: nil, rearmedAt: nil, rearmedBy: nil, rearmReason: nil, rearmForced: false)
     }
 
-    /// `createIncident`, then the open orders of `filter` read in the same call: the trip path's two first
-    /// store steps in one trip to the store's thread (the read is nil when it failed; the caller lists instead).
-    public func createIncident(scope: Scope, ruleId: String?, actor: AuditActor?, reason: String, deadlineAt: Int64?,
-                               readingOpen filter: OrderFilter) throws -> (incident: IncidentRecord, open: [StoredOrder]?) {
+    /// The trip path in one commit: the incident and its `trip` event, the open orders of `filter` read in the
+    /// same transaction (nil when the read failed: the caller lists instead), and the intents of the first
+    /// requests `plan` decides from them — so the first cancel waits on one transaction, not two.
+    ///
+    /// `intentIds` (one array per `PlannedIntents`, in order) is nil when the intents were not written with the
+    /// incident — the database refused them, or cannot write and the incident went to the journal: the caller
+    /// then records them as every later step is (`recordIntents`). `plan` may run twice; it must be pure.
+    public func createIncident<Plan: Sendable>(scope: Scope, ruleId: String?, actor: AuditActor?, reason: String, deadlineAt: Int64?, readingOpen filter: OrderFilter,
+                                               plan: @Sendable (IncidentRecord, [StoredOrder]?) -> (Plan, [PlannedIntents]))
+        throws -> (incident: IncidentRecord, open: [StoredOrder]?, plan: Plan, intentIds: [[Int64]]?) {
+        let now = clock.now()
+        do {
+            let written = try writeDirectly(referring: [], now: now) {
+                try write { _ in
+                    let incident = try createIncidentDirect(scope: scope, ruleId: ruleId, actor: actor, reason: reason, deadlineAt: deadlineAt, now: now)
+                    let open = try? orders(filter)
+                    let (decided, intents) = plan(incident, open)
+                    let ids = try intents.map { try recordIntentsDirect(incidentId: incident.id, venueId: $0.venueId, kind: $0.kind, requests: $0.requests, now: now) }
+                    return (incident, open, decided, Optional(ids))
+                }
+            }
+            if let written { return written }
+        } catch where !Self.isStorageFailure(error) {
+            // The intents (or the incident) were refused: the incident is opened alone below.
+        }
         let incident = try createIncident(scope: scope, ruleId: ruleId, actor: actor, reason: reason, deadlineAt: deadlineAt)
-        return (incident, try? orders(filter))
+        let open = try? orders(filter)
+        return (incident, open, plan(incident, open).0, nil)
     }
 
     /// Writes the intents of several requests (one fan-out step of a venue) in one commit, before any of them
@@ -183,7 +205,7 @@ extension Store {
     public func appendAudit(kind: String, incidentId: Int64?, actor: AuditActor?, detail: [String: String]) throws {
         let now = clock.now()
         let incident = incidentId.map(realIncident)
-        let written = try writeDirectly(referring: [incident], now: now) {
+        let written: Void? = try writeDirectly(referring: [incident], now: now) {
             try appendAuditDirect(kind: kind, incidentId: incident, actor: actor, detail: detail, now: now)
         }
         if written != nil { return }

@@ -1,0 +1,113 @@
+import Foundation
+import KillSwitchConfig
+import KillSwitchCore
+import KillSwitchStore
+
+/// What a fan-out starts from: what keep rules protect, the scope every listing uses, each venue's machine and
+/// the plan it follows.
+struct FanOutSetup: Sendable {
+    var kept: KeptOrders
+    var scope: TripScope
+    var machine: IncidentStateMachine
+    /// Per venue entry of a first fan-out, the strategy chosen and why (the audit's `cancel-strategy`).
+    var plans: [(venue: VenueDescriptor, choice: CancelStrategyChoice)]
+}
+
+/// A trip's fan-out already started inside the transaction that opened the incident: the machine's opening
+/// actions, and the first batch cancels' intents committed with the incident (one commit between the
+/// deadline and the first cancel on the wire).
+struct FanOutOpening: Sendable {
+    var setup: FanOutSetup
+    var actions: [IncidentStateMachine.Action]
+    /// Per venue, its opening batch-cancel steps (in order) whose intents are committed; nil when they could
+    /// not be written with the incident (the executor records them itself, as for every later step).
+    var recorded: [String: [[IncidentExecutor.RecordedRequest]]]?
+
+    /// The opening batch cancels, each with its committed intent's id (`ids`: per `.send` action, in order).
+    func recordedRequests(_ ids: [[Int64]]) -> [String: [[IncidentExecutor.RecordedRequest]]] {
+        let sends = actions.compactMap { action -> (String, [CancelBatch])? in
+            guard case .venue(let venueId, .send(let batches)) = action else { return nil }
+            return (venueId, batches)
+        }
+        var out: [String: [[IncidentExecutor.RecordedRequest]]] = [:]
+        for ((venueId, batches), ids) in zip(sends, ids) {
+            out[venueId, default: []].append(zip(batches, ids).map { batch, id in
+                IncidentExecutor.RecordedRequest(batch: batch, attempts: setup.machine.attempts(venueId, batch.targets), intentId: id)
+            })
+        }
+        return out
+    }
+}
+
+/// Decides a fan-out's setup from the incident and the scope's open orders, without I/O — so a trip can decide it
+/// inside the store's transaction that opens the incident.
+struct FanOutPlanner: Sendable {
+    let venues: [VenueDescriptor]
+    let settings: EngineSettings
+    /// Venue entries that have a client (keys); the others in scope make the fan-out `incomplete`.
+    let workable: Set<String>
+    let limits: VenueRateLimits
+
+    func setup(_ incident: IncidentRecord, open stored: [StoredOrder], kind: FanOutKind, resume: IncidentResumeState?) -> FanOutSetup {
+        // Keep rules: kept orders are outside the scope, unless their notional is over the entry's cap.
+        let kept = KeptOrders(scope: incident.scope, venues: venues, open: stored)
+        let scope = TripScope(incident.scope, keepVoided: kept.voided)
+        let inScope = scope.venues(in: venues)
+        let open = stored.filter { order in
+            inScope.first { $0.id == order.venueId }.map { scope.contains($0, symbol: order.symbol, clientOrderId: order.clientOrderId) } ?? false
+        }
+        let rejected = Set((resume?.terminal ?? [:]).filter { $0.value == .rejected }.keys)
+        let listingFailuresAllowed: Int? = if case .keepTrying = kind { 1 } else { nil }
+        var machines: [VenueCancelStateMachine] = []
+        var plans: [(venue: VenueDescriptor, choice: CancelStrategyChoice)] = []
+        for venue in inScope {
+            let orders = open.filter { $0.venueId == venue.id }.map { PlannedOrder(target: $0.cancelTarget.usable(by: venue.kind), notional: TripEngine.notionalEstimate($0, venue: venue)) }
+            let unavailable: String? = workable.contains(venue.id) ? nil
+                : venue.enabled ? "no venue client (no credentials)" : "disabled in the configuration (enabled = false)"
+            let wholesale = WholesaleCancel.check(venue, among: venues, scope: scope)
+            // A resumed fan-out goes by id: its requests already sent are verified first, not covered again.
+            let choice = resume == nil && unavailable == nil
+                ? choosePlan(venue, scope: scope, wholesale: wholesale, orders: orders) : CancelStrategyChoice(plan: .byId, reason: unavailable ?? "resumed: by id")
+            if case .first = kind { plans.append((venue, choice)) }
+            machines.append(VenueCancelStateMachine(
+                venueId: venue.id, kind: venue.kind, symbolScope: incident.scope.symbol, escalateAfter: settings.escalateAfter, orders: orders,
+                previousAttempts: resume?.attempts ?? [:], mustVerify: resume?.unanswered ?? [], rejected: rejected, unavailable: unavailable,
+                listingFailuresAllowed: listingFailuresAllowed, wholesale: wholesale, plan: choice.plan,
+                verifyListingMaySettle: (venue.strategy ?? settings.strategy) == .auto
+            ))
+        }
+        return FanOutSetup(kept: kept, scope: scope, machine: IncidentStateMachine(incidentId: incident.id, venues: machines), plans: plans)
+    }
+
+    /// A trip's setup, started: the opening actions and the intents of the batch cancels among them.
+    func opening(_ incident: IncidentRecord, open: [StoredOrder]) -> (opening: FanOutOpening, intents: [PlannedIntents]) {
+        var setup = setup(incident, open: open, kind: .first, resume: nil)
+        let actions = setup.machine.start()
+        let intents = actions.compactMap { action -> PlannedIntents? in
+            guard case .venue(let venueId, .send(let batches)) = action else { return nil }
+            return PlannedIntents(venueId: venueId, kind: "batch-cancel", requests: batches.map { batch in
+                (setup.machine.attempts(venueId, batch.targets).values.max() ?? 1, batch.symbol, batch.targets)
+            })
+        }
+        return (FanOutOpening(setup: setup, actions: actions, recorded: nil), intents)
+    }
+
+    /// The entry's plan for this fan-out: its strategy (the entry's own, else `[engine] strategy`), the one
+    /// eligibility check, and `auto`'s comparison at the venue's limits as this process holds them.
+    func choosePlan(_ venue: VenueDescriptor, scope: TripScope, wholesale: WholesaleCancel, orders: [PlannedOrder]) -> CancelStrategyChoice {
+        let limits = self.limits
+        return CancelStrategyChoice.choose(strategy: venue.strategy ?? settings.strategy, kind: venue.kind, wholesale: wholesale,
+                                           scopeSymbol: scope.symbol(for: venue.kind), orders: orders) { operation, requests in
+            limits.plan(venueId: venue.id, operation: operation).draws.map { draw in
+                max(0, Double(requests * draw.cost - draw.bucket.usableCapacity)) / max(draw.bucket.refillPerSecond, .leastNonzeroMagnitude)
+            }.max() ?? 0
+        }
+    }
+}
+
+extension IncidentStateMachine {
+    /// Cancel attempts so far per order (sent orders have at least 1: the machine counts them before sending).
+    func attempts(_ venueId: String, _ targets: [CancelTarget]) -> [Int64: Int] {
+        Dictionary(targets.map { ($0.orderId, venues[venueId]?.attempts(of: $0.orderId) ?? 0) }, uniquingKeysWith: { a, _ in a })
+    }
+}
