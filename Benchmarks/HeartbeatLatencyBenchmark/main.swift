@@ -42,6 +42,7 @@ func percentile(_ values: [Double], _ p: Double) -> Double {
     return sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * p).rounded()))]
 }
 
+let tripEvents = daemon.events.subscribe()
 var latencies: [Double] = []
 var commits: [Double] = []
 var lastIncident: Int64?
@@ -59,13 +60,14 @@ for round in 0..<rounds {
     let beforeHeartbeat = wallMs()
     try await daemon.heartbeat(source: "bot")
     let deadline = beforeHeartbeat + Double(timeoutMs)
-    // Wait for the trip this silence causes.
+    // Wait for the trip this silence causes: told by the daemon's event bus, so nothing polls the engine while
+    // it trips.
     var incident: Int64?
-    while incident == nil {
-        incident = await daemon.engine.latchedIncidents.first?.id
-        if incident == nil { try await Task.sleep(for: .milliseconds(2)) }
+    for await event in tripEvents {
+        if case .tripped(let record) = event { incident = record.id; break }
     }
-    _ = await daemon.engine.waitForIncident(incident!)
+    guard let incident else { fatalError("the daemon's event bus ended") }
+    _ = await daemon.engine.waitForIncident(incident)
     lastIncident = incident
     let roundLog = await sim.requests(since: logStart)
     func arrival(_ entry: SimRequestLogEntry) -> Double { entry.receivedAtMicros.map { Double($0) / 1_000 } ?? Double(entry.receivedAtMs) }

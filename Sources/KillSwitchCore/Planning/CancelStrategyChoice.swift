@@ -76,5 +76,10 @@ public struct CancelStrategyChoice: Sendable, Hashable {
         return CancelStrategyChoice(plan: .byId, reason: "auto: by id is as fast or nearly (\(estimate))")
     }
 
-    static func format(_ seconds: Double) -> String { String(format: "%.3f", seconds) }
+    /// Seconds to the millisecond ("0.051"), without `String(format:)`: the choice is made on the trip's path.
+    static func format(_ seconds: Double) -> String {
+        let milliseconds = Int((max(0, seconds) * 1_000).rounded())
+        let fraction = String(milliseconds % 1_000)
+        return "\(milliseconds / 1_000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
+    }
 }

@@ -21,7 +21,9 @@ struct Timeline: Sendable {
         return Timeline(
             now: { epoch.duration(to: clock.now).nanoseconds },
             sleepUntil: { offset in
-                try await clock.sleep(until: epoch.advanced(by: .nanoseconds(offset)), tolerance: nil)
+                // Tolerance zero: without it Dispatch may wake a sleeper up to a tenth of its wait late (at least
+                // 1 ms) to coalesce it with other timers — 100 ms on a 1 s window, and a token unused meanwhile.
+                try await clock.sleep(until: epoch.advanced(by: .nanoseconds(offset)), tolerance: .zero)
             }
         )
     }

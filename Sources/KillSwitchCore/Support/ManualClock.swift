@@ -55,6 +55,8 @@ public final class ManualClock: Clock, Sendable {
         /// Sleep ids whose cancellation handler ran before the sleeper registered.
         var cancelledEarly: Set<UInt64> = []
         var sleeperWaiters: [SleeperWaiter] = []
+        /// The tolerance each sleep asked for, in order.
+        var tolerances: [Swift.Duration?] = []
 
         mutating func readyWaiters() -> [CheckedContinuation<Void, Never>] {
             var ready: [CheckedContinuation<Void, Never>] = []
@@ -82,12 +84,17 @@ public final class ManualClock: Clock, Sendable {
     /// How many sleepers are waiting now.
     public var sleeperCount: Int { state.withLock { $0.sleepers.count } }
 
+    /// The tolerance every sleep so far asked for, in order (nil: the system's default, which lets the OS wake
+    /// it late to coalesce timers).
+    public var sleepTolerances: [Swift.Duration?] { state.withLock { $0.tolerances } }
+
     /// The earliest deadline among waiting sleepers, if any.
     public var nextDeadline: Instant? { state.withLock { $0.sleepers.map(\.deadline).min() } }
 
     public func sleep(until deadline: Instant, tolerance: Swift.Duration? = nil) async throws {
         let id = state.withLock { s -> UInt64 in
             s.nextId += 1
+            s.tolerances.append(tolerance)
             return s.nextId
         }
         // A cancellation that raced with a normal resume leaves a mark behind; clear it when done.

@@ -99,7 +99,8 @@ actor CountdownRunner<C: Clock> where C.Duration == Duration {
             next = next.advanced(by: settings.refresh)
             // A tick that overran (a probe that did not answer) is followed at once by the next one.
             if next < clock.now { next = clock.now }
-            do { try await clock.sleep(until: next, tolerance: nil) } catch { return }
+            // Exact (tolerance zero): a refresh woken late by timer coalescing eats into the venue's countdown.
+            do { try await clock.sleep(until: next, tolerance: .zero) } catch { return }
         }
     }
 
@@ -107,7 +108,7 @@ actor CountdownRunner<C: Clock> where C.Duration == Duration {
     func pollOpenOrders() async {
         while !Task.isCancelled {
             if let counts = try? await environment.openCounts() { await applyOpenCounts(counts) }
-            do { try await clock.sleep(for: settings.refresh, tolerance: nil) } catch { return }
+            do { try await clock.sleep(for: settings.refresh, tolerance: .zero) } catch { return }
         }
     }
 

@@ -160,7 +160,7 @@ actor IncidentExecutor {
                 let wait = Duration.milliseconds(max(0, deadline - WallClock.system.now()))
                 let clock = self.clock
                 group.addTask {
-                    try? await clock.sleep(for: wait)
+                    try? await clock.sleep(for: wait, tolerance: .zero)
                     return Task.isCancelled ? nil : .deadline
                 }
             }
@@ -377,13 +377,14 @@ actor IncidentExecutor {
         case .scheduleRetry(let attempt):
             let delay = policy.delay(attempt: attempt, unit: Double.random(in: 0..<1))
             group.addTask {
-                do { try await clock.sleep(for: delay) } catch { return nil }
+                // Exact (tolerance zero), as every wait on the cancel path: no timer coalescing.
+                do { try await clock.sleep(for: delay, tolerance: .zero) } catch { return nil }
                 return .retryDue(venueId: venueId)
             }
         case .scheduleVerify(let attempt):
             let delay = policy.delay(attempt: attempt, unit: Double.random(in: 0..<1))
             group.addTask {
-                do { try await clock.sleep(for: delay) } catch { return nil }
+                do { try await clock.sleep(for: delay, tolerance: .zero) } catch { return nil }
                 return .verifyDue(venueId: venueId)
             }
         case .recordVerified:

@@ -215,11 +215,12 @@ public actor TripEngine {
             nextProvisionalId -= 1
         }
         latched[incident.id] = incident
+        // A shadow trip pages nobody: no `.tripped` event. Logged once the fan-out is under way: not on the path
+        // to the first cancel.
+        await start(incident, kind: .first, resume: nil, announce: !shadow, open: opening == nil ? nil : [], opening: opening)
         logger.log(level: shadow ? .warning : .critical, shadow ? "TRIPPED (shadow mode: nothing will be cancelled)" : "TRIPPED", metadata: [
             "incident": "\(incident.id)", "scope": "\(scope)", "reason": "\(reason)", "by": "\(actor?.description ?? ruleId ?? "-")",
         ])
-        // A shadow trip pages nobody: no `.tripped` event.
-        await start(incident, kind: .first, resume: nil, announce: !shadow, open: opening == nil ? nil : [], opening: opening)
         return incident.id
     }
 

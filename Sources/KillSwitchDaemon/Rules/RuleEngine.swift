@@ -385,11 +385,11 @@ public actor RuleEngine<C: Clock> where C.Duration == Duration {
         let latch = Latch(ruleId: rule.id, scope: scope)
         guard firedRules[latch] == nil else { return }
         firedRules[latch] = 0
-        logger.critical("rule fired", metadata: ["rule": "\(rule.id)", "reason": "\(evaluation.reason)", "scope": "\(scope)"])
-        // The trip always latches (in memory first when the store cannot write), so the latch stays set.
-        if let incident = await trip(scope, evaluation.reason, rule.id) {
-            firedRules[latch] = incident
-        }
+        // The trip always latches (in memory first when the store cannot write), so the latch stays set. Logged
+        // after it: the first cancels are on their way by then.
+        let incident = await trip(scope, evaluation.reason, rule.id)
+        if let incident { firedRules[latch] = incident }
+        logger.critical("rule fired", metadata: ["rule": "\(rule.id)", "reason": "\(evaluation.reason)", "scope": "\(scope)", "incident": "\(incident.map(String.init) ?? "-")"])
     }
 
     /// One timer per heartbeat or stale-feed rule, set for its current deadline; data that moves the deadline
@@ -401,7 +401,9 @@ public actor RuleEngine<C: Clock> where C.Duration == Duration {
         timers[id] = Task { [weak self] in
             while !Task.isCancelled {
                 guard let self, let deadline = await self.deadline(id) else { return }
-                do { try await clock.sleep(until: deadline, tolerance: nil) } catch { return }
+                // Tolerance zero: by default Dispatch may fire a timer a tenth of its wait late (at least 1 ms) to
+                // coalesce it with others — a dead-man's switch with a 10 s timeout could trip a second late.
+                do { try await clock.sleep(until: deadline, tolerance: .zero) } catch { return }
                 if await self.timerExpired(id) { return }
             }
         }

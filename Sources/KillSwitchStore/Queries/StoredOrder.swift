@@ -68,7 +68,9 @@ enum OrderQueries {
         ((try? db.scalarInt("SELECT count(*) FROM pragma_table_info('orders') WHERE name = 'origin'")) ?? 0) > 0
     }
 
-    static func orders(_ db: SQLiteConnection, _ filter: OrderFilter) throws -> [StoredOrder] {
+    /// - Parameter migrated: the database is the store's own, migrated to the current schema (it has `origin`,
+    ///   and its statements are worth keeping prepared: the trip reads the scope's open orders with this).
+    static func orders(_ db: SQLiteConnection, _ filter: OrderFilter, migrated: Bool = false) throws -> [StoredOrder] {
         var clauses = ["merged_into IS NULL"]
         var values: [SQLiteValue] = []
         if filter.openOnly { clauses.append("status IN ('new', 'acknowledged', 'partiallyFilled')") }
@@ -76,9 +78,11 @@ enum OrderQueries {
         if let account = filter.scope.account { clauses.append("account = ?"); values.append(.text(account)) }
         // Symbols compare without regard to case, as `Scope.contains` does (each venue writes one case).
         if let symbol = filter.scope.symbol { clauses.append("symbol = ? COLLATE NOCASE"); values.append(.text(symbol)) }
-        var sql = "SELECT \(columns(origin: hasOrigin(db))) FROM orders WHERE \(clauses.joined(separator: " AND ")) ORDER BY venue_id, account, symbol, id"
+        var sql = "SELECT \(columns(origin: migrated || hasOrigin(db))) FROM orders WHERE \(clauses.joined(separator: " AND ")) ORDER BY venue_id, account, symbol, id"
         if let limit = filter.limit { sql += " LIMIT \(limit)" }
-        let statement = try db.prepare(sql).bind(values)
+        // A handful of shapes without a limit: kept prepared; a limit makes each text new.
+        let statement = try (migrated && filter.limit == nil ? db.cached(sql) : db.prepare(sql)).bind(values)
+        defer { statement.reset() }
         var out: [StoredOrder] = []
         while try statement.step() { out.append(read(statement)) }
         return out
@@ -96,7 +100,7 @@ enum OrderQueries {
 
 extension Store {
     public func orders(_ filter: OrderFilter) throws -> [StoredOrder] {
-        try OrderQueries.orders(db, filter)
+        try OrderQueries.orders(db, filter, migrated: true)
     }
 
     /// Several orders by id in one query (those that exist, in id order).
