@@ -182,9 +182,11 @@ public struct VenueCancelStateMachine: Sendable {
         }
         guard case .cancelAll(let reach) = plan else { return advance() }
         // The plan's cancel-all takes every queued order it covers; the others go by id at once.
-        for (id, tracked) in orders where tracked.state == .queued && reach.covers(tracked.order.target.symbol, kind: kind) {
-            orders[id]?.state = .awaitingCancelAll
-            orders[id]?.viaWholesale = true
+        let kind = self.kind
+        updateEachTracked { _, tracked in
+            guard tracked.state == .queued && reach.covers(tracked.order.target.symbol, kind: kind) else { return }
+            tracked.state = .awaitingCancelAll
+            tracked.viaWholesale = true
         }
         var actions: [Action] = []
         switch reach {
@@ -210,23 +212,25 @@ public struct VenueCancelStateMachine: Sendable {
         }
         guard phase != .finished else { return [] }
         var toVerify = false
-        for (id, tracked) in orders where tracked.state == .awaitingCancelAll && tracked.viaWholesale
-            && (symbol == nil || kind.canonicalSymbol(tracked.order.target.symbol) == symbol) {
+        let kind = self.kind
+        updateEachTracked { _, tracked in
+            guard tracked.state == .awaitingCancelAll && tracked.viaWholesale
+                && (symbol == nil || kind.canonicalSymbol(tracked.order.target.symbol) == symbol) else { return }
             switch outcome {
             case .cancelled, .alreadyClosed, .closedAfterCancelAll, .unknown:
-                orders[id]?.state = .needsVerify
-                orders[id]?.lastOutcome = outcome == .unknown ? .unknown : .cancelled
+                tracked.state = .needsVerify
+                tracked.lastOutcome = outcome == .unknown ? .unknown : .cancelled
                 toVerify = true
             case .pending:
                 // Submitted, worked through by the venue: listed after the policy's delay, not at once.
-                orders[id]?.state = .needsVerify
-                orders[id]?.lastOutcome = .pending
+                tracked.state = .needsVerify
+                tracked.lastOutcome = .pending
             case .rejected, .retryable, .rateLimited:
-                orders[id]?.state = .queued
-                orders[id]?.immediate = true
-                orders[id]?.viaWholesale = false
-                orders[id]?.lastOutcome = outcome
-                orders[id]?.lastReason = "cancel-all \(outcome.rawValue): \(reason ?? "no detail"); cancelling by id"
+                tracked.state = .queued
+                tracked.immediate = true
+                tracked.viaWholesale = false
+                tracked.lastOutcome = outcome
+                tracked.lastReason = "cancel-all \(outcome.rawValue): \(reason ?? "no detail"); cancelling by id"
             }
         }
         var actions: [Action] = []
@@ -323,14 +327,15 @@ public struct VenueCancelStateMachine: Sendable {
         var verified: [OrderCancelOutcome] = []
         // Orders we were unsure of: gone means done; still open means send again — by the listed ids, which
         // the venue just showed (a client id it no longer knows, or a bad id, is replaced by the venue's).
-        for (id, tracked) in orders where tracked.state == .needsVerify {
-            var updated = tracked
+        updateEachTracked { id, updated in
+            guard updated.state == .needsVerify else { return }
+            let tracked = updated
             if let listedOrder = openById[id] {
-                if listedOrder.isCancelling { continue }
+                if listedOrder.isCancelling { return }
                 if tracked.viaWholesale && tracked.lastOutcome == .pending && tracked.settleChecks < Self.cancelAllSettleChecks {
                     // The venue took the cancel-all as submitted and may still be working through it.
-                    orders[id]?.settleChecks += 1
-                    continue
+                    updated.settleChecks += 1
+                    return
                 }
                 updated.order.target = Self.refreshed(tracked.order.target, from: listedOrder.target)
                 updated.state = .queued
@@ -348,7 +353,6 @@ public struct VenueCancelStateMachine: Sendable {
                 updated.lastOutcome = kind
                 verified.append(OrderCancelOutcome(target: tracked.order.target, kind: kind, venueCode: nil, message: "verified: not in the venue's open orders"))
             }
-            orders[id] = updated
         }
         var actions: [Action] = verified.isEmpty ? [] : [.recordVerified(verified)]
         if purpose == .verify, verifyListingMaySettle, settledByThisListing(inScope) {
@@ -478,19 +482,30 @@ public struct VenueCancelStateMachine: Sendable {
     }
 
     /// Marks orders in flight and returns the batches for the queued orders that may go now.
+    /// Runs `body` on every tracked order in place. Writing `orders[id]` inside `for … in orders` would copy every
+    /// tracked order on the first write (the loop holds the storage): thousands per answer on a large venue.
+    private mutating func updateEachTracked(_ body: (Int64, inout Tracked) -> Void) {
+        var index = orders.startIndex
+        while index != orders.endIndex {
+            body(orders.keys[index], &orders.values[index])
+            orders.formIndex(after: &index)
+        }
+    }
+
     private mutating func takeQueued(includeRetries: Bool) -> [CancelBatch] {
         var ready: [PlannedOrder] = []
-        for (id, tracked) in orders where tracked.state == .queued && (includeRetries || tracked.attempts == 0 || tracked.immediate) {
+        updateEachTracked { _, tracked in
+            guard tracked.state == .queued && (includeRetries || tracked.attempts == 0 || tracked.immediate) else { return }
             guard !tracked.order.target.wireId.isEmpty else {
                 // No id a request can carry (the planner dropped a venue id the venue cannot take, and there is
                 // no client id): only a listing can show its real id, or that it is gone.
-                orders[id]?.state = .needsVerify
-                continue
+                tracked.state = .needsVerify
+                return
             }
             ready.append(tracked.order)
-            orders[id]?.state = .inFlight
-            orders[id]?.attempts += 1
-            orders[id]?.immediate = false
+            tracked.state = .inFlight
+            tracked.attempts += 1
+            tracked.immediate = false
         }
         guard !ready.isEmpty else { return [] }
         let batches = CancelPlanner.batches(venueId: venueId, kind: kind, orders: ready)

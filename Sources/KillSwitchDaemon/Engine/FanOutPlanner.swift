@@ -23,7 +23,8 @@ struct FanOutOpening: Sendable {
     /// not be written with the incident (the executor records them itself, as for every later step).
     var recorded: [String: [[IncidentExecutor.RecordedRequest]]]?
 
-    /// The opening batch cancels, each with its committed intent's id (`ids`: per `.send` action, in order).
+    /// The opening batch cancels, each with its committed intent's id (`ids`: per `.send` action, in order, as
+    /// many as were recorded).
     func recordedRequests(_ ids: [[Int64]]) -> [String: [[IncidentExecutor.RecordedRequest]]] {
         let sends = actions.compactMap { action -> (String, [CancelBatch])? in
             guard case .venue(let venueId, .send(let batches)) = action else { return nil }
@@ -79,17 +80,38 @@ struct FanOutPlanner: Sendable {
         return FanOutSetup(kept: kept, scope: scope, machine: IncidentStateMachine(incidentId: incident.id, venues: machines), plans: plans)
     }
 
-    /// A trip's setup, started: the opening actions and the intents of the batch cancels among them.
+    /// A trip's setup, started: the opening actions (slowest venue first) and the intents of the first batch-cancel
+    /// step among them — only the first: it goes in the incident's commit, and the other venues' steps are
+    /// recorded by the executor one commit each, while the first venue's requests are already on the wire (one
+    /// commit holding thousands of orders' intents would hold every venue back).
     func opening(_ incident: IncidentRecord, open: [StoredOrder]) -> (opening: FanOutOpening, intents: [PlannedIntents]) {
         var setup = setup(incident, open: open, kind: .first, resume: nil)
-        let actions = setup.machine.start()
-        let intents = actions.compactMap { action -> PlannedIntents? in
+        let actions = Self.slowestVenueFirst(setup.machine.start(), limits: limits)
+        let first = actions.lazy.compactMap { action -> PlannedIntents? in
             guard case .venue(let venueId, .send(let batches)) = action else { return nil }
             return PlannedIntents(venueId: venueId, kind: "batch-cancel", requests: batches.map { batch in
                 (setup.machine.attempts(venueId, batch.targets).values.max() ?? 1, batch.symbol, batch.targets)
             })
+        }.first
+        return (FanOutOpening(setup: setup, actions: actions, recorded: nil), first.map { [$0] } ?? [])
+    }
+
+    /// Orders the opening actions so the venue whose bucket will take longest to drain starts first: its first
+    /// requests then leave before the fast venues' hundreds compete for the CPU and the store, and the incident's
+    /// end — set by that venue — is not pushed back by work that was never on the critical path.
+    static func slowestVenueFirst(_ actions: [IncidentStateMachine.Action], limits: VenueRateLimits) -> [IncidentStateMachine.Action] {
+        func drainSeconds(_ action: IncidentStateMachine.Action) -> Double {
+            guard case .venue(let venueId, .send(let batches)) = action else { return 0 }
+            let plan = limits.plan(venueId: venueId, operation: .batchCancel)
+            return plan.draws.map { draw in
+                let needed = Double(batches.count * draw.cost - draw.bucket.usableCapacity)
+                return max(0, needed) / max(draw.bucket.refillPerSecond, .leastNonzeroMagnitude)
+            }.max() ?? 0
         }
-        return (FanOutOpening(setup: setup, actions: actions, recorded: nil), intents)
+        return actions.enumerated().sorted { a, b in
+            let (da, db) = (drainSeconds(a.element), drainSeconds(b.element))
+            return da != db ? da > db : a.offset < b.offset
+        }.map(\.element)
     }
 
     /// The entry's plan for this fan-out: its strategy (the entry's own, else `[engine] strategy`), the one

@@ -166,7 +166,7 @@ actor IncidentExecutor {
             }
             let opening = self.opening ?? machine.start()
             self.opening = nil
-            var finished = await perform(slowestVenueFirst(opening), into: &group)
+            var finished = await perform(FanOutPlanner.slowestVenueFirst(opening, limits: limits), into: &group)
             while finished == nil, !stop.isSet, let completion = await group.next() {
                 guard let completion else { continue }
                 if case .stopped = completion { break }
@@ -197,24 +197,6 @@ actor IncidentExecutor {
         done = true
         inboxSink.finish()
         return result
-    }
-
-    /// Orders the opening actions so the venue whose bucket will take longest to drain starts first: its
-    /// first requests then leave before the fast venues' hundreds compete for the CPU and the store, and the
-    /// incident's end — set by that venue — is not pushed back by work that was never on the critical path.
-    private func slowestVenueFirst(_ actions: [IncidentStateMachine.Action]) -> [IncidentStateMachine.Action] {
-        func drainSeconds(_ action: IncidentStateMachine.Action) -> Double {
-            guard case .venue(let venueId, .send(let batches)) = action else { return 0 }
-            let plan = limits.plan(venueId: venueId, operation: .batchCancel)
-            return plan.draws.map { draw in
-                let needed = Double(batches.count * draw.cost - draw.bucket.usableCapacity)
-                return max(0, needed) / max(draw.bucket.refillPerSecond, .leastNonzeroMagnitude)
-            }.max() ?? 0
-        }
-        return actions.enumerated().sorted { a, b in
-            let (da, db) = (drainSeconds(a.element), drainSeconds(b.element))
-            return da != db ? da > db : a.offset < b.offset
-        }.map(\.element)
     }
 
     /// Cancel attempts so far per order (sent orders have at least 1: the machine counts them before sending).

@@ -103,34 +103,43 @@ extension Store {
         }
     }
 
+    /// Outcome rows per multi-row INSERT: thousands of outcomes (a cancel-all's verification) go in a few dozen
+    /// statements, each value bound directly, instead of one statement and one bound array per row.
+    static let outcomeRowsPerInsert = 64
+
     private func insertOutcomes(_ db: SQLiteConnection, incidentId: Int64, intentId: Int64?, outcomes: [OrderCancelOutcome], attempts: [Int64: Int], now: Int64,
                                 verifying: Bool = false) throws {
-        let insert = try db.cached("""
-            INSERT INTO cancel_outcomes (intent_id, incident_id, order_id, attempt, outcome, venue_code, message, recorded_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        var closing: [(orderId: Int64, eventId: String)] = []
-        for outcome in outcomes {
-            let orderId = outcome.target.orderId
-            // An order with no row (a listed order whose row could not be written: `ListingAdoption.unrecorded`)
-            // has nothing to point at; its request and answer are still recorded whole.
-            guard orderId > 0 else { continue }
+        // An order with no row (a listed order whose row could not be written: `ListingAdoption.unrecorded`)
+        // has nothing to point at; its request and answer are still recorded whole.
+        let rows = outcomes.filter { $0.target.orderId > 0 }
+        let columns = "INSERT INTO cancel_outcomes (intent_id, incident_id, order_id, attempt, outcome, venue_code, message, recorded_at) VALUES "
+        var start = 0
+        while start < rows.count {
+            let chunk = rows[start..<min(rows.count, start + Self.outcomeRowsPerInsert)]
+            let insert = try db.cached(columns + Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", "))
+            var index: Int32 = 1
+            for outcome in chunk {
+                let orderId = outcome.target.orderId
+                insert.bind(index, intentId).bind(index + 1, incidentId).bind(index + 2, orderId).bind(index + 3, Int64(attempts[orderId] ?? 1))
+                    .bind(index + 4, outcome.kind.rawValue).bind(index + 5, outcome.venueCode).bind(index + 6, outcome.message).bind(index + 7, now)
+                index += 8
+            }
+            try insert.run()
             insert.reset()
-            try insert.bind([SQLiteValue(intentId), .integer(incidentId), .integer(orderId), .integer(Int64(attempts[orderId] ?? 1)),
-                             .text(outcome.kind.rawValue), SQLiteValue(outcome.venueCode), SQLiteValue(outcome.message), .integer(now)]).run()
+            start += chunk.count
+        }
+        var closing: [(orderId: Int64, eventId: String)] = []
+        for outcome in rows {
             // "Not found" for a client id can mean the venue forgot the id (Gate spot keeps a text id 30 minutes),
             // not that the order is gone: that is provisional until a listing confirms it (`recordVerified`).
             let provisional = outcome.kind == .alreadyClosed && outcome.target.usesClientId && intentId != nil && !verifying
             if (outcome.kind == .cancelled || outcome.kind == .alreadyClosed || outcome.kind == .closedAfterCancelAll) && !provisional {
-                closing.append((orderId, "ks:\(incidentId):\(intentId ?? 0):\(orderId):\(outcome.kind.rawValue)"))
+                closing.append((outcome.target.orderId, "ks:\(incidentId):\(intentId ?? 0):\(outcome.target.orderId):\(outcome.kind.rawValue)"))
             }
         }
         try closeOrders(db, closing, now: now)
     }
 
-    /// `closeOrder` for many orders at once: the same order events and status changes in three set-based
-    /// statements. A listing after a cancel-all settles thousands of orders in one write, on the one writer
-    /// every venue's fan-out shares; row by row that was ~25 µs an order.
     private func closeOrders(_ db: SQLiteConnection, _ closing: [(orderId: Int64, eventId: String)], now: Int64) throws {
         guard closing.count >= 16 else {
             for item in closing { try closeOrder(db, orderId: item.orderId, eventId: item.eventId, now: now) }
