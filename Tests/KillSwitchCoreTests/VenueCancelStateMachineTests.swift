@@ -167,6 +167,39 @@ import Testing
         #expect(result.flat && result.outcomeCounts[.closedAfterCancelAll] == 4)
     }
 
+    @Test func ordersTheCancelAllsAnswerNamesAreCancelledOnItsWordAndTheRestWaitForTheListing() {
+        var m = Self.planned(4)
+        _ = m.start()
+        // The answer names orders 1 and 3 (by venue order id): recorded now, against the cancel-all.
+        let actions = m.wholesaleAnswered(symbol: nil, kind: .cancelled, reason: nil, named: [Self.target(1).venueOrderId!, Self.target(3).venueOrderId!])
+        guard case .recordNamed(let named)? = actions.first else { Issue.record("got \(actions)"); return }
+        #expect(Set(named.map(\.target.orderId)) == [1, 3] && named.allSatisfy { $0.kind == .cancelled })
+        #expect(actions.contains(.list(.verify)), "2 and 4 are settled by a listing after it")
+        let end = m.listed(.verify, open: [])
+        guard case .recordVerified(let verified)? = end.first, case .finished(let result)? = end.last else { Issue.record("got \(end)"); return }
+        #expect(Set(verified.map(\.target.orderId)) == [2, 4] && verified.allSatisfy { $0.kind == .closedAfterCancelAll })
+        #expect(result.flat && result.outcomeCounts[.cancelled] == 2 && result.outcomeCounts[.closedAfterCancelAll] == 2)
+    }
+
+    @Test func aNamedOrderTheListingStillShowsIsCancelledById() {
+        var m = Self.planned(2)
+        _ = m.start()
+        let all = [Self.target(1).venueOrderId!, Self.target(2).venueOrderId!]
+        let actions = m.wholesaleAnswered(symbol: nil, kind: .cancelled, reason: nil, named: Set(all))
+        // Everything named: no verification to wait for, the listing that decides flat goes out at once.
+        #expect(actions.contains(.list(.final)))
+        // The venue's word was wrong about order 2: still listed, so it is cancelled by id, and flat waits.
+        let after = m.listed(.final, open: Self.listed([2], symbol: "A"))
+        #expect(!after.contains { if case .finished = $0 { true } else { false } })
+        #expect(m.isFinished == false)
+        // A named order is never taken on a refused cancel-all's word: its orders go by id.
+        var refused = Self.planned(2)
+        _ = refused.start()
+        let byId = refused.wholesaleAnswered(symbol: nil, kind: .retryable, reason: "busy", named: Set(all))
+        #expect(!byId.contains { if case .recordNamed = $0 { true } else { false } })
+        #expect(Self.sent(byId).flatMap(\.targets).count == 2)
+    }
+
     @Test func anOrderStillListedAfterTheCancelAllIsCancelledByIdAndFlatNeedsAnotherListing() {
         var m = Self.planned(3)
         _ = m.start()

@@ -72,4 +72,26 @@ struct ListingAndTimeParsingTests {
         let broken = adapter(.bitgetMix).classifySimple(VenueHTTPAnswer(status: 200, body: "{"), call: .cancelAll(symbol: "BTCUSDT"))
         #expect(broken.classification.kind == .unknown)
     }
+
+    /// The orders a cancel-all's answer names as cancelled: their outcome is the venue's word, recorded with the
+    /// answer. Only what the answer says was cancelled — a failed item, a futures order that finished otherwise
+    /// (filled first), an answer that lists nothing — is left to the listing after it.
+    @Test func cancelAllAnswersNameTheOrdersTheyCancelled() {
+        let spot = adapter(.gateSpot).classifySimple(VenueHTTPAnswer(status: 200, body: #"""
+            [{"id":"11","succeeded":true},{"id":"12","succeeded":false,"label":"ORDER_NOT_FOUND"},{"id":"13","succeeded":true}]
+            """#), call: .cancelAllOfEntry)
+        #expect(spot.classification.kind == .cancelled && spot.named == ["11", "13"])
+        let futures = adapter(.gateFutures).classifySimple(VenueHTTPAnswer(status: 200, body: #"""
+            [{"id":21,"status":"finished","finish_as":"cancelled"},{"id":22,"status":"finished","finish_as":"filled"},{"id":23,"status":"finished","finish_as":"cancelled"}]
+            """#), call: .cancelAllOfEntry)
+        #expect(futures.classification.kind == .cancelled && futures.named == ["21", "23"])
+        let bitget = adapter(.bitgetMix).classifySimple(VenueHTTPAnswer(status: 200, body: #"""
+            {"code":"00000","msg":"success","data":{"successList":[{"orderId":"31","clientOid":"a"},{"orderId":"32","clientOid":"b"}],"failureList":[{"orderId":"33","errorCode":"22001","errorMsg":"no order"}]}}
+            """#), call: .cancelAllOfEntry)
+        #expect(bitget.classification.kind == .cancelled && bitget.named == ["31", "32"])
+        let binance = adapter(.binanceCoinM).classifySimple(VenueHTTPAnswer(status: 200, body: #"{"code":200,"msg":"The operation of cancel all open order is done."}"#), call: .cancelAll(symbol: "BTCUSD_PERP"))
+        #expect(binance.named.isEmpty)
+        let refused = adapter(.gateSpot).classifySimple(VenueHTTPAnswer(status: 200, body: #"[{"id":"41","succeeded":true},{"id":"42","succeeded":false,"label":"CANCEL_FAIL"}]"#), call: .cancelAllOfEntry)
+        #expect(refused.classification.kind == .retryable && refused.named.isEmpty, "a refused answer names nothing: its orders go by id")
+    }
 }

@@ -46,6 +46,8 @@ public struct VenueCancelStateMachine: Sendable {
         case scheduleVerify(attempt: Int)
         /// Outcomes decided by a listing (absent after a cancel, or still open): record them.
         case recordVerified([OrderCancelOutcome])
+        /// Outcomes the plan's cancel-all answer named (the venue's own word): record them against that request.
+        case recordNamed([OrderCancelOutcome])
         case finished(VenueCancelResult)
     }
 
@@ -202,20 +204,29 @@ public struct VenueCancelStateMachine: Sendable {
         return actions + advance()
     }
 
-    /// The plan's cancel-all answered. Accepted (or unanswered): each order it covers waits for a listing made
-    /// after it — gone is `closedAfterCancelAll`, still listed is cancelled by id. Refused or throttled: its
-    /// orders go by id at once, so a refused cancel-all loses nothing.
-    public mutating func wholesaleAnswered(symbol: String?, kind outcome: CancelOutcomeKind, reason: String?) -> [Action] {
+    /// The plan's cancel-all answered. Accepted: each order the answer names (`named`, venue order ids) is
+    /// `cancelled` on the venue's word; every other order it covers waits for a listing made after it — gone is
+    /// `closedAfterCancelAll`, still listed is cancelled by id. A named order a later listing still shows is
+    /// cancelled by id too (the final listing reopens it). Refused or throttled: its orders go by id at once, so
+    /// a refused cancel-all loses nothing.
+    public mutating func wholesaleAnswered(symbol: String?, kind outcome: CancelOutcomeKind, reason: String?, named: Set<String> = []) -> [Action] {
         guard wholesaleInFlight.remove(symbol) != nil else {
             assertionFailure("\(venueId): a cancel-all answer for \(symbol ?? "the entry") with none in flight")
             return []
         }
         guard phase != .finished else { return [] }
         var toVerify = false
+        var answered: [OrderCancelOutcome] = []
         let kind = self.kind
         updateEachTracked { _, tracked in
             guard tracked.state == .awaitingCancelAll && tracked.viaWholesale
                 && (symbol == nil || kind.canonicalSymbol(tracked.order.target.symbol) == symbol) else { return }
+            if outcome == .cancelled, let venueOrderId = tracked.order.target.venueOrderId, named.contains(venueOrderId) {
+                tracked.state = .done(.cancelled)
+                tracked.lastOutcome = .cancelled
+                answered.append(OrderCancelOutcome(target: tracked.order.target, kind: .cancelled, venueCode: nil, message: "named cancelled in the cancel-all's answer"))
+                return
+            }
             switch outcome {
             case .cancelled, .alreadyClosed, .closedAfterCancelAll, .unknown:
                 tracked.state = .needsVerify
@@ -233,7 +244,7 @@ public struct VenueCancelStateMachine: Sendable {
                 tracked.lastReason = "cancel-all \(outcome.rawValue): \(reason ?? "no detail"); cancelling by id"
             }
         }
-        var actions: [Action] = []
+        var actions: [Action] = answered.isEmpty ? [] : [.recordNamed(answered)]
         // Listed at once (no backoff): the listing is what settles the cancel-all's orders.
         if toVerify && listingInFlight == nil && !verifyScheduled {
             listingInFlight = .verify

@@ -127,9 +127,14 @@ public struct CancelAllResult: Sendable {
     public var latencyNanoseconds: Int64
     public var rateLimit: RateLimitSignal?
     public var transportError: String?
+    /// Venue order ids the answer names as cancelled (Gate and Bitget list them; Binance and HTX do not): each
+    /// such order's outcome is the venue's word, recorded with the answer, not inferred from a later listing.
+    public var named: [String]
 
-    public init(kind: CancelOutcomeKind, httpStatus: Int?, venueCode: String?, rawBody: String, latencyNanoseconds: Int64, rateLimit: RateLimitSignal?, transportError: String?) {
+    public init(kind: CancelOutcomeKind, httpStatus: Int?, venueCode: String?, rawBody: String, latencyNanoseconds: Int64, rateLimit: RateLimitSignal?, transportError: String?,
+                named: [String] = []) {
         self.kind = kind
+        self.named = named
         self.httpStatus = httpStatus
         self.venueCode = venueCode
         self.rawBody = rawBody

@@ -28,8 +28,9 @@ actor IncidentExecutor {
         case listed(venueId: String, purpose: VenueCancelStateMachine.ListingPurpose, orders: [VenueCancelStateMachine.ListedOrder], verified: Int64?)
         case listingFailed(venueId: String, purpose: VenueCancelStateMachine.ListingPurpose, kind: CancelOutcomeKind, reason: String)
         case cancelAll(venueId: String, symbol: String, kind: CancelOutcomeKind, reason: String?)
-        /// The plan's cancel-all answered (symbol nil: the whole entry's).
-        case wholesale(venueId: String, symbol: String?, kind: CancelOutcomeKind, reason: String?)
+        /// The plan's cancel-all answered (symbol nil: the whole entry's); `named`: the venue order ids its answer
+        /// says it cancelled, recorded against its intent.
+        case wholesale(venueId: String, symbol: String?, kind: CancelOutcomeKind, reason: String?, intentId: Int64? = nil, named: [String] = [])
         case retryDue(venueId: String)
         case verifyDue(venueId: String)
         /// Orders learned inside the scope wait in `pendingDiscoveries`; this wakes the run loop for them.
@@ -65,6 +66,8 @@ actor IncidentExecutor {
     private let metrics: KillSwitchMetrics?
     /// The last listing intent per venue, so verification outcomes link to the request that decided them.
     private var lastListingIntent: [String: Int64] = [:]
+    /// The intent of the cancel-all whose answer is being handled, so the orders it named link to it.
+    private var answeredWholesaleIntent: [String: Int64] = [:]
     private let inbox: AsyncStream<Completion>
     private let inboxSink: AsyncStream<Completion>.Continuation
     private var pendingDiscoveries: [(venueId: String, order: PlannedOrder)] = []
@@ -220,8 +223,10 @@ actor IncidentExecutor {
             return machine.apply(venueId) { $0.listingFailed(purpose, kind: kind, reason: reason) }
         case .cancelAll(let venueId, let symbol, let kind, let reason):
             return machine.apply(venueId) { $0.cancelAllAnswered(symbol: symbol, kind: kind, reason: reason) }
-        case .wholesale(let venueId, let symbol, let kind, let reason):
-            return machine.apply(venueId) { $0.wholesaleAnswered(symbol: symbol, kind: kind, reason: reason) }
+        case .wholesale(let venueId, let symbol, let kind, let reason, let intentId, let named):
+            answeredWholesaleIntent[venueId] = intentId
+            let named = Set(named)
+            return machine.apply(venueId) { $0.wholesaleAnswered(symbol: symbol, kind: kind, reason: reason, named: named) }
         case .retryDue(let venueId):
             return machine.apply(venueId) { $0.retryDue() }
         case .verifyDue(let venueId):
@@ -277,18 +282,23 @@ actor IncidentExecutor {
                 }
                 perform(venueAction, venueId: venueId, client: client, into: &group)
                 if case .recordVerified(let outcomes) = venueAction {
-                    recordVerified(outcomes, venueId: venueId, into: &group)
+                    recordVerified(outcomes, venueId: venueId, intentId: lastListingIntent[venueId], into: &group)
+                }
+                if case .recordNamed(let outcomes) = venueAction {
+                    recordVerified(outcomes, venueId: venueId, intentId: answeredWholesaleIntent[venueId], into: &group)
                 }
             }
         }
         return finished
     }
 
-    /// Writes verified outcomes after every earlier write of them (a later listing's reopen never lands first).
-    private func recordVerified(_ outcomes: [OrderCancelOutcome], venueId: String, into group: inout TaskGroup<Completion?>) {
+    /// Writes outcomes decided without a batch answer (by a listing, or named by a cancel-all's answer) against
+    /// `intentId`, after every earlier write of them (a later listing's reopen never lands first). Beside the
+    /// fan-out: thousands of rows must not hold up the other venues' requests.
+    private func recordVerified(_ outcomes: [OrderCancelOutcome], venueId: String, intentId: Int64?, into group: inout TaskGroup<Completion?>) {
         let attempts = attempts(venueId, outcomes.map(\.target))
         let store = self.store, metrics = self.metrics, logger = self.logger, progress = self.progress, incidentId = incident.id
-        let intentId = lastListingIntent[venueId], previous = recordChain
+        let previous = recordChain
         let write = Task {
             await previous?.value
             do {
@@ -369,7 +379,7 @@ actor IncidentExecutor {
                 do { try await clock.sleep(for: delay, tolerance: .zero) } catch { return nil }
                 return .verifyDue(venueId: venueId)
             }
-        case .recordVerified:
+        case .recordVerified, .recordNamed:
             break
         case .finished(let result):
             logFinished(result, venueId: venueId)
@@ -441,7 +451,7 @@ actor IncidentExecutor {
                 logger.error("could not record a cancel-all's answer", metadata: ["incident": "\(incidentId)", "venue": "\(venueId)", "error": "\(error)"])
             }
             metrics?.requestAnswered(venueId: venueId, latencyNanoseconds: result.latencyNanoseconds, outcomes: [])
-            return .wholesale(venueId: venueId, symbol: symbol, kind: result.kind, reason: result.venueCode ?? result.transportError)
+            return .wholesale(venueId: venueId, symbol: symbol, kind: result.kind, reason: result.venueCode ?? result.transportError, intentId: intentId, named: result.named)
         } catch {
             // The intent could not be written: nothing was sent, and the orders go by id.
             return .wholesale(venueId: venueId, symbol: symbol, kind: .retryable, reason: "intent not recorded: \(error)")

@@ -46,7 +46,9 @@ extension BitgetAdapter {
             let c = classifyFailure(item)
             if c.kind != .alreadyClosed { return SimpleVerdict(c) }
         }
-        return SimpleVerdict(Classification(kind: .cancelled, code: nil, message: nil))
+        // `successList`: the orders the venue cancelled (their outcome is its word, not a listing's inference).
+        let named = (json["data"]?["successList"]?.arrayValue ?? []).compactMap { $0["orderId"]?.text }
+        return SimpleVerdict(Classification(kind: .cancelled, code: nil, message: nil), named: named)
     }
 
     func parseOpenOrders(_ answer: VenueHTTPAnswer, symbol: String?, cursor: String?) -> Result<OpenOrdersPage, VenueAnswerError> {

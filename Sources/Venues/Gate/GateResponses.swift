@@ -25,6 +25,15 @@ extension GateAdapter {
 
     /// One element of a batch answer: `succeeded`, then spot's `label`, then a label found in `message`
     /// (futures carry only free text); no recognisable label → unknown, to be verified.
+    /// The orders a cancel-all answer names as cancelled: spot answers each order with `succeeded`; futures answer
+    /// the cancelled orders themselves, each `finish_as: "cancelled"`. Anything else is left to the listing.
+    func namedCancelled(_ json: JSONValue) -> [String] {
+        (json.arrayValue ?? []).compactMap { item in
+            let cancelled = isFutures ? item["finish_as"]?.text == "cancelled" : item["succeeded"]?.boolValue == true
+            return cancelled ? item["id"]?.text : nil
+        }
+    }
+
     func classifyItem(_ item: JSONValue) -> Classification {
         let message = item["message"]?.text
         switch item["succeeded"]?.boolValue {
@@ -54,7 +63,7 @@ extension GateAdapter {
                 if c.kind != .alreadyClosed { return SimpleVerdict(c) }
             }
         }
-        return SimpleVerdict(Classification(kind: .cancelled, code: nil, message: nil))
+        return SimpleVerdict(Classification(kind: .cancelled, code: nil, message: nil), named: namedCancelled(json))
     }
 
     func parseOpenOrders(_ answer: VenueHTTPAnswer, symbol: String?, cursor: String?) -> Result<OpenOrdersPage, VenueAnswerError> {

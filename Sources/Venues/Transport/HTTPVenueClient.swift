@@ -183,6 +183,7 @@ public final class HTTPVenueClient: VenueClient {
     func simpleCall(_ call: VenueCall) async -> CancelAllResult {
         var totalLatency: Int64 = 0
         var bodies: [String] = []
+        var named: [String] = []
         for _ in 0..<max(1, configuration.maxPages) {
             let (exchange, latency) = await perform(call) { answer in
                 let c = adapter.classifySimple(answer, call: call).classification
@@ -202,10 +203,11 @@ public final class HTTPVenueClient: VenueClient {
                 bodies.append(answer.body)
                 let verdict = adapter.classifySimple(answer, call: call)
                 let c = verdict.classification
+                named += verdict.named
                 if verdict.followUp == nil || c.kind != .pending && c.kind != .cancelled {
                     return CancelAllResult(kind: c.kind, httpStatus: answer.status, venueCode: c.code, rawBody: bodies.joined(separator: "\n"),
                                            latencyNanoseconds: totalLatency, rateLimit: rateLimit(answer, throttled: c.kind == .rateLimited),
-                                           transportError: nil)
+                                           transportError: nil, named: named)
                 }
             }
         }

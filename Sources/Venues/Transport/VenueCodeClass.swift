@@ -93,10 +93,13 @@ struct SimpleVerdict: Sendable {
     var classification: Classification
     /// A follow-up call the client must make to finish (HTX batchCancelOpenOrders until `next-id` is -1).
     var followUp: VenueCall?
+    /// Venue order ids the answer names as cancelled (`CancelAllResult.named`).
+    var named: [String]
 
-    init(_ classification: Classification, followUp: VenueCall? = nil) {
+    init(_ classification: Classification, followUp: VenueCall? = nil, named: [String] = []) {
         self.classification = classification
         self.followUp = followUp
+        self.named = named
     }
 }
 
