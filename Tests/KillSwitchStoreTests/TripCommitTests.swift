@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import KillSwitchCore
 @testable import KillSwitchStore
@@ -6,8 +7,9 @@ import KillSwitchCore
 /// The trip path's one commit: the incident, its `trip` event and the first requests' intents decided from the
 /// scope's open orders read in the same transaction — and what happens when that commit cannot be made.
 @Suite struct TripCommitTests {
-    static func seeded(_ dir: String) async throws -> (Store, StoredOrder) {
-        let store = try JournalTests.store(dir)
+    static func seeded(_ dir: String, clock: WallClock = .system) async throws -> (Store, StoredOrder) {
+        let venue = VenueDescriptor(id: "bn", kind: .binanceCoinM, account: "main", baseURL: "http://127.0.0.1:1", market: VenueMarket())
+        let store = try Store(options: StoreOptions(path: dir + "/ks.db", journalPath: dir + "/ks.db.journal", journalSize: 1 << 20), venues: [venue], clock: clock)
         _ = try await store.ingest([OrderEvent(eventId: "e1", venueId: "bn", account: "main", symbol: "BTCUSD_PERP", venueOrderId: "900", clientOrderId: nil,
                                                status: .acknowledged, side: .buy, price: DecimalAmount("1"), quantity: DecimalAmount("1"))])
         return (store, try #require(try await store.orders(OrderFilter(scope: .everything, openOnly: true)).first))
@@ -25,7 +27,9 @@ import KillSwitchCore
     @Test func theIncidentAndItsFirstIntentsAreOneCommitDecidedFromTheOrdersReadInIt() async throws {
         let dir = JournalTests.directory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let (store, order) = try await Self.seeded(dir)
+        // A wall clock that moves 1 ms each time it is read: what is stamped when shows.
+        let ticks = Mutex<Int64>(1_700_000_000_000)
+        let (store, order) = try await Self.seeded(dir, clock: WallClock { ticks.withLock { $0 += 1; return $0 } })
         let opened = try await Self.trip(store)
         #expect(opened.plan == [order.id], "the plan saw the scope's open orders")
         #expect(opened.open?.map(\.id) == [order.id])
@@ -34,6 +38,8 @@ import KillSwitchCore
         let db = try SQLiteConnection(path: dir + "/ks.db", mode: .readOnly)
         #expect(try db.scalarInt("SELECT count(*) FROM cancel_intents WHERE id = \(ids[0][0]) AND incident_id = \(opened.incident.id) AND kind = 'batch-cancel' AND order_ids = '[\(order.id)]'") == 1)
         #expect(try db.scalarInt("SELECT count(*) FROM audit_events WHERE kind = 'trip' AND incident_id = \(opened.incident.id)") == 1)
+        // The intent is stamped when it is written, after the read and the plan — not with the trip's time.
+        #expect(try db.scalarInt("SELECT count(*) FROM cancel_intents i JOIN incidents n ON n.id = i.incident_id WHERE i.sent_at > n.tripped_at") == 1)
     }
 
     @Test func refusedIntentsRollBackAndTheIncidentIsOpenedAloneOnce() async throws {

@@ -92,7 +92,10 @@ extension Store {
                     let incident = try createIncidentDirect(scope: scope, ruleId: ruleId, actor: actor, reason: reason, deadlineAt: deadlineAt, now: now)
                     let open = try? orders(filter)
                     let (decided, intents) = plan(incident, open)
-                    let ids = try intents.map { try recordIntentsDirect(incidentId: incident.id, venueId: $0.venueId, kind: $0.kind, requests: $0.requests, now: now) }
+                    // Stamped when they are written (after the read and the plan), as every intent is: the audit's
+                    // timeline must not show a request as sent before it could have been.
+                    let planned = clock.now()
+                    let ids = try intents.map { try recordIntentsDirect(incidentId: incident.id, venueId: $0.venueId, kind: $0.kind, requests: $0.requests, now: planned) }
                     return (incident, open, decided, Optional(ids))
                 }
             }
