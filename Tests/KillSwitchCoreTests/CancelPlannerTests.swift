@@ -25,6 +25,21 @@ import Testing
         }
     }
 
+    /// Venue order ids are ASCII digits, at most 32: anything else goes by its client id (or the listing's id).
+    @Test func aVenueOrderIdIsAtMost32AsciiDigits() {
+        let kind = VenueKind.gateFutures
+        #expect(kind.acceptsVenueOrderId("123456789012"))
+        #expect(kind.acceptsVenueOrderId(String(repeating: "9", count: 32)))
+        #expect(!kind.acceptsVenueOrderId(String(repeating: "9", count: 33)))
+        #expect(!kind.acceptsVenueOrderId(""))
+        #expect(!kind.acceptsVenueOrderId("12a4"))
+        #expect(!kind.acceptsVenueOrderId("-12"))
+        #expect(!kind.acceptsVenueOrderId("١٢٣"), "digits, but not ASCII")
+        #expect(!kind.acceptsVenueOrderId("１２３"), "full-width digits")
+        let target = CancelTarget(orderId: 1, symbol: "BTC_USDT", venueOrderId: "t-123", clientOrderId: "t-bot-1")
+        #expect(target.usable(by: kind).venueOrderId == nil && target.usable(by: kind).clientOrderId == "t-bot-1")
+    }
+
     @Test func perSymbolVenuesNeverMixSymbols() {
         for kind in [VenueKind.bitgetMix, .binanceCoinM] {
             let batches = CancelPlanner.batches(venueId: "v", kind: kind, orders: Self.orders(1_000, symbols: ["A", "B", "C", "D"]))

@@ -56,7 +56,9 @@ public enum VenueKind: String, Sendable, Hashable, CaseIterable, Codable {
     /// Whether the venue can take `id` as an order id in a cancel: every kind here numbers its orders (digits
     /// only). An order stored with another id is cancelled by its client id, or once a listing shows its real id.
     public func acceptsVenueOrderId(_ id: String) -> Bool {
-        !id.isEmpty && id.count <= 32 && id.allSatisfy { $0.isASCII && $0.isNumber }
+        // ASCII digits, by bytes: `Character.isNumber` consults Unicode tables, once per character of every order
+        // a trip plans.
+        !id.isEmpty && id.utf8.count <= 32 && id.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
     }
 
     public static var allNames: String { allCases.map(\.rawValue).joined(separator: " | ") }

@@ -54,15 +54,19 @@ struct FanOutPlanner: Sendable {
         let kept = KeptOrders(scope: incident.scope, venues: venues, open: stored)
         let scope = TripScope(incident.scope, keepVoided: kept.voided)
         let inScope = scope.venues(in: venues)
-        let open = stored.filter { order in
-            inScope.first { $0.id == order.venueId }.map { scope.contains($0, symbol: order.symbol, clientOrderId: order.clientOrderId) } ?? false
+        // Each venue's orders in scope, grouped in one pass (a trip may plan tens of thousands).
+        let venueById = Dictionary(inScope.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        var open: [String: [StoredOrder]] = [:]
+        for order in stored {
+            guard let venue = venueById[order.venueId], scope.contains(venue, symbol: order.symbol, clientOrderId: order.clientOrderId) else { continue }
+            open[order.venueId, default: []].append(order)
         }
         let rejected = Set((resume?.terminal ?? [:]).filter { $0.value == .rejected }.keys)
         let listingFailuresAllowed: Int? = if case .keepTrying = kind { 1 } else { nil }
         var machines: [VenueCancelStateMachine] = []
         var plans: [(venue: VenueDescriptor, choice: CancelStrategyChoice)] = []
         for venue in inScope {
-            let orders = open.filter { $0.venueId == venue.id }.map { PlannedOrder(target: $0.cancelTarget.usable(by: venue.kind), notional: TripEngine.notionalEstimate($0, venue: venue)) }
+            let orders = (open[venue.id] ?? []).map { PlannedOrder(target: $0.cancelTarget.usable(by: venue.kind), notional: TripEngine.notionalEstimate($0, venue: venue)) }
             let unavailable: String? = workable.contains(venue.id) ? nil
                 : venue.enabled ? "no venue client (no credentials)" : "disabled in the configuration (enabled = false)"
             let wholesale = WholesaleCancel.check(venue, among: venues, scope: scope)
