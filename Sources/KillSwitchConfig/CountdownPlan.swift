@@ -45,7 +45,8 @@ public enum CountdownPlan {
     /// Why the daemon arms no countdown at all, or nil: in shadow mode nothing that can cancel is sent, and an
     /// armed countdown cancels when the daemon stops refreshing it.
     public static func armsNothing(_ config: KillSwitchConfiguration) -> String? {
-        config.engine.mode == .shadow ? "shadow mode: no countdown is armed" : nil
+        config.engine.mode == .shadow
+            ? "shadow mode: no countdown is armed, refreshed or disarmed; one a live run left armed at its stop (on_stop = leave) still fires" : nil
     }
 
     /// One `dms-lost` rule per enabled venue entry with `dms`, scoped to the entry (ids `dms-lost.<venue>`).

@@ -162,6 +162,13 @@ public final class Daemon: Sendable {
                                     detail: ["pid": "\(getpid())", "mode": configuration.engine.mode.rawValue])
         if configuration.engine.mode == .shadow {
             logger.warning("SHADOW MODE — UNPROTECTED: trips are planned and recorded, nothing is cancelled ([engine] mode = \"shadow\")")
+            let countdowns = configuration.venues.filter { $0.dms != nil }.map(\.descriptor.id)
+            if !countdowns.isEmpty {
+                // Shadow mode arms and refreshes none; it does not disarm one either.
+                logger.warning("shadow mode refreshes no venue countdown: one a previous live run left armed (on_stop = \"leave\") still fires at its trigger time, and the venue cancels what it reaches", metadata: [
+                    "venues": "\(countdowns.joined(separator: ", "))",
+                ])
+            }
         }
         await rules.start(latched: latchedRules, heartbeatAges: heartbeatAges, pnlMarks: pnlMarks, pnlFeedAges: pnlFeedAges)
     }

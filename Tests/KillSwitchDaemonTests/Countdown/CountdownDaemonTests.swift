@@ -288,6 +288,8 @@ extension EngineIntegration {
         try await harness.seed(perVenue: 5, store: running.daemon.store, venues: [gate])
         #expect(running.daemon.countdowns.status("gate-fut")?.protection == "daemon-only")
         #expect(running.daemon.countdowns.status("gate-fut")?.detail?.contains("shadow mode") == true)
+        // The status says what shadow mode does not do about a countdown a live run may have left armed.
+        #expect(running.daemon.countdowns.status("gate-fut")?.detail?.contains("left armed at its stop (on_stop = leave) still fires") == true)
 
         let incident = await running.daemon.engine.trip(scope: Scope(venue: "gate-fut"), reason: "shadow", actor: "tests")
         let record = try await running.daemon.store.incident(id: incident)
