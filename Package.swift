@@ -192,9 +192,16 @@ let package = Package(
             path: "Benchmarks/EventSocketBenchmark",
             swiftSettings: swiftSettings
         ),
+        // The book and the daemon set-up the trip benchmarks share.
+        .target(
+            name: "BenchBook",
+            dependencies: ["KillSwitchDaemon", "KillSwitchConfig", "KillSwitchStore", "KillSwitchCore", "VenueSim"],
+            path: "Benchmarks/BenchBook",
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "TimeToFlatBenchmark",
-            dependencies: ["KillSwitchDaemon", "KillSwitchConfig", "KillSwitchStore", "KillSwitchCore", "VenueSim",
+            dependencies: ["BenchBook", "KillSwitchDaemon", "KillSwitchConfig", "KillSwitchStore", "KillSwitchCore", "VenueSim",
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "AsyncHTTPClient", package: "async-http-client")],
             path: "Benchmarks/TimeToFlatBenchmark",
@@ -202,7 +209,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "GlobalKillBenchmark",
-            dependencies: ["KillSwitchDaemon", "KillSwitchConfig", "KillSwitchStore", "KillSwitchCore", "VenueSim",
+            dependencies: ["BenchBook", "KillSwitchDaemon", "KillSwitchConfig", "KillSwitchStore", "KillSwitchCore", "VenueSim",
                            .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/GlobalKillBenchmark",
             swiftSettings: swiftSettings

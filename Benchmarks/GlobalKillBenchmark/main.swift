@@ -1,3 +1,4 @@
+import BenchBook
 import Foundation
 import KillSwitchConfig
 import KillSwitchCore
@@ -25,85 +26,32 @@ import VenueSim
 // many on a second symbol, outside the scope), five trips at once, one per venue scoped to (venue, first symbol);
 // each venue's time to flat and plan, and whether every order outside the scopes still rests.
 
-struct Venue {
-    var id: String, kind: VenueKind, exchange: String, market: String, symbols: [String], settle: String?, productType: String?
-    /// Batch-cancel limit (count or weight per window) and the cancel-all's.
-    var capacity: Double, windowSeconds: Double, cancelAllCapacity: Double, cancelAllWindowSeconds: Double
-    var listingLegs: Double
-}
-
 let arguments = CommandLine.arguments
-let totalOrders = arguments.firstIndex(of: "--orders").flatMap { arguments.count > $0 + 1 ? Int(arguments[$0 + 1]) : nil } ?? 10_000
-let venues = [
-    Venue(id: "gate-fut", kind: .gateFutures, exchange: "gate", market: "futures", symbols: ["BTC_USDT", "ETH_USDT", "SOL_USDT", "XRP_USDT"], settle: "usdt", productType: nil,
-          capacity: 200, windowSeconds: 1, cancelAllCapacity: 200, cancelAllWindowSeconds: 1, listingLegs: 1),
-    Venue(id: "gate-spot", kind: .gateSpot, exchange: "gate", market: "spot", symbols: ["BTC_USDT", "ETH_USDT", "SOL_USDT", "XRP_USDT"], settle: nil, productType: nil,
-          capacity: 200, windowSeconds: 1, cancelAllCapacity: 200, cancelAllWindowSeconds: 1, listingLegs: 1),
-    Venue(id: "htx", kind: .htxSpot, exchange: "htx", market: "spot", symbols: ["btcusdt", "ethusdt", "solusdt", "xrpusdt"], settle: nil, productType: nil,
-          capacity: 50, windowSeconds: 2, cancelAllCapacity: 50, cancelAllWindowSeconds: 2, listingLegs: 1),
-    Venue(id: "bitget", kind: .bitgetMix, exchange: "bitget", market: "futures", symbols: ["BTCUSDT", "ETHUSDT", "SOLUSDT", "XRPUSDT"], settle: nil, productType: "USDT-FUTURES",
-          capacity: 10, windowSeconds: 1, cancelAllCapacity: 10, cancelAllWindowSeconds: 1, listingLegs: 2),
-    Venue(id: "binance", kind: .binanceCoinM, exchange: "binance", market: "futures", symbols: ["BTCUSD_PERP", "ETHUSD_PERP", "SOLUSD_PERP", "XRPUSD_PERP"], settle: nil, productType: nil,
-          capacity: 2400, windowSeconds: 60, cancelAllCapacity: 2400, cancelAllWindowSeconds: 60, listingLegs: 1),
-]
+let totalOrders = BenchBook.totalOrders(arguments)
+let venues = BenchBook.venues
 let symbolMode = arguments.contains("--symbol")
 let strategy = arguments.firstIndex(of: "--strategy").flatMap { arguments.count > $0 + 1 ? CancelStrategy(rawValue: arguments[$0 + 1]) : nil } ?? .auto
 let perVenue = symbolMode ? 5_000 : totalOrders / venues.count
-let latencyMs = 20, jitterMs = 5
-let htxDelayMs = 50.0
-let jitterAllowance = Duration.milliseconds(10)
+let latencyMs = BenchBook.latencyMs, jitterMs = BenchBook.jitterMs
+let htxDelayMs = BenchBook.htxDelayMs
+let jitterAllowance = BenchBook.jitterAllowance
 
-var simConfiguration = VenueSimConfiguration()
-simConfiguration.latencyMs = latencyMs
-simConfiguration.jitterMs = jitterMs
-simConfiguration.rateLimitToleranceMs = jitterAllowance.nanoseconds / 1_000_000
-simConfiguration.requestLogCapacity = 1_000_000
-simConfiguration.logLevel = .critical
+let simConfiguration = BenchBook.simulatorConfiguration()
 let sim = try await VenueSimulator.start(simConfiguration)
 let directory = NSTemporaryDirectory() + "ks-gk-\(getpid())"
 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-
-var configured: [VenueConfiguration] = []
-var credentials: [String: VenueCredentials] = [:]
-for v in venues {
-    let market = VenueMarket(settle: v.settle, productType: v.productType, marginCoin: v.productType == nil ? nil : "USDT",
-                             accountId: v.kind == .htxSpot ? "100009" : nil, gateAccount: v.kind == .gateSpot ? "spot" : nil)
-    configured.append(VenueConfiguration(descriptor: VenueDescriptor(id: v.id, kind: v.kind, account: "main", baseURL: sim.baseURL, market: market),
-                                         credentials: .environment(keyVariable: "-", secretVariable: "-", passphraseVariable: nil), requestTimeout: .seconds(5)))
-    credentials[v.id] = VenueCredentials(apiKey: "test-api-key", secret: "test-api-secret", passphrase: "test-passphrase")
-}
-var engine = EngineSettings(incidentDeadline: .seconds(600), retryInitial: .milliseconds(60), retryMax: .seconds(1), safetyMargin: 0, escalateAfter: 3,
-                            rateLimitJitter: jitterAllowance)
-engine.strategy = strategy
+let (configured, credentials) = BenchBook.venueConfigurations(baseURL: sim.baseURL)
+let engine = BenchBook.engineSettings(strategy: strategy)
 let socket = directory + "/s.sock"
 let configuration = KillSwitchConfiguration(database: directory + "/ks.db", socket: socket, engine: engine, venues: configured)
 var logger = Logger(label: "bench")
 logger.logLevel = .critical
 let daemon = try await Daemon(configuration: configuration, credentials: credentials, logger: logger)
 
-var requestsPerVenue: [String: Int] = [:]
-for (index, v) in venues.enumerated() {
-    var seeds: [SimOrderSeed] = [], events: [OrderEvent] = []
-    for i in 0..<perVenue {
-        // Symbol mode: half on the tripped symbol, half on the next (outside the scope).
-        let id = String(1_000_000 * (index + 1) + i), symbol = symbolMode ? v.symbols[i % 2] : v.symbols[i % v.symbols.count]
-        seeds.append(SimOrderSeed(exchange: v.exchange, market: v.market, settle: v.settle, productType: v.productType, symbol: symbol, id: id,
-                                  side: "buy", price: "100", quantity: "1", apiKey: "test-api-key", account: v.kind == .gateSpot ? "spot" : nil))
-        events.append(OrderEvent(eventId: "e\(id)", venueId: v.id, account: "main", symbol: symbol, venueOrderId: id, clientOrderId: nil,
-                                 status: .acknowledged, side: .buy, price: DecimalAmount("100"), quantity: DecimalAmount("1")))
-    }
-    for chunk in stride(from: 0, to: seeds.count, by: 5_000) {
-        _ = try await sim.seed(Array(seeds[chunk..<min(chunk + 5_000, seeds.count)]))
-        _ = try await daemon.store.ingest(Array(events[chunk..<min(chunk + 5_000, events.count)]))
-    }
-    let perSymbol = perVenue / v.symbols.count
-    requestsPerVenue[v.id] = v.kind.batchIsPerSymbol ? v.symbols.count * ((perSymbol + v.kind.batchLimit - 1) / v.kind.batchLimit)
-                                                     : (perVenue + v.kind.batchLimit - 1) / v.kind.batchLimit
-}
-
-let running = Task { try await daemon.run() }
-while !FileManager.default.fileExists(atPath: socket) { try await Task.sleep(for: .milliseconds(20)) }
-await daemon.warmVenueConnections()
+// Symbol mode: half on the tripped symbol, half on the next (outside the scope).
+let requestsPerVenue = try await BenchBook.seed(perVenue: perVenue, sim: sim, store: daemon.store) { v, i in symbolMode ? v.symbols[i % 2] : v.symbols[i % v.symbols.count] }
+let running = try await BenchBook.run(daemon, socket: socket)
+try await BenchBook.waitPastTheArmedCheck(daemon)
 
 let clock = ContinuousClock()
 if symbolMode {
@@ -130,10 +78,7 @@ if symbolMode {
         print(String(format: "  %@: %.3f s (%@) — %@", venue, elapsed.seconds, "\(outcome.map { "\($0)" } ?? "?")", plan))
     }
     print("  still open in the tripped scopes: \(wrong); resting outside them: \(open.count) of \(venues.count * perVenue / 2)")
-    kill(getpid(), SIGTERM)
-    _ = try? await running.value
-    try await sim.shutdown()
-    try? FileManager.default.removeItem(atPath: directory)
+    try await BenchBook.stop(running, sim: sim, directory: directory)
     exit(0)
 }
 let logBefore = await sim.requests(since: 0).count
@@ -156,8 +101,8 @@ while try statement.step() {
     plans[venue] = (detail["plan"] ?? "?", detail["reason"] ?? "?")
 }
 
-let rtt = Double(latencyMs) / 1_000, jitter = jitterAllowance.seconds
-func drain(_ requests: Double, capacity: Double, window: Double) -> Double { max(0, (requests / capacity).rounded(.up) - 1) * (window + jitter + rtt) }
+let rtt = BenchBook.rtt
+func drain(_ requests: Double, capacity: Double, window: Double) -> Double { BenchBook.drain(requests, capacity: capacity, window: window) }
 var byIdBound = 0.0, byIdSlowest = "", floor = 0.0, floorSlowest = ""
 var lines: [String] = []
 for v in venues {
@@ -222,7 +167,4 @@ if arguments.contains("--trace") {
         print("  \(exchange) arrivals (ms after the first request, method path): " + arrivals.prefix(40).map { "\($0.receivedAtMs - first) \($0.method) \($0.path.split(separator: "/").last ?? "")" }.joined(separator: ", "))
     }
 }
-kill(getpid(), SIGTERM)
-_ = try? await running.value
-try await sim.shutdown()
-try? FileManager.default.removeItem(atPath: directory)
+try await BenchBook.stop(running, sim: sim, directory: directory)

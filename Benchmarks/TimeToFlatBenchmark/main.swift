@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import BenchBook
 import Foundation
 import KillSwitchConfig
 import KillSwitchCore
@@ -28,99 +29,39 @@ import VenueSim
 // countdown fired (target: none) and the longest gap between two refreshes the venue saw while the incident ran.
 // Binance's cancels then share the IP's weight with the refreshes' reserved slice: its N is the weight less it.
 
-struct Venue {
-    var id: String, kind: VenueKind, exchange: String, market: String, symbols: [String], settle: String?, productType: String?
-    /// The simulator's published batch-cancel limit for this venue (count or weight per window).
-    var capacity: Double, windowSeconds: Double
-}
-
 let arguments = CommandLine.arguments
-let totalOrders = arguments.firstIndex(of: "--orders").flatMap { arguments.count > $0 + 1 ? Int(arguments[$0 + 1]) : nil } ?? 10_000
-let venues = [
-    Venue(id: "gate-fut", kind: .gateFutures, exchange: "gate", market: "futures", symbols: ["BTC_USDT", "ETH_USDT", "SOL_USDT", "XRP_USDT"], settle: "usdt", productType: nil, capacity: 200, windowSeconds: 1),
-    Venue(id: "gate-spot", kind: .gateSpot, exchange: "gate", market: "spot", symbols: ["BTC_USDT", "ETH_USDT", "SOL_USDT", "XRP_USDT"], settle: nil, productType: nil, capacity: 200, windowSeconds: 1),
-    Venue(id: "htx", kind: .htxSpot, exchange: "htx", market: "spot", symbols: ["btcusdt", "ethusdt", "solusdt", "xrpusdt"], settle: nil, productType: nil, capacity: 50, windowSeconds: 2),
-    Venue(id: "bitget", kind: .bitgetMix, exchange: "bitget", market: "futures", symbols: ["BTCUSDT", "ETHUSDT", "SOLUSDT", "XRPUSDT"], settle: nil, productType: "USDT-FUTURES", capacity: 10, windowSeconds: 1),
-    Venue(id: "binance", kind: .binanceCoinM, exchange: "binance", market: "futures", symbols: ["BTCUSD_PERP", "ETHUSD_PERP", "SOLUSD_PERP", "XRPUSD_PERP"], settle: nil, productType: nil, capacity: 2400, windowSeconds: 60),
-]
+let totalOrders = BenchBook.totalOrders(arguments)
+let venues = BenchBook.venues
 let perVenue = totalOrders / venues.count
 let withCountdowns = arguments.contains("--dms")
 let countdownSettings = CountdownSettings(timeout: .seconds(15), refresh: .seconds(5), symbols: venues.first { $0.kind == .binanceCoinM }!.symbols)
-let latencyMs = 20, jitterMs = 5
-let htxDelayMs = 50.0
-let jitterAllowance = Duration.milliseconds(10)
+let latencyMs = BenchBook.latencyMs, jitterMs = BenchBook.jitterMs
+let htxDelayMs = BenchBook.htxDelayMs
+let jitterAllowance = BenchBook.jitterAllowance
 
-var simConfiguration = VenueSimConfiguration()
-simConfiguration.latencyMs = latencyMs
-simConfiguration.jitterMs = jitterMs
-simConfiguration.rateLimitToleranceMs = jitterAllowance.nanoseconds / 1_000_000
-simConfiguration.requestLogCapacity = 1_000_000
-simConfiguration.logLevel = .critical
+let simConfiguration = BenchBook.simulatorConfiguration()
 let sim = try await VenueSimulator.start(simConfiguration)
 let directory = NSTemporaryDirectory() + "ks-ttf-\(getpid())"
 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-
-var configured: [VenueConfiguration] = []
-var credentials: [String: VenueCredentials] = [:]
-for v in venues {
-    let market = VenueMarket(settle: v.settle, productType: v.productType, marginCoin: v.productType == nil ? nil : "USDT",
-                             accountId: v.kind == .htxSpot ? "100009" : nil, gateAccount: v.kind == .gateSpot ? "spot" : nil)
-    configured.append(VenueConfiguration(descriptor: VenueDescriptor(id: v.id, kind: v.kind, account: "main", baseURL: sim.baseURL, market: market),
-                                         credentials: .environment(keyVariable: "-", secretVariable: "-", passphraseVariable: nil), requestTimeout: .seconds(5),
-                                         dms: withCountdowns && v.kind.hasCountdown ? countdownSettings : nil))
-    credentials[v.id] = VenueCredentials(apiKey: "test-api-key", secret: "test-api-secret", passphrase: "test-passphrase")
-}
-var engine = EngineSettings(incidentDeadline: .seconds(600), retryInitial: .milliseconds(60), retryMax: .seconds(1), safetyMargin: 0, escalateAfter: 3,
-                            rateLimitJitter: jitterAllowance)
+let (configured, credentials) = BenchBook.venueConfigurations(baseURL: sim.baseURL) { v in withCountdowns && v.kind.hasCountdown ? countdownSettings : nil }
 // Pinned: this benchmark measures cancelling by id against the limiter's bound (GlobalKillBenchmark measures auto).
-engine.strategy = .byId
+let engine = BenchBook.engineSettings(strategy: .byId)
 let socket = directory + "/s.sock"
 let configuration = KillSwitchConfiguration(database: directory + "/ks.db", socket: socket, engine: engine, venues: configured)
 var logger = Logger(label: "bench")
 logger.logLevel = .critical
 let daemon = try await Daemon(configuration: configuration, credentials: credentials, logger: logger)
 
-// Seed the book on the venue and in the store.
-var requestsPerVenue: [String: Int] = [:]
-for (index, v) in venues.enumerated() {
-    var seeds: [SimOrderSeed] = [], events: [OrderEvent] = []
-    for i in 0..<perVenue {
-        let id = String(1_000_000 * (index + 1) + i), symbol = v.symbols[i % v.symbols.count]
-        seeds.append(SimOrderSeed(exchange: v.exchange, market: v.market, settle: v.settle, productType: v.productType, symbol: symbol, id: id,
-                                  side: "buy", price: "100", quantity: "1", apiKey: "test-api-key"))
-        events.append(OrderEvent(eventId: "e\(id)", venueId: v.id, account: "main", symbol: symbol, venueOrderId: id, clientOrderId: nil,
-                                 status: .acknowledged, side: .buy, price: DecimalAmount("100"), quantity: DecimalAmount("1")))
-    }
-    for chunk in stride(from: 0, to: seeds.count, by: 5_000) {
-        _ = try await sim.seed(Array(seeds[chunk..<min(chunk + 5_000, seeds.count)]))
-        _ = try await daemon.store.ingest(Array(events[chunk..<min(chunk + 5_000, events.count)]))
-    }
-    let perSymbol = perVenue / v.symbols.count
-    requestsPerVenue[v.id] = v.kind.batchIsPerSymbol ? v.symbols.count * ((perSymbol + v.kind.batchLimit - 1) / v.kind.batchLimit)
-                                                     : (perVenue + v.kind.batchLimit - 1) / v.kind.batchLimit
-}
-
-// The whole daemon, as `killswitch run` runs it: its warm-up and maintenance keep the pools warm.
-let running = Task { try await daemon.run() }
-while !FileManager.default.fileExists(atPath: socket) { try await Task.sleep(for: .milliseconds(20)) }
-await daemon.warmVenueConnections()
+// Seed the book on the venue and in the store; run the whole daemon.
+let requestsPerVenue = try await BenchBook.seed(perVenue: perVenue, sim: sim, store: daemon.store) { v, i in v.symbols[i % v.symbols.count] }
+let running = try await BenchBook.run(daemon, socket: socket)
 if withCountdowns {
     // Gate futures, Gate spot, HTX and Binance's four symbols, armed by the daemon's countdown service.
     let deadline = ContinuousClock.now + .seconds(30)
     while await sim.countdowns().count < 7, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
 }
 
-// The daemon's first armed check (a listing and one cancel probe per venue account) runs at start. A trip
-// in the same window as it finds one token of that window spent — a real daemon trips at a random point of
-// its 3-minute armed-check cycle, so wait for the check, then for the longest limit window (HTX's 2 s) to
-// pass, and measure the trip itself.
-let armedDeadline = ContinuousClock.now + .seconds(30)
-while ContinuousClock.now < armedDeadline {
-    let venues = (try? await daemon.statusReport().venues) ?? []
-    if !venues.isEmpty, venues.allSatisfy({ $0.armedCheckAt != nil }) { break }
-    try await Task.sleep(for: .milliseconds(50))
-}
-try await Task.sleep(for: .milliseconds(2_100))
+try await BenchBook.waitPastTheArmedCheck(daemon)
 
 let clock = ContinuousClock()
 let logBefore = await sim.requests(since: 0).count
@@ -155,14 +96,13 @@ let stillOpen = await sim.orders(exchange: nil, market: nil, status: "open").cou
 let tripLog = await sim.requests(since: 0).dropFirst(logBefore)
 let refusedRequests = tripLog.filter { $0.verdict != "ok" }
 
-let rtt = Double(latencyMs) / 1_000, jitter = jitterAllowance.seconds
+let rtt = BenchBook.rtt
 var bound = 0.0, slowest = ""
 for v in venues {
     let requests = Double(requestsPerVenue[v.id] ?? 0)
     // With countdowns, Binance's cancels get the IP's weight less the refreshes' reserved slice.
     let reserved = v.kind == .binanceCoinM && withCountdowns ? Double(daemon.limits.buckets(venueId: v.id)["weight"]?.refreshReserve ?? 0) : 0
-    let windows = max(0, (requests / (v.capacity - reserved)).rounded(.up) - 1)
-    var seconds = windows * (v.windowSeconds + jitter + rtt) + rtt + rtt
+    var seconds = BenchBook.drain(requests, capacity: v.capacity - reserved, window: v.windowSeconds) + rtt + rtt
     if v.kind == .htxSpot { seconds += htxDelayMs / 1_000 + rtt }  // "submitted", then one verification listing
     if seconds > bound { bound = seconds; slowest = v.id }
 }
@@ -220,8 +160,4 @@ if arguments.contains("--trace") {
         print("  \(exchange) arrivals after the trip (ms, ! = refused): " + arrivals.prefix(80).map { "\($0.receivedAtMs - tripWallMs)\($0.verdict == "ok" ? "" : "!")" }.joined(separator: " "))
     }
 }
-// A graceful stop, as SIGTERM gives the running daemon.
-kill(getpid(), SIGTERM)
-_ = try? await running.value
-try await sim.shutdown()
-try? FileManager.default.removeItem(atPath: directory)
+try await BenchBook.stop(running, sim: sim, directory: directory)
