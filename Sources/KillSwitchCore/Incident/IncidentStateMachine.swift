@@ -34,6 +34,12 @@ public struct IncidentStateMachine: Sendable {
         return actions
     }
 
+    /// Cancel attempts so far per order of a venue (sent orders have at least 1: the machine counts them before
+    /// sending).
+    public func attempts(_ venueId: String, _ targets: [CancelTarget]) -> [Int64: Int] {
+        Dictionary(targets.map { ($0.orderId, venues[venueId]?.attempts(of: $0.orderId) ?? 0) }, uniquingKeysWith: { a, _ in a })
+    }
+
     /// Feeds one venue's event and collects its actions (and the incident's end, when it comes).
     public mutating func apply(_ venueId: String, _ event: (inout VenueCancelStateMachine) -> [VenueCancelStateMachine.Action]) -> [Action] {
         guard venues[venueId] != nil else { return [] }

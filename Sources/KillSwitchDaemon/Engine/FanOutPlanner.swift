@@ -3,43 +3,6 @@ import KillSwitchConfig
 import KillSwitchCore
 import KillSwitchStore
 
-/// What a fan-out starts from: what keep rules protect, the scope every listing uses, each venue's machine and
-/// the plan it follows.
-struct FanOutSetup: Sendable {
-    var kept: KeptOrders
-    var scope: TripScope
-    var machine: IncidentStateMachine
-    /// Per venue entry of a first fan-out, the strategy chosen and why (the audit's `cancel-strategy`).
-    var plans: [(venue: VenueDescriptor, choice: CancelStrategyChoice)]
-}
-
-/// A trip's fan-out already started inside the transaction that opened the incident: the machine's opening
-/// actions, and the first batch cancels' intents committed with the incident (one commit between the
-/// deadline and the first cancel on the wire).
-struct FanOutOpening: Sendable {
-    var setup: FanOutSetup
-    var actions: [IncidentStateMachine.Action]
-    /// Per venue, its opening batch-cancel steps (in order) whose intents are committed; nil when they could
-    /// not be written with the incident (the executor records them itself, as for every later step).
-    var recorded: [String: [[IncidentExecutor.RecordedRequest]]]?
-
-    /// The opening batch cancels, each with its committed intent's id (`ids`: per `.send` action, in order, as
-    /// many as were recorded).
-    func recordedRequests(_ ids: [[Int64]]) -> [String: [[IncidentExecutor.RecordedRequest]]] {
-        let sends = actions.compactMap { action -> (String, [CancelBatch])? in
-            guard case .venue(let venueId, .send(let batches)) = action else { return nil }
-            return (venueId, batches)
-        }
-        var out: [String: [[IncidentExecutor.RecordedRequest]]] = [:]
-        for ((venueId, batches), ids) in zip(sends, ids) {
-            out[venueId, default: []].append(zip(batches, ids).map { batch, id in
-                IncidentExecutor.RecordedRequest(batch: batch, attempts: setup.machine.attempts(venueId, batch.targets), intentId: id)
-            })
-        }
-        return out
-    }
-}
-
 /// Decides a fan-out's setup from the incident and the scope's open orders, without I/O — so a trip can decide it
 /// inside the store's transaction that opens the incident.
 struct FanOutPlanner: Sendable {
@@ -128,12 +91,5 @@ struct FanOutPlanner: Sendable {
                 max(0, Double(requests * draw.cost - draw.bucket.usableCapacity)) / max(draw.bucket.refillPerSecond, .leastNonzeroMagnitude)
             }.max() ?? 0
         }
-    }
-}
-
-extension IncidentStateMachine {
-    /// Cancel attempts so far per order (sent orders have at least 1: the machine counts them before sending).
-    func attempts(_ venueId: String, _ targets: [CancelTarget]) -> [Int64: Int] {
-        Dictionary(targets.map { ($0.orderId, venues[venueId]?.attempts(of: $0.orderId) ?? 0) }, uniquingKeysWith: { a, _ in a })
     }
 }
