@@ -150,5 +150,10 @@ struct RequestEncodingTests {
 
     @Test func jsonStringsAreEscaped() {
         #expect(JSONText.string("a\"b\\c\n\u{01}/") == #""a\"b\\c\n\u0001/""#)
+        // Nothing to escape (the common case, copied whole): unchanged, non-ASCII included; one escape anywhere
+        // takes the careful path.
+        #expect(JSONText.string("BTC_USDT t-hedge é 😀") == "\"BTC_USDT t-hedge é 😀\"")
+        #expect(JSONText.string("") == "\"\"")
+        #expect(JSONText.string("é\u{1f}") == #""é\u001f""#)
     }
 }

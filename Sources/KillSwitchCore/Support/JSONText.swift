@@ -3,6 +3,8 @@
 /// store's audit details use it too (cheaper on the trip path than `JSONSerialization`).
 public enum JSONText {
     public static func string(_ s: String) -> String {
+        // Most strings (ids, symbols, names) need no escaping: copied whole, not scalar by scalar.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) { return "\"" + s + "\"" }
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {

@@ -65,10 +65,9 @@ extension Store {
     func recordIntentsDirect(incidentId: Int64, venueId: String, kind: String,
                              requests: [(attempt: Int, symbol: String?, targets: [CancelTarget])], now: Int64, journalKey: String? = nil) throws -> [Int64] {
         let account = venues[venueId]?.account ?? ""
-        let encoder = JSONEncoder()
-        let rows = try requests.map { request in
-            ("[" + request.targets.map { String($0.orderId) }.joined(separator: ",") + "]",
-             String(decoding: try encoder.encode(request.targets.map(\.wireId)), as: UTF8.self))
+        // Written by hand (Core's JSONText): `JSONEncoder` was a sixth of the trip's one transaction.
+        let rows = requests.map { request in
+            ("[" + request.targets.map { String($0.orderId) }.joined(separator: ",") + "]", JSONText.stringArray(request.targets.map(\.wireId)))
         }
         return try write { db in
             try zip(requests, rows).map { request, row in
