@@ -230,6 +230,19 @@ struct TransportTests {
         await h.stop()
     }
 
+    @Test func anHTXVenueThatIgnoresFromFailsTheListingInsteadOfEndingIt() async throws {
+        // HTX pages by `from` (the last id read): a full page answered again for every `from` has not moved on.
+        // The adapter used to take the repeated id as the end of the listing — a listing cut short, passing for
+        // complete. Now the transport refuses it, as for every venue.
+        let h = try await harness(.htxSpot) { _, _ in
+            let items = (0..<100).map { #"{"id":\#(1_000 - $0),"symbol":"btcusdt","state":"submitted","client-order-id":""}"# }.joined(separator: ",")
+            return .init(status: 200, body: #"{"status":"ok","data":[\#(items)]}"#)
+        }
+        await #expect(throws: VenueAnswerError.self) { try await h.client.openOrders(symbol: "btcusdt") }
+        #expect(h.server.requests.count == 2)
+        await h.stop()
+    }
+
     @Test func htxCancelAllLoopsUntilNextIdIsMinusOne() async throws {
         let h = try await harness(.htxSpot) { _, index in
             .init(status: 200, body: #"{"status":"ok","data":{"success-count":100,"failed-count":0,"next-id":\#(index == 0 ? 5 : -1)}}"#)

@@ -79,8 +79,9 @@ extension HTXAdapter {
                                   isCancelling: item["state"]?.text == "canceling" || item["state"]?.text == "cancelling")
         }
         let pageSize = min(options.listingPageSize, 500)
-        let next = items.count >= pageSize ? orders.last?.venueOrderId : nil
-        return .success(OpenOrdersPage(orders: orders, nextCursor: next == cursor ? nil : next))
+        // A full page asks for the next one from its last id. The same id again means the venue ignored `from`:
+        // the transport refuses that listing (what lies past the page was never read), it does not end here.
+        return .success(OpenOrdersPage(orders: orders, nextCursor: items.count >= pageSize ? orders.last?.venueOrderId : nil))
     }
 
     func parseServerTime(_ answer: VenueHTTPAnswer) -> Int64? {
