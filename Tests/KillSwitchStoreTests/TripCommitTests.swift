@@ -65,6 +65,7 @@ import KillSwitchCore
         store.faults.failWrites()
         let opened = try await Self.trip(store)
         #expect(opened.incident.id < 0, "journaled under a provisional id")
+
         #expect(opened.intentIds == nil)
         #expect(opened.plan == [order.id], "the orders are still read: the database can read")
         store.faults.clear()
@@ -73,4 +74,17 @@ import KillSwitchCore
         #expect(try db.scalarInt("SELECT count(*) FROM incidents") == 1)
         #expect(try db.scalarInt("SELECT count(*) FROM cancel_intents") == 0)
     }
+
+    @Test func aFailingDiskIsTriedOnceBeforeTheIncidentIsJournaled() async throws {
+        let dir = JournalTests.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let (store, _) = try await Self.seeded(dir)
+        // One write fails as a full disk: the trip journals at once rather than paying for the disk a second time
+        // (a busy timeout, an I/O error) before its first cancel.
+        store.faults.failWrites(times: 1)
+        let opened = try await Self.trip(store)
+        #expect(opened.incident.id < 0, "journaled at once, not written by a second try")
+        #expect(opened.intentIds == nil)
+    }
+
 }

@@ -12,10 +12,11 @@ struct FanOutPlanner: Sendable {
     let workable: Set<String>
     let limits: VenueRateLimits
 
-    func setup(_ incident: IncidentRecord, open stored: [StoredOrder], kind: FanOutKind, resume: IncidentResumeState?) -> FanOutSetup {
+    /// - Parameter voided: venue entries whose keep an earlier fan-out of the incident found void (they stay void).
+    func setup(_ incident: IncidentRecord, open stored: [StoredOrder], kind: FanOutKind, resume: IncidentResumeState?, voided: Set<String> = []) -> FanOutSetup {
         // Keep rules: kept orders are outside the scope, unless their notional is over the entry's cap.
         let kept = KeptOrders(scope: incident.scope, venues: venues, open: stored)
-        let scope = TripScope(incident.scope, keepVoided: kept.voided)
+        let scope = TripScope(incident.scope, keepVoided: kept.voided.union(voided))
         let inScope = scope.venues(in: venues)
         // Each venue's orders in scope, grouped in one pass (a trip may plan tens of thousands).
         let venueById = Dictionary(inScope.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })

@@ -197,6 +197,9 @@ actor IncidentExecutor {
             group.cancelAll()
             result = stop.isSet ? .stopped : (finished ?? .stopped)
         }
+        // Outcomes already decided are written before the run reports its end (a re-arm included): the incident's
+        // end is never recorded before them.
+        await recordChain?.value
         done = true
         inboxSink.finish()
         return result

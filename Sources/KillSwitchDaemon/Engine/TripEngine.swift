@@ -161,8 +161,9 @@ public actor TripEngine {
     }
 
     /// The audit lists what keep rules protected (or, over their cap, no longer protect), per entry.
-    private func recordKept(_ kept: KeptOrders, incidentId: Int64) async {
-        for entry in kept.entries where !entry.orders.isEmpty {
+    /// - Parameter voidedEarlier: entries whose keep an earlier fan-out found void: their orders are not kept now.
+    private func recordKept(_ kept: KeptOrders, incidentId: Int64, voidedEarlier: Set<String> = []) async {
+        for entry in kept.entries where !entry.orders.isEmpty && (entry.overCap || !voidedEarlier.contains(entry.venueId)) {
             if entry.overCap {
                 logger.critical("kept notional above max_kept_notional: the keep is void and those orders are cancelled", metadata: [
                     "incident": "\(incidentId)", "venue": "\(entry.venueId)", "notional": "\(DecimalAmount(entry.notional))", "cap": "\(entry.cap)",
@@ -197,14 +198,16 @@ public actor TripEngine {
                 shadow ? (nil, []) : planner.opening(incident, open: open ?? [])
             }
             incident = opened.incident
-            opening = opened.plan
-            if let ids = opened.intentIds, var started = opening {
+            if opened.open == nil {
+                // The orders could not be read (so nothing was planned): the fan-out reads them again, and its
+                // listings find what it still cannot.
+                opening = nil
+            } else if let ids = opened.intentIds, var started = opened.plan {
                 started.recorded = started.recordedRequests(ids)
                 for _ in ids.joined() { crashPoint.intentCommitted() }
                 opening = started
-            } else if opened.open == nil {
-                // The orders could not be read: the listings find them.
-                opening = nil
+            } else {
+                opening = opened.plan
             }
         } catch {
             // Not a storage failure (the store journals those): still latch and cancel, from memory.
@@ -217,7 +220,7 @@ public actor TripEngine {
         latched[incident.id] = incident
         // A shadow trip pages nobody: no `.tripped` event. Logged once the fan-out is under way: not on the path
         // to the first cancel.
-        await start(incident, kind: .first, resume: nil, announce: !shadow, open: opening == nil ? nil : [], opening: opening)
+        await start(incident, kind: .first, resume: nil, announce: !shadow, opening: opening)
         logger.log(level: shadow ? .warning : .critical, shadow ? "TRIPPED (shadow mode: nothing will be cancelled)" : "TRIPPED", metadata: [
             "incident": "\(incident.id)", "scope": "\(scope)", "reason": "\(reason)", "by": "\(actor?.description ?? ruleId ?? "-")",
         ])
@@ -574,10 +577,9 @@ public actor TripEngine {
     /// `announce`: publish `.tripped` once the fan-out is registered (so a listener finds its progress) and
     /// before its end can be published (an incident with nothing to do ends at once) — webhooks must never
     /// hear of an end before its trip.
-    /// - Parameter open: the scope's open orders when the caller has just read them (a trip); nil reads them here.
-    /// - Parameter opening: the fan-out as the trip decided and started it with the incident's commit.
-    private func start(_ incident: IncidentRecord, kind: FanOutKind, resume: IncidentResumeState?, announce: Bool = false, open preloaded: [StoredOrder]? = nil,
-                       opening: FanOutOpening? = nil) async {
+    /// - Parameter opening: the fan-out as the trip decided and started it with the incident's commit (nil: the
+    ///   scope's open orders are read and planned here).
+    private func start(_ incident: IncidentRecord, kind: FanOutKind, resume: IncidentResumeState?, announce: Bool = false, opening: FanOutOpening? = nil) async {
         if shadow {
             await recordShadowPlan(incident)
             return
@@ -585,17 +587,19 @@ public actor TripEngine {
         let waiters: [CheckedContinuation<Void, Never>]
         if case .starting(let existing)? = runs[incident.id] { waiters = existing } else { waiters = [] }
         runs[incident.id] = .starting(waiters: waiters)
-        var open: [StoredOrder] = preloaded ?? []
-        if preloaded == nil && opening == nil {
+        var open: [StoredOrder] = []
+        if opening == nil {
             do {
                 open = try await store.orders(OrderFilter(scope: incident.scope, openOnly: true))
             } catch {
                 logger.error("could not read the tripped scope's orders; the venues' listings will find them", metadata: ["incident": "\(incident.id)", "error": "\(error)"])
             }
         }
-        let setup = opening?.setup ?? planner.setup(incident, open: open, kind: kind, resume: resume)
+        let voidedEarlier = keepVoided[incident.id] ?? []
+        let setup = opening?.setup ?? planner.setup(incident, open: open, kind: kind, resume: resume, voided: voidedEarlier)
         let (kept, scope, plans) = (setup.kept, setup.scope, setup.plans)
-        keepVoided[incident.id] = kept.voided
+        // A keep once void for the incident stays void (a later fan-out seeing less kept notional does not restore it).
+        keepVoided[incident.id] = scope.keepVoided
         // Re-armed while the orders loaded: nothing starts.
         guard latched[incident.id] != nil || runningRecords[incident.id] != nil else {
             await recordNeverSent(opening, incidentId: incident.id)
@@ -629,7 +633,7 @@ public actor TripEngine {
         for waiter in allWaiters { waiter.resume() }
         // Written once the fan-out runs: the audit must not delay the first cancel. Kept orders are audited once
         // per fan-out asked for (the trip, a resume, a reopen, a retry), not per keep-trying attempt.
-        if case .first = kind { await recordKept(kept, incidentId: incident.id) }
+        if case .first = kind { await recordKept(kept, incidentId: incident.id, voidedEarlier: voidedEarlier) }
         await recordPlans(plans, incidentId: incident.id)
     }
 

@@ -62,6 +62,11 @@ extension Store {
             try createIncidentDirect(scope: scope, ruleId: ruleId, actor: actor, reason: reason, deadlineAt: deadlineAt, now: now)
         }
         if let written { return written }
+        return journalIncident(scope: scope, ruleId: ruleId, actor: actor, reason: reason, deadlineAt: deadlineAt, now: now)
+    }
+
+    /// The incident under a provisional (negative) id in the journal: the database cannot write.
+    private func journalIncident(scope: Scope, ruleId: String?, actor: AuditActor?, reason: String, deadlineAt: Int64?, now: Int64) -> IncidentRecord {
         let id = nextProvisionalIncident
         nextProvisionalIncident -= 1
         var record = journalRecord(.incident, at: now, incident: id)
@@ -86,6 +91,7 @@ extension Store {
                                                plan: @Sendable (IncidentRecord, [StoredOrder]?) -> (Plan, [PlannedIntents]))
         throws -> (incident: IncidentRecord, open: [StoredOrder]?, plan: Plan, intentIds: [[Int64]]?) {
         let now = clock.now()
+        let incident: IncidentRecord
         do {
             let written = try writeDirectly(referring: [], now: now) {
                 try write { _ in
@@ -100,10 +106,12 @@ extension Store {
                 }
             }
             if let written { return written }
+            // The database cannot write (already tried, and recorded as a storage failure): straight to the journal.
+            incident = journalIncident(scope: scope, ruleId: ruleId, actor: actor, reason: reason, deadlineAt: deadlineAt, now: now)
         } catch where !Self.isStorageFailure(error) {
-            // The intents (or the incident) were refused: the incident is opened alone below.
+            // The intents (or the incident) were refused: the incident is opened alone.
+            incident = try createIncident(scope: scope, ruleId: ruleId, actor: actor, reason: reason, deadlineAt: deadlineAt)
         }
-        let incident = try createIncident(scope: scope, ruleId: ruleId, actor: actor, reason: reason, deadlineAt: deadlineAt)
         let open = try? orders(filter)
         return (incident, open, plan(incident, open).0, nil)
     }
