@@ -192,6 +192,9 @@ import Testing
         let after = m.listed(.final, open: Self.listed([2], symbol: "A"))
         #expect(!after.contains { if case .finished = $0 { true } else { false } })
         #expect(m.isFinished == false)
+        // Order 2 goes again, by id (now or at the retry round the machine schedules).
+        let resent = Self.sent(after) + Self.sent(after.contains(.scheduleRetry(attempt: 1)) ? m.retryDue() : [])
+        #expect(resent.flatMap(\.targets).map(\.orderId) == [2])
         // A named order is never taken on a refused cancel-all's word: its orders go by id.
         var refused = Self.planned(2)
         _ = refused.start()

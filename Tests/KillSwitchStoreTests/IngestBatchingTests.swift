@@ -95,19 +95,6 @@ import KillSwitchCore
     }
 }
 
-/// A small deterministic generator (the tests must replay).
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// The per-event write-through `Store.ingest` used until the batched path (commit 2f4f561), verbatim but for
 /// the status counts: the reference the batched path must agree with.
 struct LegacyIngest {

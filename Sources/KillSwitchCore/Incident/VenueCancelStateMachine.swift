@@ -448,18 +448,22 @@ public struct VenueCancelStateMachine: Sendable {
         }
         guard phase != .finished else { return [] }
         // The escalation's own orders: not those a planned cancel-all on the same symbol is still taking.
-        for (id, tracked) in orders where tracked.state == .awaitingCancelAll && !tracked.viaWholesale && tracked.order.target.symbol == symbol {
+        updateEachTracked { _, tracked in
+            guard tracked.state == .awaitingCancelAll && !tracked.viaWholesale && tracked.order.target.symbol == symbol else { return }
             switch kind {
             case .cancelled, .alreadyClosed, .closedAfterCancelAll, .pending, .unknown:
-                orders[id]?.state = .needsVerify
-                orders[id]?.lastOutcome = kind == .unknown ? .unknown : .pending
+                tracked.state = .needsVerify
+                tracked.lastOutcome = kind == .unknown ? .unknown : .pending
             case .rejected:
-                orders[id]?.state = .stuck("batch cancels kept failing and cancel-all was rejected: \(reason ?? "rejected")")
+                tracked.state = .stuck("batch cancels kept failing and cancel-all was rejected: \(reason ?? "rejected")")
             case .retryable, .rateLimited:
-                orders[id]?.state = .queued
-                escalated.remove(symbol)
-                symbolFailures[symbol] = 0
+                tracked.state = .queued
             }
+        }
+        if kind == .retryable || kind == .rateLimited {
+            // Not taken: the symbol may escalate again.
+            escalated.remove(symbol)
+            symbolFailures[symbol] = 0
         }
         return advance()
     }
@@ -492,7 +496,6 @@ public struct VenueCancelStateMachine: Sendable {
                      clientOrderId: listed.clientOrderId ?? target.clientOrderId)
     }
 
-    /// Marks orders in flight and returns the batches for the queued orders that may go now.
     /// Runs `body` on every tracked order in place. Writing `orders[id]` inside `for … in orders` would copy every
     /// tracked order on the first write (the loop holds the storage): thousands per answer on a large venue.
     private mutating func updateEachTracked(_ body: (Int64, inout Tracked) -> Void) {
@@ -503,6 +506,7 @@ public struct VenueCancelStateMachine: Sendable {
         }
     }
 
+    /// Marks orders in flight and returns the batches for the queued orders that may go now.
     private mutating func takeQueued(includeRetries: Bool) -> [CancelBatch] {
         var ready: [PlannedOrder] = []
         updateEachTracked { _, tracked in

@@ -42,9 +42,6 @@ public struct JSONParser {
     /// The byte at the current position; nil at the end.
     public var current: UInt8? { index < end ? bytes[index] : nil }
 
-    /// Where the parser is (or stopped), as an offset into the bytes it was given.
-    public var position: Int { index }
-
     public var isAtEnd: Bool { index >= end }
 
     /// Moves past `byte` when it is the current one.

@@ -14,11 +14,6 @@ public struct OrderEventValidator: Sendable {
         configuredVenues = self.venues.keys.sorted().joined(separator: ", ")
     }
 
-    static let knownFields: Set<String> = [
-        "eventId", "venue", "account", "symbol", "venueOrderId", "clientOrderId", "status", "side", "price",
-        "quantity", "filledQuantity", "time", "settle", "productType", "marginCoin",
-    ]
-
     /// Validates one already-parsed event.
     public func validate(_ value: JSONValue, index: Int) -> Result<OrderEvent, EventError> {
         guard case .object(let object) = value else {

@@ -23,8 +23,6 @@ extension GateAdapter {
         return BatchVerdict(outcomes: collector.finish(), venueCode: nil)
     }
 
-    /// One element of a batch answer: `succeeded`, then spot's `label`, then a label found in `message`
-    /// (futures carry only free text); no recognisable label → unknown, to be verified.
     /// The orders a cancel-all answer names as cancelled: spot answers each order with `succeeded`; futures answer
     /// the cancelled orders themselves, each `finish_as: "cancelled"`. Anything else is left to the listing.
     func namedCancelled(_ json: JSONValue) -> [String] {
@@ -34,6 +32,8 @@ extension GateAdapter {
         }
     }
 
+    /// One element of a batch answer: `succeeded`, then spot's `label`, then a label found in `message`
+    /// (futures carry only free text); no recognisable label → unknown, to be verified.
     func classifyItem(_ item: JSONValue) -> Classification {
         let message = item["message"]?.text
         switch item["succeeded"]?.boolValue {

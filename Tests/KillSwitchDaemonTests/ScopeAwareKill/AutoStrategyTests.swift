@@ -86,15 +86,44 @@ extension EngineIntegration {
         return book
     }
 
+    /// A simulator and a daemon with `strategy = "auto"`, the venue's batch cancels held to `limit`, the entry's
+    /// book seeded (`seed`), and the simulator's request count before the trip.
+    struct Drill {
+        let harness: EngineHarness
+        let daemon: Daemon
+        let book: Book
+        let before: Int
+
+        func shutdown() async {
+            try? await daemon.shutdown()
+            await harness.shutdown()
+        }
+    }
+
+    static func drill(_ spec: EngineHarness.VenueSpec, pool: String, limit: BucketLimit, perSymbol: Int, sim: VenueSimConfiguration = simConfiguration,
+                      engine: EngineSettings = KeepRulesTests.engine(.auto)) async throws -> Drill {
+        let harness = try await EngineHarness.start(simConfiguration: sim, engine: engine, strategy: .auto)
+        do {
+            let daemon = try await harness.makeDaemon(rateLimitOverrides: [pool: limit])
+            do {
+                let book = try await seed(spec, perSymbol: perSymbol, harness: harness, store: daemon.store)
+                return Drill(harness: harness, daemon: daemon, book: book, before: await harness.sim.requests().count)
+            } catch {
+                try? await daemon.shutdown()
+                throw error
+            }
+        } catch {
+            await harness.shutdown()
+            throw error
+        }
+    }
+
     @Test(arguments: EngineHarness.specs.map(\.id))
     func autoTakesAWholeEntryWithTheVenuesCancelAllAndAListingAfterItDecidesFlat(venue: String) async throws {
         let spec = Self.spec(venue), slow = Self.slowById[venue]!
-        let harness = try await EngineHarness.start(simConfiguration: Self.simConfiguration, engine: KeepRulesTests.engine(.auto), strategy: .auto)
-        defer { Task { await harness.shutdown() } }
-        let daemon = try await harness.makeDaemon(rateLimitOverrides: [slow.pool: slow.limit])
-        defer { Task { try? await daemon.shutdown() } }
-        let book = try await Self.seed(spec, perSymbol: slow.perSymbol, harness: harness, store: daemon.store)
-        let before = await harness.sim.requests().count
+        let drill = try await Self.drill(spec, pool: slow.pool, limit: slow.limit, perSymbol: slow.perSymbol)
+        defer { Task { await drill.shutdown() } }
+        let (harness, daemon, book, before) = (drill.harness, drill.daemon, drill.book, drill.before)
 
         let incident = await daemon.engine.trip(scope: Scope(venue: venue), reason: "auto drill", actor: "tests")
         #expect(await daemon.engine.waitForIncident(incident) == .flat)
@@ -134,12 +163,9 @@ extension EngineIntegration {
     @Test(arguments: EngineHarness.specs.map(\.id))
     func aSymbolScopeTakesThePerSymbolCancelAllAndNothingElse(venue: String) async throws {
         let spec = Self.spec(venue), slow = Self.slowByIdOnASymbol[venue]!
-        let harness = try await EngineHarness.start(simConfiguration: Self.simConfiguration, engine: KeepRulesTests.engine(.auto), strategy: .auto)
-        defer { Task { await harness.shutdown() } }
-        let daemon = try await harness.makeDaemon(rateLimitOverrides: [slow.pool: slow.limit])
-        defer { Task { try? await daemon.shutdown() } }
-        let book = try await Self.seed(spec, perSymbol: slow.perSymbol, harness: harness, store: daemon.store)
-        let before = await harness.sim.requests().count
+        let drill = try await Self.drill(spec, pool: slow.pool, limit: slow.limit, perSymbol: slow.perSymbol)
+        defer { Task { await drill.shutdown() } }
+        let (harness, daemon, book, before) = (drill.harness, drill.daemon, drill.book, drill.before)
         let incident = await daemon.engine.trip(scope: Scope(venue: venue, symbol: spec.symbols[0]), reason: "symbol drill", actor: "tests")
         #expect(await daemon.engine.waitForIncident(incident) == .flat)
         let orders = await harness.sim.orders()
@@ -159,12 +185,10 @@ extension EngineIntegration {
         // Gate's older SDK has `contract` required for the futures cancel-all: the venue refuses the entry-wide one.
         var sim = Self.simConfiguration
         sim.compatibility.gateFuturesCancelAllRequiresContract = true
-        let spec = Self.spec("gate-fut"), slow = Self.slowById["gate-fut"]!
-        let harness = try await EngineHarness.start(simConfiguration: sim, engine: KeepRulesTests.engine(.auto), strategy: .auto)
-        defer { Task { await harness.shutdown() } }
-        let daemon = try await harness.makeDaemon(rateLimitOverrides: [slow.pool: BucketLimit(capacity: 2, window: .milliseconds(100))])
-        defer { Task { try? await daemon.shutdown() } }
-        let book = try await Self.seed(spec, perSymbol: 30, harness: harness, store: daemon.store)
+        let slow = Self.slowById["gate-fut"]!
+        let drill = try await Self.drill(Self.spec("gate-fut"), pool: slow.pool, limit: BucketLimit(capacity: 2, window: .milliseconds(100)), perSymbol: 30, sim: sim)
+        defer { Task { await drill.shutdown() } }
+        let (harness, daemon, book) = (drill.harness, drill.daemon, drill.book)
         let incident = await daemon.engine.trip(scope: Scope(venue: "gate-fut"), reason: "refused drill", actor: "tests")
         #expect(await daemon.engine.waitForIncident(incident) == .flat)
         let status = Dictionary(await harness.sim.orders().map { ($0.id, $0.status) }, uniquingKeysWith: { a, _ in a })
@@ -180,15 +204,12 @@ extension EngineIntegration {
 extension EngineIntegration.AutoStrategyTests {
     /// Shadow mode records the plan a live `auto` trip would follow — its cancel-all included — and sends nothing.
     @Test func aShadowTripRecordsTheCancelAllItWouldSendAndSendsNothing() async throws {
-        let spec = Self.spec("bitget"), slow = Self.slowById["bitget"]!
+        let slow = Self.slowById["bitget"]!
         var engine = EngineIntegration.KeepRulesTests.engine(.auto)
         engine.mode = EngineMode.shadow
-        let harness = try await EngineHarness.start(simConfiguration: Self.simConfiguration, engine: engine, strategy: .auto)
-        defer { Task { await harness.shutdown() } }
-        let daemon = try await harness.makeDaemon(rateLimitOverrides: [slow.pool: slow.limit])
-        defer { Task { try? await daemon.shutdown() } }
-        let book = try await Self.seed(spec, perSymbol: slow.perSymbol, harness: harness, store: daemon.store)
-        let before = await harness.sim.requests().count
+        let drill = try await Self.drill(Self.spec("bitget"), pool: slow.pool, limit: slow.limit, perSymbol: slow.perSymbol, engine: engine)
+        defer { Task { await drill.shutdown() } }
+        let (harness, daemon, book, before) = (drill.harness, drill.daemon, drill.book, drill.before)
         let incident = await daemon.engine.trip(scope: Scope(venue: "bitget"), reason: "shadow auto drill", actor: "tests")
         #expect(await harness.sim.requests(since: before).allSatisfy { $0.method == "GET" })
         #expect(await harness.sim.orders(exchange: "bitget", status: "open").count == book.entry.count + book.otherAccount.count)
