@@ -335,14 +335,15 @@ actor CountdownRunner<C: Clock> where C.Duration == Duration {
     /// `leave` leaves them armed (the venue cancels while the daemon is down).
     func stop() async {
         stopped = true
-        let armed = targets.filter { $0.value.armedUntil != nil }.keys.sorted()
-        // Disarming what may be armed too: an arm unanswered or cut short by the stop may have reached the venue.
-        let mayBeArmed = targets.filter { $0.value.armedUntil != nil || $0.value.sent }.keys.sorted()
+        // What may be armed: an arm unanswered or cut short by the stop may have reached the venue (`sent` is set
+        // before every arm, so it covers the answered ones too).
+        let mayBeArmed = targets.filter { $0.value.sent }.keys.sorted()
         switch settings.onStop {
         case .leave:
-            for symbol in armed {
+            // An arm that got no answer may have reached the venue too: it is reported as left armed, its trigger unknown.
+            for symbol in mayBeArmed {
                 var detail = auditDetail(symbol)
-                detail["armedUntil"] = targets[symbol]?.armedUntil.map(Timestamp.format) ?? ""
+                detail["armedUntil"] = targets[symbol]?.armedUntil.map(Timestamp.format) ?? "unknown (the arm got no answer)"
                 environment.audit.record("dms-left-armed", detail)
             }
             environment.logger.warning("countdown left armed at stop (on_stop = leave): the venue cancels what it reaches when it fires",

@@ -167,9 +167,10 @@ actor IncidentExecutor {
                     return Task.isCancelled ? nil : .deadline
                 }
             }
-            let opening = self.opening ?? machine.start()
+            // A trip's opening comes already ordered (`FanOutPlanner.opening`).
+            let opening = self.opening ?? FanOutPlanner.slowestVenueFirst(machine.start(), limits: limits)
             self.opening = nil
-            var finished = await perform(FanOutPlanner.slowestVenueFirst(opening, limits: limits), into: &group)
+            var finished = await perform(opening, into: &group)
             while finished == nil, !stop.isSet, let completion = await group.next() {
                 guard let completion else { continue }
                 if case .stopped = completion { break }

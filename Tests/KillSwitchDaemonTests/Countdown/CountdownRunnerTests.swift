@@ -242,6 +242,15 @@ import Logging
         #expect(await Self.auditKinds(leave.audit) == ["dms-arm", "dms-left-armed"])
     }
 
+    @Test func leavingReportsAnArmThatGotNoAnswerAsLeftArmed() async throws {
+        // The arm's answer never came (connection reset): it may have reached the venue and may fire.
+        let f = Self.fixture(settings: CountdownSettings(timeout: .seconds(30), refresh: .seconds(10), onStop: .leave))
+        f.venue.failing.withLock { $0 = true }
+        await f.runner.tick()
+        await f.runner.stop()
+        #expect(await Self.auditKinds(f.audit) == ["dms-refresh-failed", "dms-left-armed"])
+    }
+
     @Test func theLedgerKeepsEachPoolsBudgetApart() {
         let ledger = CountdownLedger()
         // HTX's refreshes on their own pool do not count against Binance's weight budget.
