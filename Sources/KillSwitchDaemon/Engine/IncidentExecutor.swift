@@ -50,8 +50,9 @@ actor IncidentExecutor {
     }
 
     let incident: IncidentRecord
-    /// "In scope" for this fan-out (keep rules included): every listing filters with it.
-    let scope: TripScope
+    /// "In scope" for this fan-out (keep rules included): every listing filters with it. A keep found void while
+    /// the fan-out runs widens it (`voidKeep`).
+    private(set) var scope: TripScope
     private var machine: IncidentStateMachine
     private let store: Store
     private let clients: [String: any VenueClient]
@@ -119,6 +120,13 @@ actor IncidentExecutor {
         pendingDiscoveries.append((venueId, order))
         inboxSink.yield(.discovered)
         return true
+    }
+
+    /// The entry's keep is void (kept notional over its cap) while this fan-out runs: its kept orders are in scope
+    /// from now on, so every later listing sees them — none can pass for gone because a listing filtered it out.
+    func voidKeep(_ venueId: String) {
+        guard !scope.keepVoided.contains(venueId) else { return }
+        scope = TripScope(scope.scope, keepVoided: scope.keepVoided.union([venueId]))
     }
 
     /// The scope was re-armed: nothing new is started from now on (a request already on the wire cannot be

@@ -467,6 +467,8 @@ public actor TripEngine {
             let scope = TripScope(incident.scope)
             guard kept.contains(where: { scope.containsOrder(kind: venue.kind, symbol: $0.symbol) }) else { continue }
             taken = true
+            // A fan-out running now lists with the keep void from here on (its kept orders come by `learned`).
+            if case .running(let run)? = runs[incident.id] { await run.executor.voidKeep(venueId) }
             if keepVoided[incident.id, default: []].insert(venueId).inserted {
                 logger.critical("kept notional above max_kept_notional: the keep is void and those orders are cancelled", metadata: [
                     "incident": "\(incident.id)", "venue": "\(venueId)", "orders": "\(kept.count)",
