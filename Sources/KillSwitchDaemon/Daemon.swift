@@ -180,37 +180,44 @@ public final class Daemon: Sendable {
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         ))
-        try await group.run()
+        do {
+            try await group.run()
+        } catch {
+            // The HTTP clients are shut down whatever ended the group (an HTTP client must never deinit running).
+            try? await shutdown()
+            throw error
+        }
         try await shutdown()
     }
 
     /// The daemon's services, in start order (shut down in reverse).
     func services() -> [ServiceGroupConfiguration.ServiceConfiguration] {
-        // systemd hears READY=1 once the control socket listens (see ServiceManagerService).
+        // systemd hears READY=1 once the control socket listens (see ServiceManagerService). Background services
+        // that may end on their own stay in the group until its shutdown (`StaysUntilShutdown`).
         let controlListening = ReadinessSignal()
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: EngineService(daemon: self), successTerminationBehavior: .gracefullyShutdownGroup),
             // Shut down just before the engine: the countdowns are disarmed (or left) with everything else stopped.
             // Ends at once without countdowns: that must not stop the daemon.
-            .init(service: CountdownService(daemon: self), successTerminationBehavior: .ignore),
+            .init(service: StaysUntilShutdown(CountdownService(daemon: self))),
             // Metrics must never stop the daemon: if their loop ever ends, the rest carries on.
-            .init(service: MetricsService(metrics: killSwitchMetrics, events: metricsEvents), successTerminationBehavior: .ignore),
+            .init(service: StaysUntilShutdown(MetricsService(metrics: killSwitchMetrics, events: metricsEvents))),
             // Background services may end early (no venues, no webhooks): that must not stop the daemon.
-            .init(service: VenueMaintenanceService(daemon: self), successTerminationBehavior: .ignore),
-            .init(service: LatchedSweepService(daemon: self), successTerminationBehavior: .ignore),
-            .init(service: JournalMergeService(store: store, logger: logger), successTerminationBehavior: .ignore),
-            .init(service: CheckpointService(store: store, logger: logger), successTerminationBehavior: .ignore),
-            .init(service: NotifierService(daemon: self), successTerminationBehavior: .ignore),
-            .init(service: SignalService(daemon: self), successTerminationBehavior: .ignore),
+            .init(service: StaysUntilShutdown(VenueMaintenanceService(daemon: self))),
+            .init(service: StaysUntilShutdown(LatchedSweepService(daemon: self))),
+            .init(service: StaysUntilShutdown(JournalMergeService(store: store, logger: logger))),
+            .init(service: StaysUntilShutdown(CheckpointService(store: store, logger: logger))),
+            .init(service: StaysUntilShutdown(NotifierService(daemon: self))),
+            .init(service: StaysUntilShutdown(SignalService(daemon: self))),
             .init(service: ControlServer(daemon: self) { listener in
                 if case .unixSocket = listener { controlListening.fulfil() }
             }),
             // Ends at once when systemd did not ask to be notified: that must not stop the daemon.
-            .init(service: ServiceManagerService(daemon: self, ready: controlListening), successTerminationBehavior: .ignore),
+            .init(service: StaysUntilShutdown(ServiceManagerService(daemon: self, ready: controlListening))),
         ]
         if let address = configuration.metrics.listen {
             // Read-only and never fatal (see MetricsListener): ending early must not stop the daemon.
-            services.append(.init(service: MetricsListener(daemon: self, address: address), successTerminationBehavior: .ignore))
+            services.append(.init(service: StaysUntilShutdown(MetricsListener(daemon: self, address: address))))
         }
         return services
     }

@@ -221,7 +221,8 @@ extension EngineIntegration {
                 #expect(series["killswitch_orders_tracked{status=\"\(status.rawValue)\"}"] == Double(tracked), "\(status)")
             }
             #expect(series["killswitch_orders_tracked{status=\"acknowledged\"}"] == 30)
-            #expect(incident.daemon.services().contains { $0.service is MetricsService })
+            // Part of the daemon's group (kept there until its shutdown by `StaysUntilShutdown`).
+            #expect(incident.daemon.services().contains { $0.service is StaysUntilShutdown<MetricsService> })
         }
     }
 

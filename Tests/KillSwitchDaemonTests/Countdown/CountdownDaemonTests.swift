@@ -206,7 +206,7 @@ extension EngineIntegration {
             var logger = Logger(label: "countdown-test")
             logger.logLevel = .critical
             let daemon = try await Daemon(configuration: configuration, credentials: harness.credentials, logger: logger)
-            let services = daemon.services().filter { !($0.service is SignalService) && !($0.service is ServiceManagerService<ContinuousClock>) }
+            let services = daemon.services().filter { !($0.service is StaysUntilShutdown<SignalService>) && !($0.service is StaysUntilShutdown<ServiceManagerService<ContinuousClock>>) }
             let group = ServiceGroup(configuration: .init(services: services, logger: logger))
             let task = Task { try await group.run() }
             return Running(harness: harness, daemon: daemon, group: group, task: task)

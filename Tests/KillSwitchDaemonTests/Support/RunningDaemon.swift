@@ -34,7 +34,9 @@ struct RunningDaemon {
         var logger = Logger(label: "running-daemon")
         logger.logLevel = .critical
         let daemon = try await Daemon(configuration: configuration, credentials: harness.credentials, options: Daemon.Options(environment: environment), logger: logger)
-        let services = daemon.services().filter { !($0.service is SignalService) && !($0.service is ServiceManagerService<ContinuousClock>) }
+        let services = daemon.services().filter { !($0.service is StaysUntilShutdown<SignalService>) && !($0.service is StaysUntilShutdown<ServiceManagerService<ContinuousClock>>) }
+        // The test process must not trap signals or talk to systemd: both really are left out.
+        precondition(services.count == daemon.services().count - 2, "the signal and service-manager services were not found to leave out")
         let group = ServiceGroup(configuration: .init(services: services, logger: logger))
         let task = Task { try await group.run() }
         guard let port = await Self.within(.seconds(30), { await daemon.metricsEndpoint.waitForPort() }) ?? nil else {
